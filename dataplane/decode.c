@@ -1,0 +1,805 @@
+/* Frame decoder. Every read is preceded by a length check against the bytes
+ * left in the current layer, which is itself bounded by caplen. */
+#include "decode.h"
+
+#include <string.h>
+
+#define MAX_LAYERS 12     /* encapsulations (VLAN, MPLS, tunnels) per frame */
+#define MAX_IPV6_EXTHDRS 16
+
+/* Per-call decoder state that does not belong in struct decoded. */
+struct dctx {
+	struct decoded *d;
+	int layers;
+	int snap_cut;     /* caplen < wirelen: short data is not an anomaly */
+};
+
+static const char *const anomaly_names[] = {
+#define X_(e, s) s,
+	DECODE_ANOMALIES(X_)
+#undef X_
+};
+
+const char *decode_anomaly_name(unsigned a)
+{
+	return a < DEC_A_MAX ? anomaly_names[a] : NULL;
+}
+
+const char *decode_tunnel_name(unsigned t)
+{
+	static const char *const names[] = { "none", "gre", "vxlan", "geneve",
+					     "gtp-u" };
+
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
+}
+
+int decode_link_supported(int link)
+{
+	switch (link) {
+	case DEC_LINK_NULL:
+	case DEC_LINK_ETH:
+	case DEC_LINK_RAW:
+	case DEC_LINK_LOOP:
+	case DEC_LINK_SLL:
+	case DEC_LINK_IPV4:
+	case DEC_LINK_IPV6:
+	case DEC_LINK_SLL2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void flag(struct dctx *c, enum dec_anomaly a)
+{
+	c->d->anomalies |= 1ULL << a;
+}
+
+static int dec_ipv4(struct dctx *c, const uint8_t *p, uint32_t len);
+static int dec_ipv6(struct dctx *c, const uint8_t *p, uint32_t len);
+static int dec_eth(struct dctx *c, const uint8_t *p, uint32_t len);
+
+static int enter_layer(struct dctx *c)
+{
+	if (++c->layers > MAX_LAYERS) {
+		flag(c, DEC_A_TOO_MANY_LAYERS);
+		return -1;
+	}
+	return 0;
+}
+
+/* IP version by first nibble, for link types and tunnels without a type. */
+static int dec_ip_any(struct dctx *c, const uint8_t *p, uint32_t len,
+		      enum dec_anomaly bad)
+{
+	if (len < 1) {
+		flag(c, bad);
+		return DEC_BAD;
+	}
+	switch (p[0] >> 4) {
+	case 4:
+		return dec_ipv4(c, p, len);
+	case 6:
+		return dec_ipv6(c, p, len);
+	default:
+		flag(c, bad);
+		return DEC_BAD;
+	}
+}
+
+static int dec_ppp_proto(struct dctx *c, uint16_t proto, const uint8_t *p,
+			 uint32_t len)
+{
+	switch (proto) {
+	case 0x0021:
+		return dec_ipv4(c, p, len);
+	case 0x0057:
+		return dec_ipv6(c, p, len);
+	default:
+		return DEC_NOT_IP;
+	}
+}
+
+static int dec_mpls(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	for (;;) {
+		if (enter_layer(c))
+			return DEC_BAD;
+		if (len < 4) {
+			flag(c, DEC_A_MPLS_TRUNC);
+			return DEC_BAD;
+		}
+		int bottom = p[2] & 1;
+		p += 4;
+		len -= 4;
+		if (bottom)
+			break;
+	}
+	if (len < 1) {
+		flag(c, DEC_A_MPLS_TRUNC);
+		return DEC_BAD;
+	}
+	switch (p[0] >> 4) {
+	case 4:
+		return dec_ipv4(c, p, len);
+	case 6:
+		return dec_ipv6(c, p, len);
+	case 0: /* pseudowire control word, then Ethernet */
+		if (len < 4) {
+			flag(c, DEC_A_MPLS_TRUNC);
+			return DEC_BAD;
+		}
+		return dec_eth(c, p + 4, len - 4);
+	default:
+		flag(c, DEC_A_MPLS_BAD_PAYLOAD);
+		return DEC_BAD;
+	}
+}
+
+static int dec_ethertype(struct dctx *c, uint16_t type, const uint8_t *p,
+			 uint32_t len, int count_vlans)
+{
+	struct decoded *d = c->d;
+
+	for (;;) {
+		switch (type) {
+		case 0x8100:
+		case 0x88a8:
+		case 0x9100:
+			if (enter_layer(c))
+				return DEC_BAD;
+			if (len < 4) {
+				flag(c, DEC_A_VLAN_TRUNC);
+				return DEC_BAD;
+			}
+			if (count_vlans) {
+				if (d->vlan_count < DEC_MAX_VLAN)
+					d->vlan[d->vlan_count++] =
+						rd16(p) & 0x0fff;
+				else
+					flag(c, DEC_A_VLAN_TOO_MANY);
+			}
+			type = rd16(p + 2);
+			p += 4;
+			len -= 4;
+			continue;
+		case 0x0800:
+			return dec_ipv4(c, p, len);
+		case 0x86dd:
+			return dec_ipv6(c, p, len);
+		case 0x8847:
+		case 0x8848:
+			return dec_mpls(c, p, len);
+		case 0x8864: /* PPPoE session: 6-byte header, PPP protocol */
+			if (len < 8) {
+				flag(c, DEC_A_PPPOE_TRUNC);
+				return DEC_BAD;
+			}
+			return dec_ppp_proto(c, rd16(p + 6), p + 8, len - 8);
+		default:
+			return DEC_NOT_IP;
+		}
+	}
+}
+
+static int dec_eth(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (enter_layer(c))
+		return DEC_BAD;
+	if (len < 14) {
+		flag(c, DEC_A_ETH_TRUNC);
+		return DEC_BAD;
+	}
+	/* VLANs identify the flow only on the outermost link. */
+	return dec_ethertype(c, rd16(p + 12), p + 14, len - 14,
+			     c->d->tun_depth == 0);
+}
+
+/* Before peeling a tunnel: remember the outer layer so that a bad inner
+ * packet leaves the flow on the outer one. */
+static int dec_tunnel(struct dctx *c, enum dec_tunnel type, uint32_t id,
+		      const uint8_t *p, uint32_t len,
+		      int (*inner)(struct dctx *, const uint8_t *, uint32_t))
+{
+	struct decoded *d = c->d;
+	struct decoded saved = *d;
+
+	if (enter_layer(c))
+		return DEC_OK;
+	d->tun_type = (uint8_t)type;
+	d->tun_id = id;
+	d->tun_depth++;
+	d->outer_ipver = saved.ipver;
+	memcpy(d->outer_src, saved.src, 16);
+	memcpy(d->outer_dst, saved.dst, 16);
+	d->has_qfi = 0;
+	d->has_l4 = 0;
+	d->frag = DEC_FRAG_NONE;
+	d->sport = d->dport = 0;
+	d->tcp_flags = 0;
+	d->payload = NULL;
+	d->payload_len = 0;
+
+	int r = inner(c, p, len);
+	if (r != DEC_OK) {
+		uint64_t a = d->anomalies;
+
+		*d = saved;
+		d->anomalies = a;
+	}
+	return DEC_OK;
+}
+
+static int gre_inner(struct dctx *c, const uint8_t *p, uint32_t len);
+static int ip_any_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	return dec_ip_any(c, p, len, DEC_A_GTPU_BAD_PAYLOAD);
+}
+
+/* GRE inner protocol is stashed here between gre parse and dec_tunnel. */
+struct gre_payload {
+	uint16_t proto;
+};
+
+static _Thread_local struct gre_payload gre_pl;
+
+static int gre_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	switch (gre_pl.proto) {
+	case 0x6558: /* transparent Ethernet bridging */
+		return dec_eth(c, p, len);
+	case 0x880b: /* PPP (PPTP): optional address/control, protocol */
+		if (len >= 2 && p[0] == 0xff && p[1] == 0x03) {
+			p += 2;
+			len -= 2;
+		}
+		if (len < 1) {
+			flag(c, DEC_A_PPP_TRUNC);
+			return DEC_BAD;
+		}
+		if (p[0] & 1) /* protocol field compressed to one byte */
+			return dec_ppp_proto(c, p[0], p + 1, len - 1);
+		if (len < 2) {
+			flag(c, DEC_A_PPP_TRUNC);
+			return DEC_BAD;
+		}
+		return dec_ppp_proto(c, rd16(p), p + 2, len - 2);
+	case 0x88be: /* ERSPAN type II: 8-byte header, Ethernet */
+		if (len < 8) {
+			flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+			return DEC_BAD;
+		}
+		return dec_eth(c, p + 8, len - 8);
+	case 0x22eb: { /* ERSPAN type III: 12 bytes, optional 8 more */
+		if (len < 12) {
+			flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+			return DEC_BAD;
+		}
+		uint32_t hl = (p[11] & 1) ? 20 : 12;
+		if (len < hl) {
+			flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+			return DEC_BAD;
+		}
+		return dec_eth(c, p + hl, len - hl);
+	}
+	default:
+		return dec_ethertype(c, gre_pl.proto, p, len, 0);
+	}
+}
+
+static int dec_gre(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 4) {
+		flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	uint16_t flags = rd16(p);
+	uint16_t proto = rd16(p + 2);
+	uint32_t off = 4, key = 0;
+
+	switch (flags & 7) {
+	case 0:
+		if (flags & 0x8000) /* checksum + reserved */
+			off += 4;
+		if (flags & 0x2000) {
+			if (len < off + 4) {
+				flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+				return DEC_OK;
+			}
+			key = rd32(p + off);
+			off += 4;
+		}
+		if (flags & 0x1000)
+			off += 4;
+		if (flags & 0x4000) /* source routing: not followed */
+			return DEC_OK;
+		break;
+	case 1: /* enhanced GRE (PPTP): key = payload length + call id */
+		if (proto != 0x880b || !(flags & 0x2000)) {
+			flag(c, DEC_A_GRE_WRONG_VERSION);
+			return DEC_OK;
+		}
+		if (len < 8) {
+			flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		key = rd16(p + 6);
+		off = 8;
+		if (flags & 0x1000)
+			off += 4;
+		if (flags & 0x0080)
+			off += 4;
+		break;
+	default:
+		flag(c, DEC_A_GRE_WRONG_VERSION);
+		return DEC_OK;
+	}
+	if (len < off) {
+		flag(c, DEC_A_GRE_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	gre_pl.proto = proto;
+	return dec_tunnel(c, DEC_TUN_GRE, key, p + off, len - off, gre_inner);
+}
+
+static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	struct decoded *d = c->d;
+
+	if (len < 8) {
+		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	/* Version 1, protocol type GTP: anything else is not GTP-U. */
+	if ((p[0] >> 5) != 1 || !(p[0] & 0x10))
+		return DEC_OK;
+	uint8_t msg = p[1];
+	uint32_t glen = rd16(p + 2) + 8u; /* bytes the header says follow */
+	uint32_t teid = rd32(p + 4);
+	uint32_t off = 8;
+	int qfi = -1;
+
+	if (glen < len)
+		len = glen;
+	if (p[0] & 0x07) {
+		if (len < 12) {
+			flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		uint8_t next = (p[0] & 0x04) ? p[11] : 0;
+		off = 12;
+		while (next) {
+			if (len < off + 1) {
+				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
+				return DEC_OK;
+			}
+			uint32_t elen = p[off] * 4u;
+			if (elen == 0 || len < off + elen) {
+				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
+				return DEC_OK;
+			}
+			/* PDU session container: QFI in the 2nd content octet */
+			if (next == 0x85 && elen >= 4)
+				qfi = p[off + 2] & 0x3f;
+			next = p[off + elen - 1];
+			off += elen;
+		}
+	}
+	if (msg != 0xff) /* echo, error indication, end marker: no T-PDU */
+		return DEC_OK;
+	if (len <= off) {
+		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	int r = dec_tunnel(c, DEC_TUN_GTPU, teid, p + off, len - off,
+			   ip_any_inner);
+	if (d->tun_type == DEC_TUN_GTPU && d->tun_id == teid && qfi >= 0) {
+		d->qfi = (uint8_t)qfi;
+		d->has_qfi = 1;
+	}
+	return r;
+}
+
+static int dec_vxlan(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 8) {
+		flag(c, DEC_A_VXLAN_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	if (!(p[0] & 0x08)) /* VNI not valid: not VXLAN as we know it */
+		return DEC_OK;
+	uint32_t vni = rd32(p + 4) >> 8;
+	return dec_tunnel(c, DEC_TUN_VXLAN, vni, p + 8, len - 8, dec_eth);
+}
+
+static int geneve_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	switch (gre_pl.proto) {
+	case 0x6558:
+		return dec_eth(c, p, len);
+	default:
+		return dec_ethertype(c, gre_pl.proto, p, len, 0);
+	}
+}
+
+static int dec_geneve(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 8) {
+		flag(c, DEC_A_GENEVE_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	if ((p[0] >> 6) != 0)
+		return DEC_OK;
+	uint32_t hl = 8 + (p[0] & 0x3f) * 4u;
+	if (len < hl) {
+		flag(c, DEC_A_GENEVE_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	gre_pl.proto = rd16(p + 2);
+	uint32_t vni = rd32(p + 4) >> 8;
+	return dec_tunnel(c, DEC_TUN_GENEVE, vni, p + hl, len - hl,
+			  geneve_inner);
+}
+
+/* `len` is the L4 length the IP header implies, bounded by the capture. */
+static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	struct decoded *d = c->d;
+
+	switch (d->proto) {
+	case 6: {
+		if (len < 20) {
+			if (len >= 4) { /* ports are still usable */
+				d->sport = rd16(p);
+				d->dport = rd16(p + 2);
+				d->has_l4 = 1;
+			}
+			if (!c->snap_cut)
+				flag(c, DEC_A_TCP_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		uint32_t hl = (p[12] >> 4) * 4u;
+		d->sport = rd16(p);
+		d->dport = rd16(p + 2);
+		d->tcp_seq = rd32(p + 4);
+		d->tcp_ack = rd32(p + 8);
+		d->tcp_flags = p[13];
+		d->tcp_win = rd16(p + 14);
+		d->has_l4 = 1;
+		if (hl < 20) {
+			flag(c, DEC_A_TCP_HLEN_TOO_SMALL);
+			return DEC_OK;
+		}
+		if (hl > len) {
+			if (!c->snap_cut)
+				flag(c, DEC_A_TCP_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		for (uint32_t o = 20; o < hl;) { /* options: kinds 0 and 1 are one byte */
+			if (p[o] == 0)
+				break;
+			if (p[o] == 1) {
+				o++;
+				continue;
+			}
+			if (o + 1 >= hl || p[o + 1] < 2 || o + p[o + 1] > hl) {
+				flag(c, DEC_A_TCP_OPT_INVALID);
+				break;
+			}
+			o += p[o + 1];
+		}
+		d->payload = p + hl;
+		d->payload_len = len - hl;
+		return DEC_OK;
+	}
+	case 17: {
+		if (len < 8) {
+			if (len >= 4) {
+				d->sport = rd16(p);
+				d->dport = rd16(p + 2);
+				d->has_l4 = 1;
+			}
+			if (!c->snap_cut)
+				flag(c, DEC_A_UDP_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		uint32_t ulen = rd16(p + 4);
+		d->sport = rd16(p);
+		d->dport = rd16(p + 2);
+		d->has_l4 = 1;
+		if (ulen < 8 || (ulen > len && !c->snap_cut)) {
+			flag(c, DEC_A_UDP_HLEN_INVALID);
+			ulen = len;
+		}
+		if (ulen > len)
+			ulen = len;
+		d->payload = p + 8;
+		d->payload_len = ulen - 8;
+		if (d->dport == 2152 || d->sport == 2152)
+			return dec_gtpu(c, d->payload, d->payload_len);
+		if (d->dport == 4789)
+			return dec_vxlan(c, d->payload, d->payload_len);
+		if (d->dport == 6081)
+			return dec_geneve(c, d->payload, d->payload_len);
+		return DEC_OK;
+	}
+	case 132:
+		if (len < 12) {
+			if (!c->snap_cut)
+				flag(c, DEC_A_SCTP_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		d->sport = rd16(p);
+		d->dport = rd16(p + 2);
+		d->has_l4 = 1;
+		d->payload = p + 12;
+		d->payload_len = len - 12;
+		return DEC_OK;
+	case 1:
+	case 58:
+		if (len < 4) {
+			if (!c->snap_cut)
+				flag(c, d->proto == 1 ? DEC_A_ICMPV4_PKT_TOO_SMALL
+						      : DEC_A_ICMPV6_PKT_TOO_SMALL);
+			return DEC_OK;
+		}
+		d->icmp_type = p[0];
+		d->icmp_code = p[1];
+		d->has_l4 = 1;
+		d->payload = p + 4;
+		d->payload_len = len - 4;
+		return DEC_OK;
+	case 47:
+		return dec_gre(c, p, len);
+	case 4: /* IP in IP: the inner packet is the flow */
+		return dec_tunnel(c, DEC_TUN_NONE, 0, p, len, dec_ipv4);
+	case 41:
+		return dec_tunnel(c, DEC_TUN_NONE, 0, p, len, dec_ipv6);
+	default:
+		return DEC_OK;
+	}
+}
+
+static int dec_ipv4(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	struct decoded *d = c->d;
+
+	if (enter_layer(c))
+		return DEC_BAD;
+	if (len < 20) {
+		flag(c, DEC_A_IPV4_PKT_TOO_SMALL);
+		return DEC_BAD;
+	}
+	if ((p[0] >> 4) != 4) {
+		flag(c, DEC_A_IPV4_WRONG_VERSION);
+		return DEC_BAD;
+	}
+	uint32_t hl = (p[0] & 0x0f) * 4u;
+	if (hl < 20) {
+		flag(c, DEC_A_IPV4_HLEN_TOO_SMALL);
+		return DEC_BAD;
+	}
+	if (hl > len) {
+		flag(c, DEC_A_IPV4_PKT_TOO_SMALL);
+		return DEC_BAD;
+	}
+	uint32_t tot = rd16(p + 2);
+	if (tot == 0) /* segmentation offload: length left to the NIC */
+		tot = len;
+	if (tot < hl) {
+		flag(c, DEC_A_IPV4_IPLEN_SMALLER_THAN_HLEN);
+		return DEC_BAD;
+	}
+	d->ip_len = tot;
+	if (tot > len) {
+		if (!c->snap_cut)
+			flag(c, DEC_A_IPV4_TRUNC);
+		tot = len;
+	}
+	for (uint32_t o = 20; o < hl;) {
+		if (p[o] == 0)
+			break;
+		if (p[o] == 1) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= hl || p[o + 1] < 2 || o + p[o + 1] > hl) {
+			flag(c, DEC_A_IPV4_OPT_INVALID);
+			break;
+		}
+		o += p[o + 1];
+	}
+	d->l3 = p;
+	d->l3_len = tot;
+	d->ipver = 4;
+	d->proto = p[9];
+	memset(d->src, 0, sizeof(d->src));
+	memset(d->dst, 0, sizeof(d->dst));
+	memcpy(d->src, p + 12, 4);
+	memcpy(d->dst, p + 16, 4);
+	uint16_t fo = rd16(p + 6);
+	uint32_t foff = (fo & 0x1fffu) * 8u;
+	if (foff) {
+		d->frag = DEC_FRAG_LATER;
+		if (foff + (d->ip_len - hl) > 65535)
+			flag(c, DEC_A_IPV4_FRAG_OVERLAP_END);
+		return DEC_OK;
+	}
+	if (fo & 0x2000)
+		d->frag = DEC_FRAG_FIRST;
+	return dec_l4(c, p + hl, tot - hl);
+}
+
+static int dec_ipv6(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	struct decoded *d = c->d;
+
+	if (enter_layer(c))
+		return DEC_BAD;
+	if (len < 40) {
+		flag(c, DEC_A_IPV6_PKT_TOO_SMALL);
+		return DEC_BAD;
+	}
+	if ((p[0] >> 4) != 6) {
+		flag(c, DEC_A_IPV6_WRONG_VERSION);
+		return DEC_BAD;
+	}
+	uint32_t tot = 40u + rd16(p + 4);
+	if (tot == 40) /* jumbogram or offload: take what was captured */
+		tot = len;
+	d->ip_len = tot;
+	if (tot > len) {
+		if (!c->snap_cut)
+			flag(c, DEC_A_IPV6_TRUNC);
+		tot = len;
+	}
+	d->l3 = p;
+	d->l3_len = tot;
+	d->ipver = 6;
+	memcpy(d->src, p + 8, 16);
+	memcpy(d->dst, p + 24, 16);
+
+	uint8_t nh = p[6];
+	uint32_t off = 40;
+	int n = 0, seen_hbh = 0;
+	for (;;) {
+		uint32_t hl;
+
+		switch (nh) {
+		case 0:  /* hop-by-hop: only allowed first */
+			if (seen_hbh || n > 0)
+				flag(c, DEC_A_IPV6_EXTHDR_DUPL);
+			seen_hbh = 1;
+			/* fallthrough */
+		case 43: /* routing */
+		case 60: /* destination options */
+		case 135: /* mobility */
+		case 139: /* HIP */
+		case 140: /* shim6 */
+			if (tot < off + 2) {
+				flag(c, DEC_A_IPV6_TRUNC_EXTHDR);
+				d->proto = nh;
+				return DEC_OK;
+			}
+			hl = (p[off + 1] + 1u) * 8u;
+			break;
+		case 51: /* AH: length in 4-octet units minus 2 */
+			if (tot < off + 2) {
+				flag(c, DEC_A_IPV6_TRUNC_EXTHDR);
+				d->proto = nh;
+				return DEC_OK;
+			}
+			hl = (p[off + 1] + 2u) * 4u;
+			break;
+		case 44: { /* fragment */
+			if (tot < off + 8) {
+				flag(c, DEC_A_IPV6_TRUNC_EXTHDR);
+				d->proto = nh;
+				return DEC_OK;
+			}
+			uint16_t fo = rd16(p + off + 2);
+			if (fo & 0xfff8) {
+				d->frag = DEC_FRAG_LATER;
+				d->proto = p[off];
+				return DEC_OK;
+			}
+			if (fo & 1)
+				d->frag = DEC_FRAG_FIRST;
+			else if (d->ip_len - off - 8 == 0)
+				flag(c, DEC_A_IPV6_FRAG_INVALID);
+			hl = 8;
+			break;
+		}
+		default:
+			d->proto = nh;
+			return dec_l4(c, p + off, tot - off);
+		}
+		if (++n > MAX_IPV6_EXTHDRS) {
+			flag(c, DEC_A_IPV6_TOO_MANY_EXTHDR);
+			d->proto = nh;
+			return DEC_OK;
+		}
+		if (tot < off + hl) {
+			flag(c, DEC_A_IPV6_TRUNC_EXTHDR);
+			d->proto = nh;
+			return DEC_OK;
+		}
+		nh = p[off];
+		off += hl;
+	}
+}
+
+static int dec_null(struct dctx *c, const uint8_t *p, uint32_t len, int net)
+{
+	if (len < 4) {
+		flag(c, DEC_A_NULL_TRUNC);
+		return DEC_BAD;
+	}
+	uint32_t af;
+	if (net) {
+		af = rd32(p);
+	} else {
+		/* host order of the capturing machine: try both */
+		af = (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+		     ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+		if (af > 0xffff)
+			af = rd32(p);
+	}
+	switch (af) {
+	case 2:
+		return dec_ipv4(c, p + 4, len - 4);
+	case 10: case 24: case 28: case 30:
+		return dec_ipv6(c, p + 4, len - 4);
+	default:
+		return DEC_NOT_IP;
+	}
+}
+
+int decode_packet(struct decoded *d, int link, const uint8_t *data,
+		  uint32_t caplen, uint32_t wirelen)
+{
+	struct dctx c = { .d = d, .layers = 0,
+			  .snap_cut = wirelen > caplen };
+
+	memset(d, 0, sizeof(*d));
+	switch (link) {
+	case DEC_LINK_ETH:
+		return dec_eth(&c, data, caplen);
+	case DEC_LINK_RAW:
+		return dec_ip_any(&c, data, caplen, DEC_A_IPV4_WRONG_VERSION);
+	case DEC_LINK_IPV4:
+		return dec_ipv4(&c, data, caplen);
+	case DEC_LINK_IPV6:
+		return dec_ipv6(&c, data, caplen);
+	case DEC_LINK_SLL:
+		if (caplen < 16) {
+			flag(&c, DEC_A_SLL_TRUNC);
+			return DEC_BAD;
+		}
+		return dec_ethertype(&c, rd16(data + 14), data + 16,
+				     caplen - 16, 1);
+	case DEC_LINK_SLL2:
+		if (caplen < 20) {
+			flag(&c, DEC_A_SLL_TRUNC);
+			return DEC_BAD;
+		}
+		return dec_ethertype(&c, rd16(data), data + 20, caplen - 20, 1);
+	case DEC_LINK_NULL:
+		return dec_null(&c, data, caplen, 0);
+	case DEC_LINK_LOOP:
+		return dec_null(&c, data, caplen, 1);
+	default:
+		return DEC_NOT_IP;
+	}
+}

@@ -1,0 +1,683 @@
+/* vigia command line: replay capture files or watch a live interface
+ * through the same pipeline. Exit status: 0 ok, 1 bad input, 2 bad usage. */
+#include <errno.h>
+#include <inttypes.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture_pcap.h"
+#include "classify.h"
+#include "decode.h"
+#include "worker.h"
+#include "../telemetry/community_id.h"
+#include "../telemetry/log.h"
+#include "../telemetry/telemetry.h"
+
+#ifndef VIGIA_VERSION
+#define VIGIA_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+struct opts {
+	const char *out_path;
+	const char *summary_json;
+	const char *sensor;
+	const char *iface;
+	unsigned workers;
+	int quiet;
+	int progress;            /* -1 auto (stderr is a TTY) */
+	struct flow_table_cfg ft;
+	struct classify_cfg cls;
+	unsigned evq_slots;
+};
+
+static volatile sig_atomic_t g_stop;
+static struct cap_pcap *volatile g_cap;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+	if (g_cap)
+		cap_pcap_break(g_cap);
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vigia replay [options] FILE...   replay pcap/pcapng captures in order\n"
+"       vigia live -i IFACE [options]     capture from a live interface (root)\n"
+"       vigia --help | --version\n"
+"\n"
+"options:\n"
+"  -o, --output FILE        NDJSON events (EVE) to FILE; '-' for stdout.\n"
+"                           Default: stdout when it is not a terminal.\n"
+"  -w, --workers N          worker pipelines (default 1)\n"
+"      --sensor NAME        sensor name in every event (default: hostname)\n"
+"  -q, --quiet              no progress and no summary on stderr\n"
+"      --progress           show progress even when stderr is not a terminal\n"
+"      --summary-json FILE  write the end-of-run summary as JSON\n"
+"      --max-flows N        flow table size per worker (default 1048576)\n"
+"      --classify-slots N   flows classified at once per worker (default 262144)\n"
+"      --tcp-timeout S      idle timeout of established TCP (default 600)\n"
+"      --tcp-new-timeout S  idle timeout of TCP before the handshake completes (30)\n"
+"      --closed-timeout S   linger after FIN/RST (default 10)\n"
+"      --udp-timeout S      idle timeout of UDP and other flows (default 120)\n"
+"      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
+"      --events N           event queue slots per worker (default 65536)\n"
+"  nDPI list files, as ndpiReader:\n"
+"  -p FILE  protocols    -c FILE  categories    -r FILE  risky domains\n"
+"  -j FILE  JA3 list     -S FILE  SHA1 certificate list\n"
+"\n"
+"exit status: 0 ok, 1 bad input (file unreadable, not a capture, truncated,\n"
+"unsupported link type), 2 bad usage.\n");
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "sensor", required_argument, NULL, O_SENSOR },
+	{ "summary-json", required_argument, NULL, O_SUMMARY },
+	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
+	{ "classify-slots", required_argument, NULL, O_SLOTS },
+	{ "tcp-timeout", required_argument, NULL, O_TCPTO },
+	{ "tcp-new-timeout", required_argument, NULL, O_TCPNEWTO },
+	{ "closed-timeout", required_argument, NULL, O_CLOSEDTO },
+	{ "udp-timeout", required_argument, NULL, O_UDPTO },
+	{ "active-timeout", required_argument, NULL, O_ACTIVETO },
+	{ "events", required_argument, NULL, O_EVENTS },
+	{ "progress", no_argument, NULL, O_PROGRESS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns 0, or EXIT_USAGE after printing why. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	unsigned long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:w:i:qhp:c:r:j:S:", long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out_path = optarg; break;
+		case 'i': o->iface = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'p': o->cls.protos_file = optarg; break;
+		case 'c': o->cls.categories_file = optarg; break;
+		case 'r': o->cls.risky_domains_file = optarg; break;
+		case 'j': o->cls.ja3_file = optarg; break;
+		case 'S': o->cls.sha1_file = optarg; break;
+		case O_SENSOR: o->sensor = optarg; break;
+		case O_SUMMARY: o->summary_json = optarg; break;
+		case O_PROGRESS: o->progress = 1; break;
+		case 'w':
+			if (parse_uint(optarg, 64, &v) || v == 0)
+				goto bad;
+			o->workers = (unsigned)v;
+			break;
+		case O_MAXFLOWS:
+			if (parse_uint(optarg, 1ul << 28, &v) || v == 0)
+				goto bad;
+			o->ft.max_flows = (uint32_t)v;
+			break;
+		case O_SLOTS:
+			if (parse_uint(optarg, 1ul << 26, &v) || v == 0)
+				goto bad;
+			o->cls.max_slots = (uint32_t)v;
+			break;
+		case O_EVENTS:
+			if (parse_uint(optarg, 1ul << 22, &v) || v < 64)
+				goto bad;
+			o->evq_slots = (unsigned)v;
+			break;
+		case O_TCPTO: case O_TCPNEWTO: case O_CLOSEDTO: case O_UDPTO:
+		case O_ACTIVETO:
+			if (parse_uint(optarg, 86400u * 365, &v))
+				goto bad;
+			if (c == O_TCPTO) o->ft.timeout_s[FC_TCP_EST] = (uint32_t)v;
+			if (c == O_TCPNEWTO) o->ft.timeout_s[FC_TCP_NEW] = (uint32_t)v;
+			if (c == O_CLOSEDTO) o->ft.timeout_s[FC_CLOSED] = (uint32_t)v;
+			if (c == O_UDPTO) o->ft.timeout_s[FC_OTHER] = (uint32_t)v;
+			if (c == O_ACTIVETO) o->ft.active_timeout_s = (uint32_t)v;
+			break;
+		default:
+			fprintf(stderr, "Try 'vigia --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+bad:
+	fprintf(stderr, "vigia: invalid value '%s' for option -%c%s\n", optarg,
+		c < 256 ? c : '-', c < 256 ? "" : " (see --help)");
+	return EXIT_USAGE;
+}
+
+/* ---- the pipeline ---------------------------------------------------- */
+
+struct pipeline {
+	struct opts *o;
+	struct worker *w[64];
+	struct evq *q[64];
+	unsigned nw;
+	struct telemetry *tel;
+	FILE *out;
+	int out_owned;
+	/* progress */
+	uint64_t pkts, bytes_read_done, bytes_total;
+	struct cap_pcap *cur;
+	double t_start, t_last_progress;
+	int show_progress;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *tunnel_name(unsigned t)
+{
+	return decode_tunnel_name(t);
+}
+
+static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
+{
+	char err[512] = "";
+
+	pl->o = o;
+	pl->nw = o->workers;
+	if (o->out_path && strcmp(o->out_path, "-") != 0) {
+		pl->out = fopen(o->out_path, "w");
+		if (!pl->out) {
+			fprintf(stderr, "vigia: %s: %s\n", o->out_path,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		pl->out_owned = 1;
+	} else if (o->out_path || !isatty(STDOUT_FILENO)) {
+		pl->out = stdout;
+	} else if (!o->quiet) {
+		fprintf(stderr, "vigia: stdout is a terminal: events not written "
+				"(use -o FILE or -o -)\n");
+	}
+	if (community_id_init() != 0) {
+		fprintf(stderr, "vigia: libgcrypt SHA-1 unavailable\n");
+		return EXIT_INPUT;
+	}
+	struct telemetry_cfg tc = {
+		.sensor = o->sensor,
+		.names = { decode_anomaly_name, tunnel_name, classify_risk_name },
+		.out = pl->out,
+	};
+	pl->tel = telemetry_create(&tc);
+	if (!pl->tel) {
+		fprintf(stderr, "vigia: telemetry: %s\n", strerror(errno));
+		return EXIT_INPUT;
+	}
+	for (unsigned i = 0; i < pl->nw; i++) {
+		pl->q[i] = evq_create(o->evq_slots, lossless);
+		if (!pl->q[i]) {
+			fprintf(stderr, "vigia: event queue: %s\n", strerror(errno));
+			return EXIT_INPUT;
+		}
+		struct worker_cfg wc = { .id = i, .ft = o->ft, .cls = o->cls,
+					 .q = pl->q[i] };
+		pl->w[i] = worker_create(&wc, err, sizeof(err));
+		if (!pl->w[i]) {
+			fprintf(stderr, "vigia: %s\n",
+				err[0] ? err : strerror(errno));
+			return errno == EINVAL ? EXIT_USAGE : EXIT_INPUT;
+		}
+		telemetry_add_queue(pl->tel, pl->q[i]);
+	}
+	if (telemetry_start(pl->tel) != 0) {
+		fprintf(stderr, "vigia: cannot start telemetry thread\n");
+		return EXIT_INPUT;
+	}
+	pl->t_start = now_s();
+	return 0;
+}
+
+/* Summary accumulation of application labels over workers. */
+struct app_row {
+	char label[40];
+	uint64_t flows, bytes;
+};
+
+struct app_acc {
+	struct app_row rows[2048];
+	unsigned n;
+};
+
+static void acc_app(void *ctx, const char *label, uint64_t flows, uint64_t bytes)
+{
+	struct app_acc *a = ctx;
+
+	for (unsigned i = 0; i < a->n; i++)
+		if (strcmp(a->rows[i].label, label) == 0) {
+			a->rows[i].flows += flows;
+			a->rows[i].bytes += bytes;
+			return;
+		}
+	if (a->n < sizeof(a->rows) / sizeof(a->rows[0])) {
+		snprintf(a->rows[a->n].label, sizeof(a->rows[a->n].label), "%s",
+			 label);
+		a->rows[a->n].flows = flows;
+		a->rows[a->n].bytes = bytes;
+		a->n++;
+	}
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+	const struct app_row *a = x, *b = y;
+
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return strcmp(a->label, b->label);
+}
+
+static void fmt_json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+static void pipeline_summary(struct pipeline *pl, double elapsed,
+			     const char *status)
+{
+	struct worker_stats tot, s;
+	struct classify_stats ct, cs;
+	struct telemetry_stats ts;
+	static struct app_acc apps;
+	struct rusage ru;
+
+	memset(&tot, 0, sizeof(tot));
+	memset(&ct, 0, sizeof(ct));
+	apps.n = 0;
+	for (unsigned i = 0; i < pl->nw; i++) {
+		worker_get_stats(pl->w[i], &s);
+#define X_(n, d) tot.n += s.n;
+		WORKER_COUNTERS(X_)
+#undef X_
+		for (unsigned k = 0; k < 64; k++)
+			tot.anomaly_kind[k] += s.anomaly_kind[k];
+		worker_get_classify_stats(pl->w[i], &cs);
+		ct.slots_exhausted += cs.slots_exhausted;
+		ct.detected += cs.detected;
+		ct.guessed += cs.guessed;
+		ct.unknown += cs.unknown;
+		worker_foreach_app(pl->w[i], acc_app, &apps);
+	}
+	qsort(apps.rows, apps.n, sizeof(apps.rows[0]), cmp_rows);
+	telemetry_get_stats(pl->tel, &ts);
+	getrusage(RUSAGE_SELF, &ru);
+	double mpps = elapsed > 0 ? (double)tot.pkts / elapsed / 1e6 : 0;
+	double gbps = elapsed > 0 ? (double)tot.bytes * 8 / elapsed / 1e9 : 0;
+	uint64_t evq_drops = 0;
+	for (unsigned i = 0; i < pl->nw; i++)
+		evq_drops += evq_dropped(pl->q[i]);
+
+	if (!pl->o->quiet) {
+		FILE *fp = stderr;
+		fprintf(fp, "\n== vigia summary ==\n");
+		fprintf(fp, "packets        %" PRIu64 "  (%" PRIu64 " bytes)\n",
+			tot.pkts, tot.bytes);
+		fprintf(fp, "flows          %" PRIu64 " ended, %" PRIu64
+			" created, %" PRIu64 " evicted, %" PRIu64
+			" active exports\n", tot.flows_ended, tot.flows_created,
+			tot.flows_evicted, tot.flows_active_export);
+		fprintf(fp, "classified     %" PRIu64 " detected, %" PRIu64
+			" guessed, %" PRIu64 " unknown, %" PRIu64
+			" without slot\n", ct.detected, ct.guessed, ct.unknown,
+			tot.classify_no_slot);
+		fprintf(fp, "decode         %" PRIu64 " not IP, %" PRIu64
+			" malformed, %" PRIu64 " anomalies, %" PRIu64
+			" later fragments, %" PRIu64 " tunnelled\n",
+			tot.not_ip, tot.decode_bad, tot.anomalies,
+			tot.frag_later, tot.tunnelled);
+		for (unsigned k = 0; k < DEC_A_MAX; k++)
+			if (tot.anomaly_kind[k])
+				fprintf(fp, "  %-32s %" PRIu64 "\n",
+					decode_anomaly_name(k),
+					tot.anomaly_kind[k]);
+		fprintf(fp, "events         %" PRIu64 " written (%" PRIu64
+			" flow, %" PRIu64 " anomaly), %" PRIu64 " dropped\n",
+			ts.events, ts.flows, ts.anomalies, evq_drops);
+		fprintf(fp, "top applications (by bytes):\n");
+		for (unsigned i = 0; i < apps.n && i < 10; i++)
+			fprintf(fp, "  %-28s %8" PRIu64 " flows %14" PRIu64
+				" bytes\n", apps.rows[i].label,
+				apps.rows[i].flows, apps.rows[i].bytes);
+		fprintf(fp, "elapsed        %.3f s, %.3f Mpps, %.3f Gbit/s, "
+			"peak RSS %ld MiB, %u worker%s\n", elapsed, mpps, gbps,
+			ru.ru_maxrss / 1024, pl->nw, pl->nw > 1 ? "s" : "");
+	}
+	if (pl->o->summary_json) {
+		FILE *fp = fopen(pl->o->summary_json, "w");
+		if (!fp) {
+			fprintf(stderr, "vigia: %s: %s\n", pl->o->summary_json,
+				strerror(errno));
+			return;
+		}
+		fprintf(fp, "{\"status\":");
+		fmt_json_str(fp, status);
+		fprintf(fp, ",\"elapsed_s\":%.6f,\"workers\":%u,"
+			"\"peak_rss_kib\":%ld,\"bytes_per_flow\":%zu",
+			elapsed, pl->nw, ru.ru_maxrss,
+			worker_bytes_per_flow(pl->w[0]));
+#define X_(n, d) fprintf(fp, ",\"" #n "\":%" PRIu64, tot.n);
+		WORKER_COUNTERS(X_)
+#undef X_
+		fprintf(fp, ",\"classify\":{\"detected\":%" PRIu64
+			",\"guessed\":%" PRIu64 ",\"unknown\":%" PRIu64 "}",
+			ct.detected, ct.guessed, ct.unknown);
+		fprintf(fp, ",\"events\":{\"written\":%" PRIu64 ",\"flow\":%"
+			PRIu64 ",\"anomaly\":%" PRIu64 ",\"dropped\":%" PRIu64
+			",\"encode_errors\":%" PRIu64 "}", ts.events, ts.flows,
+			ts.anomalies, evq_drops, ts.encode_errors);
+		fprintf(fp, ",\"anomaly_kinds\":{");
+		int first = 1;
+		for (unsigned k = 0; k < DEC_A_MAX; k++)
+			if (tot.anomaly_kind[k]) {
+				fprintf(fp, "%s\"%s\":%" PRIu64, first ? "" : ",",
+					decode_anomaly_name(k), tot.anomaly_kind[k]);
+				first = 0;
+			}
+		fprintf(fp, "},\"apps\":[");
+		for (unsigned i = 0; i < apps.n; i++) {
+			fprintf(fp, "%s{\"label\":", i ? "," : "");
+			fmt_json_str(fp, apps.rows[i].label);
+			fprintf(fp, ",\"flows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				apps.rows[i].flows, apps.rows[i].bytes);
+		}
+		fprintf(fp, "]}\n");
+		fclose(fp);
+	}
+}
+
+/* Flush flows, drain telemetry, print the summary, free everything. */
+static int pipeline_finish(struct pipeline *pl, const char *status)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < pl->nw; i++)
+		if (pl->w[i])
+			worker_flush(pl->w[i]);
+	if (pl->tel && telemetry_stop(pl->tel) != 0) {
+		fprintf(stderr, "vigia: writing events failed\n");
+		rc = EXIT_INPUT;
+	}
+	if (pl->show_progress)
+		fputc('\n', stderr);
+	if (pl->tel && pl->nw && pl->w[0])
+		pipeline_summary(pl, now_s() - pl->t_start, status);
+	for (unsigned i = 0; i < pl->nw; i++) {
+		worker_destroy(pl->w[i]);
+		evq_destroy(pl->q[i]);
+	}
+	telemetry_destroy(pl->tel);
+	if (pl->out_owned && fclose(pl->out) != 0 && !rc) {
+		fprintf(stderr, "vigia: closing events file failed\n");
+		rc = EXIT_INPUT;
+	}
+	return rc;
+}
+
+/* ---- packet delivery ---------------------------------------------------- */
+
+static void show_progress(struct pipeline *pl, int final)
+{
+	double t = now_s();
+
+	if (!final && t - pl->t_last_progress < 0.25)
+		return;
+	pl->t_last_progress = t;
+	uint64_t done = pl->bytes_read_done + (pl->cur ? cap_pcap_file_pos(pl->cur) : 0);
+	double pct = pl->bytes_total ? 100.0 * (double)done / (double)pl->bytes_total : 0;
+	double el = t - pl->t_start;
+	fprintf(stderr, "\r%12" PRIu64 " packets  %5.1f%%  %7.3f Mpps  %6.1f s",
+		pl->pkts, pct > 100 ? 100.0 : pct,
+		el > 0 ? (double)pl->pkts / el / 1e6 : 0.0, el);
+}
+
+static void deliver_one(void *ctx, const struct pkt *p)
+{
+	struct pipeline *pl = ctx;
+
+	/* -w N > 1 is dispatched in deliver_multi; here worker 0 owns all */
+	worker_process(pl->w[0], p, 1);
+	pl->pkts++;
+}
+
+static int run_files(struct pipeline *pl, char **files, int nfiles)
+{
+	char err[512];
+	int rc = EXIT_OK;
+	const char *status = "ok";
+
+	for (int i = 0; i < nfiles; i++) {
+		FILE *probe = fopen(files[i], "rb");
+		if (probe) {
+			fseek(probe, 0, SEEK_END);
+			long sz = ftell(probe);
+			pl->bytes_total += sz > 0 ? (uint64_t)sz : 0;
+			fclose(probe);
+		}
+	}
+	for (int i = 0; i < nfiles && !g_stop; i++) {
+		struct cap_pcap *c = cap_pcap_open_file(files[i], err, sizeof(err));
+		if (!c) {
+			fprintf(stderr, "%svigia: %s\n",
+				pl->show_progress ? "\n" : "", err);
+			rc = EXIT_INPUT;
+			status = "bad input";
+			break;
+		}
+		pl->cur = c;
+		g_cap = c;
+		for (;;) {
+			int n = cap_pcap_dispatch(c, 4096, deliver_one, pl);
+			if (pl->show_progress)
+				show_progress(pl, 0);
+			if (n > 0)
+				continue;
+			if (n == 0 || n == -2)
+				break;
+			fprintf(stderr, "%svigia: %s: %s\n",
+				pl->show_progress ? "\n" : "", files[i],
+				cap_pcap_error(c));
+			rc = EXIT_INPUT;
+			status = "bad input";
+			break;
+		}
+		g_cap = NULL;
+		pl->bytes_read_done += cap_pcap_file_size(c);
+		pl->cur = NULL;
+		cap_pcap_close(c);
+		if (rc)
+			break;
+	}
+	if (g_stop && rc == EXIT_OK)
+		status = "interrupted";
+	if (pl->show_progress)
+		show_progress(pl, 1);
+	int frc = pipeline_finish(pl, status);
+	return rc ? rc : frc;
+}
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int run_live(struct pipeline *pl, const char *iface)
+{
+	char err[512];
+	struct cap_pcap *c = cap_pcap_open_live(iface, err, sizeof(err));
+	int rc = EXIT_OK;
+
+	if (!c) {
+		fprintf(stderr, "vigia: %s\n", err);
+		pipeline_finish(pl, "bad input");
+		return EXIT_INPUT;
+	}
+	g_cap = c;
+	if (!pl->o->quiet)
+		fprintf(stderr, "vigia: capturing on %s (Ctrl-C to stop)\n", iface);
+	while (!g_stop) {
+		int n = cap_pcap_dispatch(c, 256, deliver_one, pl);
+		if (n == -2)
+			break;
+		if (n < 0) {
+			fprintf(stderr, "vigia: %s: %s\n", iface, cap_pcap_error(c));
+			rc = EXIT_INPUT;
+			break;
+		}
+		if (n == 0) /* quiet link: the clock still moves */
+			for (unsigned i = 0; i < pl->nw; i++)
+				worker_advance(pl->w[i], wall_us());
+		if (pl->show_progress)
+			show_progress(pl, 0);
+	}
+	g_cap = NULL;
+	uint64_t recv, drop;
+	if (cap_pcap_live_stats(c, &recv, &drop) == 0 && !pl->o->quiet)
+		fprintf(stderr, "\nvigia: %s: %" PRIu64 " received by filter, %"
+			PRIu64 " dropped by kernel/interface\n", iface, recv, drop);
+	cap_pcap_close(c);
+	int frc = pipeline_finish(pl, rc ? "capture error" : "ok");
+	return rc ? rc : frc;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static struct opts o;
+	static struct pipeline pl;
+	char host[64] = "vigia";
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("vigia %s (nDPI %s, %s)\n", VIGIA_VERSION,
+		       classify_lib_version(), cap_pcap_lib_version());
+		return EXIT_OK;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "replay") != 0 && strcmp(cmd, "live") != 0) {
+		fprintf(stderr, "vigia: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	flow_table_default_cfg(&o.ft);
+	classify_default_cfg(&o.cls);
+	o.workers = 1;
+	o.evq_slots = 65536;
+	o.progress = -1;
+	gethostname(host, sizeof(host) - 1);
+	o.sensor = host;
+
+	int prc = parse_opts(argc - 1, argv + 1, &o);
+	if (prc)
+		return prc;
+	if (o.workers > 1) {
+		fprintf(stderr, "vigia: -w %u: multi-worker libpcap dispatch is "
+				"not available yet; use -w 1\n", o.workers);
+		return EXIT_USAGE;
+	}
+	if (o.cls.max_slots > o.ft.max_flows)
+		o.cls.max_slots = o.ft.max_flows;
+
+	install_signals();
+	if (!strcmp(cmd, "replay")) {
+		int nfiles = argc - 1 - optind;
+		char **files = argv + 1 + optind;
+		if (nfiles < 1) {
+			fprintf(stderr, "vigia: replay needs at least one capture file\n");
+			return EXIT_USAGE;
+		}
+		int rc = pipeline_init(&pl, &o, 1);
+		if (rc)
+			return rc;
+		pl.show_progress = !o.quiet && (o.progress == 1 ||
+				   (o.progress == -1 && isatty(STDERR_FILENO)));
+		return run_files(&pl, files, nfiles);
+	}
+	if (!o.iface) {
+		fprintf(stderr, "vigia: live needs -i IFACE\n");
+		return EXIT_USAGE;
+	}
+	if (argc - 1 - optind > 0) {
+		fprintf(stderr, "vigia: live takes no file arguments\n");
+		return EXIT_USAGE;
+	}
+	int rc = pipeline_init(&pl, &o, 0);
+	if (rc)
+		return rc;
+	pl.show_progress = !o.quiet && (o.progress == 1 ||
+			   (o.progress == -1 && isatty(STDERR_FILENO)));
+	return run_live(&pl, o.iface);
+}

@@ -1,0 +1,395 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP_SLOTS 1024          /* distinct labels tracked for the summary */
+#define EXPIRE_EVERY_US 100000  /* expiry scan granularity, packet time */
+#define FLOWLESS_EVERY_US 1000000
+
+struct app_count {
+	uint32_t key;               /* master << 16 | app, +1 so 0 = empty */
+	char label[40];
+	uint64_t flows, bytes;
+};
+
+struct worker {
+	struct worker_cfg cfg;
+	struct flow_table *ft;
+	struct classifier *cls;
+	struct evq *q;
+	uint64_t now_us;
+	uint64_t next_expire_us;
+	uint64_t active_us;
+	struct worker_stats st;
+	/* flow-less anomalies: one event per kind per second, with a count */
+	uint64_t flowless_last[DEC_A_MAX];
+	uint32_t flowless_pending[DEC_A_MAX];
+	struct app_count apps[APP_SLOTS];
+};
+
+static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
+			enum ev_flow_reason reason);
+
+struct worker *worker_create(const struct worker_cfg *cfg, char *err,
+			     unsigned errlen)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	int e;
+
+	if (!w)
+		return NULL;
+	w->cfg = *cfg;
+	w->q = cfg->q;
+	w->active_us = (uint64_t)cfg->ft.active_timeout_s * 1000000;
+	w->cls = classifier_create(&cfg->cls, err, errlen);
+	if (!w->cls)
+		goto err;
+	w->ft = flow_table_create(&cfg->ft, on_flow_end, w);
+	if (!w->ft)
+		goto err;
+	return w;
+err:
+	e = errno;
+	worker_destroy(w);
+	errno = e;
+	return NULL;
+}
+
+void worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	flow_table_destroy(w->ft);
+	classifier_destroy(w->cls);
+	free(w);
+}
+
+/* Deterministic 51-bit id (JSON-safe), the same whichever worker sees it. */
+static uint64_t make_flow_id(uint32_t hash, uint64_t first_us)
+{
+	uint64_t z = ((uint64_t)hash << 32) ^ first_us;
+
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	z &= (1ULL << 51) - 1;
+	return z ? z : 1;
+}
+
+static void app_account(struct worker *w, const struct ev_app *a,
+			uint64_t bytes)
+{
+	uint32_t key = ((uint32_t)a->master_id << 16 | a->app_id) + 1;
+	uint32_t i = (key * 2654435761u) & (APP_SLOTS - 1);
+
+	for (unsigned n = 0; n < APP_SLOTS; n++, i = (i + 1) & (APP_SLOTS - 1)) {
+		struct app_count *c = &w->apps[i];
+		if (c->key == key || c->key == 0) {
+			if (c->key == 0) {
+				c->key = key;
+				memcpy(c->label, a->proto, sizeof(c->label));
+				c->label[sizeof(c->label) - 1] = 0;
+			}
+			c->flows++;
+			c->bytes += bytes;
+			return;
+		}
+	}
+}
+
+static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
+		      enum ev_flow_reason reason)
+{
+	struct event *ev = evq_reserve(w->q);
+
+	if (!ev) {
+		w->st.events_dropped++;
+		return;
+	}
+	ev->type = EV_FLOW;
+	ev->worker = (uint16_t)w->cfg.id;
+	ev->ts_us = f->last_us;
+	ev->flow_id = f->flow_id;
+	ev->t = m->tuple;
+	struct ev_flow *r = &ev->u.flow;
+	r->start_us = f->first_us;
+	r->end_us = f->last_us;
+	memcpy(r->pkts, f->pkts, sizeof(r->pkts));
+	memcpy(r->bytes, f->bytes, sizeof(r->bytes));
+	r->state = f->state;
+	r->reason = (uint8_t)reason;
+	r->tcp_flags[0] = f->tcp_flags[0];
+	r->tcp_flags[1] = f->tcp_flags[1];
+	r->anomalies = f->anomalies;
+	r->classified = f->classify_done;
+	if (f->classify_done)
+		r->app = m->app;
+	evq_commit(w->q, ev);
+}
+
+static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
+			enum ev_flow_reason reason)
+{
+	struct worker *w = ctx;
+
+	if (f->cls_slot != FLOW_NIL) {
+		classifier_finish(w->cls, f->cls_slot, &m->app);
+		f->cls_slot = FLOW_NIL;
+		f->classify_done = 1;
+	}
+	w->st.flows_ended++;
+	if (reason == EV_REASON_EVICTED)
+		w->st.flows_evicted++;
+	if (f->classify_done)
+		app_account(w, &m->app, f->bytes[0] + f->bytes[1]);
+	emit_flow(w, f, m, reason);
+}
+
+static void emit_anomaly(struct worker *w, unsigned kind, const struct flow *f,
+			 const struct flow_meta *m, uint32_t count)
+{
+	struct event *ev = evq_reserve(w->q);
+
+	if (!ev) {
+		w->st.events_dropped++;
+		return;
+	}
+	ev->type = EV_ANOMALY;
+	ev->worker = (uint16_t)w->cfg.id;
+	ev->ts_us = w->now_us;
+	ev->u.anomaly.kind = (uint16_t)kind;
+	ev->u.anomaly.count = count;
+	if (f) {
+		ev->flow_id = f->flow_id;
+		ev->t = m->tuple;
+		ev->u.anomaly.has_flow = 1;
+	}
+	evq_commit(w->q, ev);
+}
+
+static void count_anomalies(struct worker *w, uint64_t bits)
+{
+	while (bits) {
+		unsigned b = (unsigned)__builtin_ctzll(bits);
+		bits &= bits - 1;
+		w->st.anomalies++;
+		w->st.anomaly_kind[b]++;
+	}
+}
+
+static void flowless_anomalies(struct worker *w, uint64_t bits)
+{
+	while (bits) {
+		unsigned b = (unsigned)__builtin_ctzll(bits);
+		bits &= bits - 1;
+		w->flowless_pending[b]++;
+		if (w->flowless_last[b] == 0 ||
+		    w->now_us >= w->flowless_last[b] + FLOWLESS_EVERY_US) {
+			emit_anomaly(w, b, NULL, NULL, w->flowless_pending[b]);
+			w->flowless_last[b] = w->now_us ? w->now_us : 1;
+			w->flowless_pending[b] = 0;
+		}
+	}
+}
+
+static void init_meta(struct flow_meta *m, const struct decoded *d)
+{
+	struct ev_tuple *t = &m->tuple;
+
+	memset(t, 0, sizeof(*t));
+	memcpy(t->src, d->src, 16);
+	memcpy(t->dst, d->dst, 16);
+	t->sport = d->sport;
+	t->dport = d->dport;
+	t->ipver = d->ipver;
+	t->proto = d->proto;
+	t->icmp_type = d->icmp_type;
+	t->icmp_code = d->icmp_code;
+	t->vlan_count = d->vlan_count;
+	t->vlan[0] = d->vlan[0];
+	t->vlan[1] = d->vlan[1];
+	t->tun_type = d->tun_type;
+	if (d->tun_depth) {
+		t->outer_ipver = d->outer_ipver;
+		memcpy(t->outer_src, d->outer_src, 16);
+		memcpy(t->outer_dst, d->outer_dst, 16);
+	}
+}
+
+static enum flow_class tcp_update(struct flow *f, unsigned dir, uint8_t flags)
+{
+	if (flags & 0x04) { /* RST */
+		f->state = EV_STATE_CLOSED;
+	} else if (flags & 0x01) { /* FIN */
+		f->fin_seen |= (uint8_t)(1u << dir);
+		if (f->fin_seen == 3)
+			f->state = EV_STATE_CLOSED;
+	}
+	if (f->state == EV_STATE_CLOSED)
+		return FC_CLOSED;
+	if (f->pkts[0] && f->pkts[1]) {
+		f->state = EV_STATE_ESTABLISHED;
+		return FC_TCP_EST;
+	}
+	return FC_TCP_NEW;
+}
+
+static void process_one(struct worker *w, const struct pkt *p)
+{
+	struct decoded d;
+	struct flow_key k;
+	int created;
+
+	w->st.pkts++;
+	w->st.bytes += p->wirelen;
+	if (p->ts_us > w->now_us)
+		w->now_us = p->ts_us;
+
+	int r = decode_packet(&d, p->link, p->data, p->caplen, p->wirelen);
+	if (d.anomalies)
+		count_anomalies(w, d.anomalies);
+	if (r != DEC_OK) {
+		if (r == DEC_BAD)
+			w->st.decode_bad++;
+		else
+			w->st.not_ip++;
+		if (d.anomalies)
+			flowless_anomalies(w, d.anomalies);
+		return;
+	}
+	if (d.frag == DEC_FRAG_LATER) {
+		w->st.frag_later++;
+		if (d.anomalies)
+			flowless_anomalies(w, d.anomalies);
+		return;
+	}
+	if (d.tun_depth)
+		w->st.tunnelled++;
+
+	int from_lo = flow_key_make(&k, &d);
+	uint32_t h = flow_key_hash(&k);
+	struct flow *f = flow_table_get(w->ft, &k, h, w->now_us, &created);
+	struct flow_meta *m = flow_table_meta(w->ft, f);
+
+	if (!created && f->state == EV_STATE_CLOSED && d.proto == 6 &&
+	    (d.tcp_flags & 0x12) == 0x02) {
+		/* a new SYN on a closed connection: a new flow */
+		w->st.tcp_reuse++;
+		flow_table_end(w->ft, f, EV_REASON_TCP_REUSE);
+		f = flow_table_get(w->ft, &k, h, w->now_us, &created);
+		m = flow_table_meta(w->ft, f);
+	}
+	if (created) {
+		w->st.flows_created++;
+		f->client_is_lo = (uint8_t)from_lo;
+		f->flow_id = make_flow_id(h, w->now_us);
+		init_meta(m, &d);
+		f->cls_slot = classifier_begin(w->cls);
+		if (f->cls_slot == CLASSIFY_NO_SLOT) {
+			f->cls_slot = FLOW_NIL;
+			w->st.classify_no_slot++;
+		}
+	}
+	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
+
+	if (w->active_us && w->now_us >= f->first_us + w->active_us) {
+		/* long-lived flow: export what it did so far, keep going */
+		w->st.flows_active_export++;
+		emit_flow(w, f, m, EV_REASON_ACTIVE_TIMEOUT);
+		memset(f->pkts, 0, sizeof(f->pkts));
+		memset(f->bytes, 0, sizeof(f->bytes));
+		f->first_us = w->now_us;
+	}
+	f->pkts[dir]++;
+	f->bytes[dir] += p->wirelen;
+	if (d.tun_type && !m->tuple.tun_id[dir])
+		m->tuple.tun_id[dir] = d.tun_id;
+	if (d.anomalies & ~f->anomalies) {
+		uint64_t fresh = d.anomalies & ~f->anomalies;
+		f->anomalies |= d.anomalies;
+		while (fresh) {
+			unsigned b = (unsigned)__builtin_ctzll(fresh);
+			fresh &= fresh - 1;
+			emit_anomaly(w, b, f, m, 1);
+		}
+	}
+
+	enum flow_class fc;
+	if (d.proto == 6) {
+		f->tcp_flags[dir] |= d.tcp_flags;
+		fc = tcp_update(f, dir, d.tcp_flags);
+	} else {
+		if (f->pkts[0] && f->pkts[1])
+			f->state = EV_STATE_ESTABLISHED;
+		fc = FC_OTHER;
+	}
+	flow_table_touch(w->ft, f, fc, w->now_us);
+
+	if (f->cls_slot != FLOW_NIL) {
+		if (classifier_packet(w->cls, f->cls_slot, d.l3, d.l3_len,
+				      w->now_us, d.proto,
+				      f->pkts[0] + f->pkts[1], &m->app)) {
+			f->cls_slot = FLOW_NIL;
+			f->classify_done = 1;
+		}
+	}
+}
+
+void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		process_one(w, &pkts[i]);
+	if (w->now_us >= w->next_expire_us) {
+		flow_table_expire(w->ft, w->now_us);
+		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
+	}
+}
+
+void worker_advance(struct worker *w, uint64_t now_us)
+{
+	if (now_us > w->now_us)
+		w->now_us = now_us;
+	flow_table_expire(w->ft, w->now_us);
+	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
+}
+
+void worker_flush(struct worker *w)
+{
+	flow_table_flush(w->ft);
+	for (unsigned b = 0; b < DEC_A_MAX; b++)
+		if (w->flowless_pending[b]) {
+			emit_anomaly(w, b, NULL, NULL, w->flowless_pending[b]);
+			w->flowless_pending[b] = 0;
+		}
+}
+
+void worker_get_stats(const struct worker *w, struct worker_stats *s)
+{
+	*s = w->st;
+}
+
+void worker_get_classify_stats(const struct worker *w, struct classify_stats *s)
+{
+	classifier_get_stats(w->cls, s);
+}
+
+void worker_foreach_app(const struct worker *w, worker_app_fn fn, void *ctx)
+{
+	for (unsigned i = 0; i < APP_SLOTS; i++)
+		if (w->apps[i].key)
+			fn(ctx, w->apps[i].label, w->apps[i].flows,
+			   w->apps[i].bytes);
+}
+
+uint32_t worker_flow_count(const struct worker *w)
+{
+	return flow_table_count(w->ft);
+}
+
+size_t worker_bytes_per_flow(const struct worker *w)
+{
+	return flow_table_bytes_per_flow(w->ft);
+}

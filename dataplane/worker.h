@@ -1,0 +1,86 @@
+/* worker: the per-core pipeline - decode, flow table, classify, events.
+ *
+ * A worker owns everything it touches per packet (flow table, nDPI module,
+ * event queue, counters), so workers never share cache lines or locks. The
+ * capture side hands it packets in bursts; whoever captured a packet keeps
+ * ownership of its bytes (the worker does not hold on to them).
+ */
+#ifndef VIGIA_WORKER_H
+#define VIGIA_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "flow_table.h"
+#include "../telemetry/evq.h"
+
+/* A captured frame, as any capture source presents it. */
+struct pkt {
+	const uint8_t *data;
+	uint32_t caplen, wirelen;
+	uint64_t ts_us;            /* packet time, microseconds since epoch */
+	int link;                  /* decode.h enum dec_link */
+};
+
+/* Per-worker counters: name, description. */
+#define WORKER_COUNTERS(X)                                                     \
+	X(pkts, "packets seen")                                                \
+	X(bytes, "bytes seen (wire length)")                                   \
+	X(not_ip, "packets without an IP layer")                               \
+	X(decode_bad, "packets malformed before an IP layer")                  \
+	X(anomalies, "decoder anomalies")                                      \
+	X(frag_later, "non-first IP fragments (not attributed to a flow)")     \
+	X(tunnelled, "packets inside a tunnel")                                \
+	X(flows_created, "flows created")                                      \
+	X(flows_ended, "flows ended")                                          \
+	X(flows_evicted, "flows evicted (table full)")                         \
+	X(flows_active_export, "flow records exported by active timeout")      \
+	X(tcp_reuse, "TCP flows restarted by a new SYN")                       \
+	X(events_dropped, "events dropped (queue full)")                       \
+	X(classify_no_slot, "flows not classified (no classifier slot)")
+
+struct worker_stats {
+#define X_(n, d) uint64_t n;
+	WORKER_COUNTERS(X_)
+#undef X_
+	uint64_t anomaly_kind[64];   /* per decode.h enum dec_anomaly */
+};
+
+struct worker_cfg {
+	unsigned id;
+	struct flow_table_cfg ft;
+	struct classify_cfg cls;
+	struct evq *q;               /* events go here; not owned */
+};
+
+struct worker;
+
+/* Returns NULL with errno set; err names a bad list file. */
+struct worker *worker_create(const struct worker_cfg *cfg, char *err,
+			     unsigned errlen);
+void worker_destroy(struct worker *w);
+
+/* Process n packets in order. */
+void worker_process(struct worker *w, const struct pkt *pkts, unsigned n);
+
+/* No packets for a while: advance packet time to now_us (if later) and
+ * expire flows. Live capture calls it when the link is quiet. */
+void worker_advance(struct worker *w, uint64_t now_us);
+
+/* End all flows (reason shutdown) and emit their events. */
+void worker_flush(struct worker *w);
+
+/* Snapshot of the counters. Only exact when the worker is stopped. */
+void worker_get_stats(const struct worker *w, struct worker_stats *s);
+void worker_get_classify_stats(const struct worker *w, struct classify_stats *s);
+
+/* Per-application totals (flows ended, bytes), one call per label. */
+typedef void (*worker_app_fn)(void *ctx, const char *label, uint64_t flows,
+			      uint64_t bytes);
+void worker_foreach_app(const struct worker *w, worker_app_fn fn, void *ctx);
+
+uint32_t worker_flow_count(const struct worker *w);
+size_t worker_bytes_per_flow(const struct worker *w);
+
+#endif

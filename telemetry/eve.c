@@ -1,0 +1,383 @@
+#include "eve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "community_id.h"
+#include "json.h"
+
+struct eve_encoder {
+	char sensor[64];
+	struct eve_names names;
+	/* gmtime_r once per second of packet time, not per event */
+	time_t cached_sec;
+	char cached_prefix[24];
+};
+
+struct eve_encoder *eve_encoder_create(const char *sensor,
+				       const struct eve_names *names)
+{
+	struct eve_encoder *e;
+
+	if (!names || !names->anomaly || !names->tunnel || !names->risk) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	snprintf(e->sensor, sizeof(e->sensor), "%s", sensor ? sensor : "");
+	e->names = *names;
+	e->cached_sec = (time_t)-1;
+	return e;
+}
+
+void eve_encoder_destroy(struct eve_encoder *e)
+{
+	free(e);
+}
+
+static void fmt_prefix(char *out, size_t cap, time_t sec)
+{
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+void eve_format_ts(char *out, uint64_t ts_us)
+{
+	char p[24];
+
+	fmt_prefix(p, sizeof(p), (time_t)(ts_us / 1000000));
+	snprintf(out, 40, "%s.%06u+0000", p, (unsigned)(ts_us % 1000000));
+}
+
+static void ts_value(struct eve_encoder *e, struct jw *w, const char *key,
+		     uint64_t ts_us)
+{
+	time_t sec = (time_t)(ts_us / 1000000);
+	char out[40];
+
+	if (sec != e->cached_sec) {
+		fmt_prefix(e->cached_prefix, sizeof(e->cached_prefix), sec);
+		e->cached_sec = sec;
+	}
+	int n = snprintf(out, sizeof(out), "%s.%06u+0000", e->cached_prefix,
+			 (unsigned)(ts_us % 1000000));
+	jw_key(w, key);
+	jw_strn(w, out, (size_t)n);
+}
+
+static void ip_value(struct jw *w, const char *key, int ver, const uint8_t *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(ver == 4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+	jw_kv_str(w, key, s);
+}
+
+static const char *proto_name(uint8_t p, char *tmp, size_t cap)
+{
+	switch (p) {
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 1: return "ICMP";
+	case 58: return "IPv6-ICMP";
+	case 132: return "SCTP";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 2: return "IGMP";
+	case 112: return "VRRP";
+	default:
+		snprintf(tmp, cap, "%03u", p);
+		return tmp;
+	}
+}
+
+static void lower_copy(char *out, size_t cap, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < cap; i++) {
+		char c = s[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[i] = 0;
+}
+
+static void tuple_fields(struct eve_encoder *e, struct jw *w,
+			 const struct event *ev)
+{
+	const struct ev_tuple *t = &ev->t;
+	char tmp[8];
+
+	ip_value(w, "src_ip", t->ipver, t->src);
+	if (t->proto == 6 || t->proto == 17 || t->proto == 132)
+		jw_kv_u64(w, "src_port", t->sport);
+	ip_value(w, "dest_ip", t->ipver, t->dst);
+	if (t->proto == 6 || t->proto == 17 || t->proto == 132)
+		jw_kv_u64(w, "dest_port", t->dport);
+	jw_kv_str(w, "proto", proto_name(t->proto, tmp, sizeof(tmp)));
+	if (t->proto == 1 || t->proto == 58) {
+		jw_kv_u64(w, "icmp_type", t->icmp_type);
+		jw_kv_u64(w, "icmp_code", t->icmp_code);
+	}
+	if (t->vlan_count) {
+		jw_key(w, "vlan");
+		jw_arr_open(w);
+		for (unsigned i = 0; i < t->vlan_count && i < 2; i++)
+			jw_u64(w, t->vlan[i]);
+		jw_arr_close(w);
+	}
+	if (ev->flow_id) {
+		char cid[40];
+		int sp = t->sport, dp = t->dport;
+		if (t->proto == 1 || t->proto == 58) {
+			sp = t->icmp_type;
+			dp = t->icmp_code;
+		}
+		if (community_id_v1(cid, sizeof(cid), 0, t->ipver, t->src,
+				    t->dst, t->proto, (uint16_t)sp,
+				    (uint16_t)dp) == 0)
+			jw_kv_str(w, "community_id", cid);
+	}
+	if (t->tun_type || t->outer_ipver) {
+		jw_key(w, "tunnel");
+		jw_obj_open(w);
+		const char *tn = t->tun_type ? e->names.tunnel(t->tun_type)
+					     : "ip-in-ip";
+		int gtp = strcmp(tn, "gtp-u") == 0;
+		jw_kv_str(w, "type", tn);
+		const char *idk = gtp ? "teid" : strcmp(tn, "gre") == 0 ? "key"
+									 : "vni";
+		if (t->tun_type) {
+			jw_kv_u64(w, idk, t->tun_id[0]);
+			if (gtp && t->tun_id[1] != t->tun_id[0] && t->tun_id[1])
+				jw_kv_u64(w, "teid_toclient", t->tun_id[1]);
+		}
+		if (t->has_qfi)
+			jw_kv_u64(w, "qfi", t->qfi);
+		if (t->outer_ipver) {
+			ip_value(w, "outer_src", t->outer_ipver, t->outer_src);
+			ip_value(w, "outer_dst", t->outer_ipver, t->outer_dst);
+		}
+		jw_obj_close(w);
+	}
+}
+
+static void tcp_flags_str(char *out, uint8_t f)
+{
+	static const char hex[] = "0123456789abcdef";
+	out[0] = hex[f >> 4];
+	out[1] = hex[f & 15];
+	out[2] = 0;
+}
+
+static void app_fields(struct eve_encoder *e, struct jw *w,
+		       const struct ev_app *a)
+{
+	jw_key(w, "ndpi");
+	jw_obj_open(w);
+	jw_kv_str(w, "proto", a->proto);
+	if (a->master[0])
+		jw_kv_str(w, "master", a->master);
+	if (a->app[0])
+		jw_kv_str(w, "app", a->app);
+	if (a->category[0])
+		jw_kv_str(w, "category", a->category);
+	if (a->confidence[0])
+		jw_kv_str(w, "confidence", a->confidence);
+	if (a->guessed)
+		jw_kv_bool(w, "guessed", 1);
+	if (a->risk) {
+		jw_key(w, "risks");
+		jw_arr_open(w);
+		for (unsigned b = 0; b < 64; b++)
+			if (a->risk & (1ULL << b)) {
+				const char *n = e->names.risk(b);
+				jw_str(w, n ? n : "unknown");
+			}
+		jw_arr_close(w);
+	}
+	if (a->host_kind == EV_HOST_OTHER && a->host[0])
+		jw_kv_str(w, "hostname", a->host);
+	jw_obj_close(w);
+
+	if ((a->host_kind == EV_HOST_DNS && a->host[0]) || a->has_dns) {
+		jw_key(w, "dns");
+		jw_obj_open(w);
+		if (a->host[0])
+			jw_kv_str(w, "rrname", a->host);
+		if (a->has_dns) {
+			jw_kv_u64(w, "rrtype", a->dns_qtype);
+			jw_kv_u64(w, "rcode", a->dns_rcode);
+		}
+		jw_obj_close(w);
+	}
+	if ((a->host_kind == EV_HOST_HTTP && a->host[0]) || a->user_agent[0] ||
+	    a->url[0] || a->method[0] || a->http_status) {
+		jw_key(w, "http");
+		jw_obj_open(w);
+		if (a->host_kind == EV_HOST_HTTP && a->host[0])
+			jw_kv_str(w, "hostname", a->host);
+		if (a->url[0])
+			jw_kv_str(w, "url", a->url);
+		if (a->method[0])
+			jw_kv_str(w, "http_method", a->method);
+		if (a->user_agent[0])
+			jw_kv_str(w, "http_user_agent", a->user_agent);
+		if (a->http_status)
+			jw_kv_u64(w, "status", a->http_status);
+		jw_obj_close(w);
+	}
+	if ((a->host_kind == EV_HOST_TLS && a->host[0]) || a->ja3c[0] ||
+	    a->ja3s[0] || a->tls_version) {
+		jw_key(w, "tls");
+		jw_obj_open(w);
+		if (a->host_kind == EV_HOST_TLS && a->host[0])
+			jw_kv_str(w, "sni", a->host);
+		if (a->tls_version) {
+			char v[8];
+			snprintf(v, sizeof(v), "%04x", a->tls_version);
+			jw_kv_str(w, "version_hex", v);
+		}
+		if (a->ja3c[0]) {
+			jw_key(w, "ja3");
+			jw_obj_open(w);
+			jw_kv_str(w, "hash", a->ja3c);
+			jw_obj_close(w);
+		}
+		if (a->ja3s[0]) {
+			jw_key(w, "ja3s");
+			jw_obj_open(w);
+			jw_kv_str(w, "hash", a->ja3s);
+			jw_obj_close(w);
+		}
+		jw_obj_close(w);
+	}
+}
+
+static void flow_fields(struct eve_encoder *e, struct jw *w,
+			const struct event *ev)
+{
+	const struct ev_flow *f = &ev->u.flow;
+	char tmp[64];
+
+	if (f->classified && f->app.proto[0]) {
+		const char *base = f->app.master[0] ? f->app.master : f->app.app;
+		lower_copy(tmp, sizeof(tmp), base[0] ? base : f->app.proto);
+		jw_kv_str(w, "app_proto", tmp);
+	} else {
+		jw_kv_str(w, "app_proto", "failed");
+	}
+	jw_key(w, "flow");
+	jw_obj_open(w);
+	jw_kv_u64(w, "pkts_toserver", f->pkts[0]);
+	jw_kv_u64(w, "pkts_toclient", f->pkts[1]);
+	jw_kv_u64(w, "bytes_toserver", f->bytes[0]);
+	jw_kv_u64(w, "bytes_toclient", f->bytes[1]);
+	ts_value(e, w, "start", f->start_us);
+	ts_value(e, w, "end", f->end_us);
+	jw_kv_u64(w, "age", (f->end_us - f->start_us) / 1000000);
+	jw_kv_str(w, "state", ev_state_name(f->state));
+	jw_kv_str(w, "reason", ev_reason_name(f->reason));
+	jw_kv_bool(w, "alerted", 0);
+	jw_obj_close(w);
+	if (ev->t.proto == 6) {
+		uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+		jw_key(w, "tcp");
+		jw_obj_open(w);
+		tcp_flags_str(tmp, all);
+		jw_kv_str(w, "tcp_flags", tmp);
+		tcp_flags_str(tmp, f->tcp_flags[0]);
+		jw_kv_str(w, "tcp_flags_ts", tmp);
+		tcp_flags_str(tmp, f->tcp_flags[1]);
+		jw_kv_str(w, "tcp_flags_tc", tmp);
+		static const char *const fl[] = { "fin", "syn", "rst", "psh",
+						  "ack", "urg", "ecn", "cwr" };
+		for (unsigned b = 0; b < 8; b++)
+			if (all & (1u << b))
+				jw_kv_bool(w, fl[b], 1);
+		jw_obj_close(w);
+	}
+	if (f->anomalies) {
+		jw_key(w, "decode_anomalies");
+		jw_arr_open(w);
+		for (unsigned b = 0; b < 64; b++)
+			if (f->anomalies & (1ULL << b)) {
+				const char *n = e->names.anomaly(b);
+				jw_str(w, n ? n : "unknown");
+			}
+		jw_arr_close(w);
+	}
+	if (f->classified)
+		app_fields(e, w, &f->app);
+}
+
+long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
+		size_t cap)
+{
+	struct jw w;
+
+	if (cap < 2)
+		return -1;
+	jw_init(&w, buf, cap - 1);
+	jw_obj_open(&w);
+	ts_value(e, &w, "timestamp", ev->ts_us);
+	if (ev->flow_id)
+		jw_kv_u64(&w, "flow_id", ev->flow_id);
+	if (e->sensor[0])
+		jw_kv_str(&w, "sensor", e->sensor);
+	switch (ev->type) {
+	case EV_FLOW:
+		jw_kv_str(&w, "event_type", "flow");
+		tuple_fields(e, &w, ev);
+		flow_fields(e, &w, ev);
+		break;
+	case EV_ANOMALY: {
+		const struct ev_anomaly *a = &ev->u.anomaly;
+		const char *n = e->names.anomaly(a->kind);
+
+		jw_kv_str(&w, "event_type", "anomaly");
+		if (a->has_flow)
+			tuple_fields(e, &w, ev);
+		jw_key(&w, "anomaly");
+		jw_obj_open(&w);
+		jw_kv_str(&w, "type", "decode");
+		jw_kv_str(&w, "event", n ? n : "unknown");
+		if (a->count > 1)
+			jw_kv_u64(&w, "count", a->count);
+		jw_obj_close(&w);
+		break;
+	}
+	default:
+		return -1;
+	}
+	jw_obj_close(&w);
+	if (w.overflow)
+		return -1;
+	buf[w.len++] = '\n';
+	return (long)w.len;
+}
+
+const char *ev_reason_name(unsigned r)
+{
+	static const char *const n[] = {
+#define X_(e, s) s,
+		EV_FLOW_REASONS(X_)
+#undef X_
+	};
+	return r < EV_REASON_MAX ? n[r] : "unknown";
+}
+
+const char *ev_state_name(unsigned s)
+{
+	static const char *const n[] = { "new", "established", "closed" };
+	return s < 3 ? n[s] : "unknown";
+}

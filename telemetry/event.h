@@ -1,0 +1,105 @@
+/* event: the fixed-size records workers hand to the telemetry thread.
+ *
+ * Workers fill a record in place (no allocation, no formatting); the
+ * telemetry thread turns it into one EVE JSON line. Everything a line needs
+ * is inside the record, so encoding never reaches back into worker state.
+ */
+#ifndef VIGIA_EVENT_H
+#define VIGIA_EVENT_H
+
+#include <stdint.h>
+
+enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2 };
+
+/* Flow end reasons: enum value, EVE "flow.reason". */
+#define EV_FLOW_REASONS(X)                                                     \
+	X(TIMEOUT, "timeout")                                                  \
+	X(ACTIVE_TIMEOUT, "active_timeout")                                    \
+	X(EVICTED, "evicted")                                                  \
+	X(TCP_REUSE, "tcp_reuse")                                              \
+	X(SHUTDOWN, "shutdown")
+
+enum ev_flow_reason {
+#define X_(e, s) EV_REASON_##e,
+	EV_FLOW_REASONS(X_)
+#undef X_
+	EV_REASON_MAX
+};
+
+/* Flow states: EVE "flow.state". */
+enum ev_flow_state { EV_STATE_NEW = 0, EV_STATE_ESTABLISHED, EV_STATE_CLOSED };
+
+const char *ev_reason_name(unsigned r);
+const char *ev_state_name(unsigned s);
+
+/* The endpoints and tunnel context an event is about. src is the client
+ * (sender of the flow's first packet). */
+struct ev_tuple {
+	uint8_t src[16], dst[16];   /* IPv4 in the first 4 bytes */
+	uint16_t sport, dport;
+	uint8_t ipver, proto;
+	uint8_t icmp_type, icmp_code;  /* first packet's, for Community ID */
+	uint8_t vlan_count;
+	uint16_t vlan[2];
+	uint8_t tun_type;           /* decode.h enum dec_tunnel, 0 = none */
+	uint8_t has_qfi, qfi;
+	uint8_t outer_ipver;
+	uint32_t tun_id[2];         /* TEID/VNI/key seen toserver, toclient */
+	uint8_t outer_src[16], outer_dst[16];
+};
+
+/* What classification (nDPI) learnt about a flow. Strings are NUL
+ * terminated, possibly truncated, possibly empty. */
+/* Which protocol's name `host` holds. */
+enum ev_host_kind { EV_HOST_NONE = 0, EV_HOST_DNS, EV_HOST_HTTP, EV_HOST_TLS,
+		    EV_HOST_OTHER };
+
+struct ev_app {
+	uint16_t master_id, app_id, category_id;
+	uint8_t guessed;            /* label came from ndpi_detection_giveup */
+	uint8_t host_kind;          /* enum ev_host_kind */
+	char confidence[16];        /* "DPI", "Match by port", ... */
+	char master[24], app[24];   /* protocol names, "" when unknown */
+	uint64_t risk;              /* bitmask of ndpi_risk_enum */
+	char proto[40];             /* "TLS.Google", as ndpiReader labels it */
+	char category[32];
+	char host[80];              /* DNS query, HTTP Host, TLS/QUIC SNI */
+	char user_agent[96];
+	char url[96];
+	char ja3c[33], ja3s[33];
+	char method[8];
+	uint16_t http_status;
+	uint16_t dns_qtype;
+	uint8_t dns_rcode, has_dns;
+	uint16_t tls_version;
+};
+
+struct ev_flow {
+	uint64_t start_us, end_us;
+	uint64_t pkts[2], bytes[2];  /* [0] toserver, [1] toclient */
+	uint8_t state, reason;
+	uint8_t tcp_flags[2];        /* OR of flags seen, per direction */
+	uint8_t classified;          /* app below is meaningful */
+	uint64_t anomalies;          /* decode.h anomaly bits seen */
+	struct ev_app app;
+};
+
+struct ev_anomaly {
+	uint16_t kind;               /* decode.h enum dec_anomaly */
+	uint8_t has_flow;            /* tuple below is meaningful */
+	uint32_t count;              /* occurrences folded into this event */
+};
+
+struct event {
+	uint8_t type;                /* enum ev_type */
+	uint16_t worker;
+	uint64_t ts_us;              /* packet time the event refers to */
+	uint64_t flow_id;            /* 0 when not about a flow */
+	struct ev_tuple t;
+	union {
+		struct ev_flow flow;
+		struct ev_anomaly anomaly;
+	} u;
+};
+
+#endif

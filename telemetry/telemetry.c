@@ -1,0 +1,176 @@
+#include "telemetry.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 64
+#define OUTBUF (1u << 20)
+#define LINEMAX (64u << 10)
+
+struct telemetry {
+	struct telemetry_cfg cfg;
+	struct eve_encoder *enc;
+	struct evq *qs[TELEMETRY_MAX_QUEUES];
+	unsigned nq;
+	pthread_t thr;
+	int started;
+	int stop;                /* atomic: producers are done, drain and exit */
+	char *out;
+	size_t outlen;
+	struct telemetry_stats st;   /* written by the thread, read atomically */
+};
+
+struct telemetry *telemetry_create(const struct telemetry_cfg *cfg)
+{
+	struct telemetry *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (!t->cfg.flush_ms)
+		t->cfg.flush_ms = 200;
+	t->enc = eve_encoder_create(cfg->sensor, &cfg->names);
+	t->out = malloc(OUTBUF);
+	if (!t->enc || !t->out) {
+		int e = errno ? errno : ENOMEM;
+		telemetry_destroy(t);
+		errno = e;
+		return NULL;
+	}
+	return t;
+}
+
+int telemetry_add_queue(struct telemetry *t, struct evq *q)
+{
+	if (t->started || t->nq >= TELEMETRY_MAX_QUEUES)
+		return -ENOSPC;
+	t->qs[t->nq++] = q;
+	return 0;
+}
+
+static void flush_out(struct telemetry *t)
+{
+	if (!t->outlen)
+		return;
+	if (t->cfg.out) {
+		if (fwrite(t->out, 1, t->outlen, t->cfg.out) != t->outlen)
+			__atomic_fetch_add(&t->st.write_errors, 1, __ATOMIC_RELAXED);
+		fflush(t->cfg.out);
+	}
+	__atomic_fetch_add(&t->st.bytes, t->outlen, __ATOMIC_RELAXED);
+	t->outlen = 0;
+}
+
+static unsigned drain_once(struct telemetry *t)
+{
+	struct event *evs[BATCH];
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < t->nq; i++) {
+		unsigned n = evq_poll(t->qs[i], evs, BATCH);
+		for (unsigned k = 0; k < n; k++) {
+			if (OUTBUF - t->outlen < LINEMAX)
+				flush_out(t);
+			long l = eve_encode(t->enc, evs[k], t->out + t->outlen,
+					    LINEMAX);
+			if (l < 0) {
+				__atomic_fetch_add(&t->st.encode_errors, 1,
+						   __ATOMIC_RELAXED);
+				continue;
+			}
+			t->outlen += (size_t)l;
+			__atomic_fetch_add(&t->st.events, 1, __ATOMIC_RELAXED);
+			if (evs[k]->type == EV_FLOW)
+				__atomic_fetch_add(&t->st.flows, 1, __ATOMIC_RELAXED);
+			else
+				__atomic_fetch_add(&t->st.anomalies, 1,
+						   __ATOMIC_RELAXED);
+		}
+		if (n)
+			evq_release(t->qs[i], evs, n);
+		total += n;
+	}
+	return total;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *telemetry_main(void *arg)
+{
+	struct telemetry *t = arg;
+	uint64_t last_flush = mono_ms();
+
+	for (;;) {
+		int stopping = __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
+		unsigned n = drain_once(t);
+		uint64_t now = mono_ms();
+
+		if (now - last_flush >= t->cfg.flush_ms) {
+			flush_out(t);
+			last_flush = now;
+		}
+		if (n == 0) {
+			if (stopping)
+				break; /* queues were empty after stop was seen */
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	flush_out(t);
+	return NULL;
+}
+
+int telemetry_start(struct telemetry *t)
+{
+	int rc = pthread_create(&t->thr, NULL, telemetry_main, t);
+
+	if (rc)
+		return -rc;
+	t->started = 1;
+	return 0;
+}
+
+int telemetry_stop(struct telemetry *t)
+{
+	if (t->started) {
+		__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(t->thr, NULL);
+		t->started = 0;
+	} else {
+		/* never started: drain inline so nothing is lost */
+		while (drain_once(t))
+			;
+		flush_out(t);
+	}
+	return t->st.write_errors ? -EIO : 0;
+}
+
+void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s)
+{
+	s->events = __atomic_load_n(&t->st.events, __ATOMIC_RELAXED);
+	s->bytes = __atomic_load_n(&t->st.bytes, __ATOMIC_RELAXED);
+	s->encode_errors = __atomic_load_n(&t->st.encode_errors, __ATOMIC_RELAXED);
+	s->write_errors = __atomic_load_n(&t->st.write_errors, __ATOMIC_RELAXED);
+	s->flows = __atomic_load_n(&t->st.flows, __ATOMIC_RELAXED);
+	s->anomalies = __atomic_load_n(&t->st.anomalies, __ATOMIC_RELAXED);
+}
+
+void telemetry_destroy(struct telemetry *t)
+{
+	if (!t)
+		return;
+	if (t->started)
+		telemetry_stop(t);
+	eve_encoder_destroy(t->enc);
+	free(t->out);
+	free(t);
+}
