@@ -28,7 +28,7 @@ const char *decode_anomaly_name(unsigned a)
 const char *decode_tunnel_name(unsigned t)
 {
 	static const char *const names[] = { "none", "gre", "vxlan", "geneve",
-					     "gtp-u" };
+					     "gtp-u", "capwap" };
 
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
@@ -452,6 +452,58 @@ static int dec_geneve(struct dctx *c, const uint8_t *p, uint32_t len)
 			  geneve_inner);
 }
 
+/* CAPWAP data channel (RFC 5415): the payload is an 802.3 frame, or with
+ * the T bit a native 802.11 data frame followed by LLC/SNAP. */
+static int capwap_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (!gre_pl.proto) /* T bit clear: IEEE 802.3 */
+		return dec_eth(c, p, len);
+	if (len < 24) {
+		flag(c, DEC_A_CAPWAP_PKT_TOO_SMALL);
+		return DEC_BAD;
+	}
+	uint8_t fc0 = p[0], fc1 = p[1];
+	if (((fc0 >> 2) & 3) != 2 && ((fc1 >> 2) & 3) == 2) {
+		fc0 = p[1]; /* some controllers send frame control swapped */
+		fc1 = p[0];
+	}
+	if (((fc0 >> 2) & 3) != 2) /* not a data frame */
+		return DEC_NOT_IP;
+	uint32_t hl = 24;
+	if ((fc1 & 3) == 3) /* ToDS and FromDS: four addresses */
+		hl += 6;
+	if (fc0 & 0x80) /* QoS data */
+		hl += 2;
+	if (len < hl + 8) {
+		flag(c, DEC_A_CAPWAP_PKT_TOO_SMALL);
+		return DEC_BAD;
+	}
+	p += hl;
+	if (p[0] != 0xaa || p[1] != 0xaa || p[2] != 0x03)
+		return DEC_NOT_IP;
+	return dec_ethertype(c, rd16(p + 6), p + 8, len - hl - 8, 0);
+}
+
+static int dec_capwap(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 8) {
+		flag(c, DEC_A_CAPWAP_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	if (p[0] != 0) /* version 0, CAPWAP header (not DTLS) */
+		return DEC_OK;
+	uint32_t hl = (uint32_t)(p[1] >> 3) * 4u;
+	if (hl < 8 || len < hl) {
+		flag(c, DEC_A_CAPWAP_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	if (len == hl) /* keep-alive: no payload */
+		return DEC_OK;
+	gre_pl.proto = p[2] & 1; /* T bit: native wireless frame */
+	return dec_tunnel(c, DEC_TUN_CAPWAP, (uint32_t)((rd16(p + 1) >> 6) & 0x1f),
+			  p + hl, len - hl, capwap_inner);
+}
+
 /* `len` is the L4 length the IP header implies, bounded by the capture. */
 static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 {
@@ -532,6 +584,8 @@ static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 			return dec_vxlan(c, d->payload, d->payload_len);
 		if (d->dport == 6081)
 			return dec_geneve(c, d->payload, d->payload_len);
+		if (d->dport == 5247 || d->sport == 5247)
+			return dec_capwap(c, d->payload, d->payload_len);
 		return DEC_OK;
 	}
 	case 132:

@@ -3,7 +3,7 @@
  * Link layers: Ethernet (802.1Q/QinQ, MPLS, PPPoE), Linux cooked v1/v2, raw
  * IPv4/IPv6, BSD loopback. Network: IPv4 (options, fragments), IPv6 (extension
  * headers). Transport: TCP, UDP, SCTP, ICMP, ICMPv6. Tunnels: GRE (v0 and
- * PPTP v1), VXLAN, Geneve, GTP-U (extension headers; PDU session container
+ * PPTP v1), VXLAN, Geneve, CAPWAP data (802.11 or 802.3), GTP-U (extension headers; PDU session container
  * QFI). The innermost IP layer is the one the flow is keyed on; the
  * innermost tunnel's identity and outer endpoints are kept alongside.
  *
@@ -71,6 +71,7 @@ int decode_link_supported(int link);
 	X(GTPU_PKT_TOO_SMALL, "gtpu.pkt_too_small")                            \
 	X(GTPU_EXTHDR_INVALID, "gtpu.ext_hdr_invalid")                         \
 	X(GTPU_BAD_PAYLOAD, "gtpu.unknown_payload_type")                       \
+	X(CAPWAP_PKT_TOO_SMALL, "capwap.pkt_too_small")                        \
 	X(TOO_MANY_LAYERS, "decoder.too_many_layers")
 
 enum dec_anomaly {
@@ -89,6 +90,7 @@ enum dec_tunnel {
 	DEC_TUN_VXLAN,
 	DEC_TUN_GENEVE,
 	DEC_TUN_GTPU,
+	DEC_TUN_CAPWAP,
 };
 
 /* Printable tunnel type ("gtp-u"); "none" for DEC_TUN_NONE. */

@@ -1,0 +1,324 @@
+/* decode: every decoder path on known packets, and every packet truncated
+ * at every byte offset (exact-size heap copies, so ASan sees any over-read). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../dataplane/decode.h"
+#include "packets.h"
+
+static uint8_t v4(unsigned a, unsigned b, unsigned c, unsigned d, unsigned i)
+{
+	const unsigned x[4] = { a, b, c, d };
+	return (uint8_t)x[i];
+}
+
+static void assert_v4(const uint8_t *addr, unsigned a, unsigned b, unsigned c,
+		      unsigned d)
+{
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(addr[i], v4(a, b, c, d, i));
+	for (unsigned i = 4; i < 16; i++)
+		assert_int_equal(addr[i], 0);
+}
+
+#define DECODE(d, link, arr) decode_packet(&(d), (link), (arr), sizeof(arr), sizeof(arr))
+
+static void test_eth_ipv4_tcp(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_eth_ipv4_tcp), DEC_OK);
+	assert_int_equal(d.ipver, 4);
+	assert_int_equal(d.proto, 6);
+	assert_v4(d.src, 10, 0, 0, 1);
+	assert_v4(d.dst, 10, 0, 0, 2);
+	assert_int_equal(d.sport, 40000);
+	assert_int_equal(d.dport, 80);
+	assert_int_equal(d.tcp_flags, 0x02);
+	assert_true(d.has_l4);
+	assert_int_equal(d.payload_len, 37);
+	assert_memory_equal(d.payload, "GET / HTTP/1.1", 14);
+	assert_int_equal(d.l3_len, sizeof(pkt_eth_ipv4_tcp) - 14);
+	assert_int_equal(d.anomalies, 0);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+}
+
+static void test_qinq(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_qinq_ipv4_udp), DEC_OK);
+	assert_int_equal(d.vlan_count, 2);
+	assert_int_equal(d.vlan[0], 100);
+	assert_int_equal(d.vlan[1], 200);
+	assert_int_equal(d.proto, 17);
+	assert_int_equal(d.sport, 5353);
+	assert_int_equal(d.dport, 53);
+	assert_int_equal(d.payload_len, 12);
+}
+
+static void test_mpls_icmp(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_mpls_ipv4_icmp), DEC_OK);
+	assert_int_equal(d.proto, 1);
+	assert_int_equal(d.icmp_type, 8);
+	assert_int_equal(d.sport, 0);
+	assert_v4(d.dst, 192, 0, 2, 2);
+}
+
+static void test_ipv4_options(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv4_opts_tcp), DEC_OK);
+	assert_int_equal(d.dport, 443);
+	assert_int_equal(d.payload_len, 1);
+	assert_int_equal(d.anomalies, 0);
+}
+
+static void test_ipv4_fragments(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv4_frag_first), DEC_OK);
+	assert_int_equal(d.frag, DEC_FRAG_FIRST);
+	assert_true(d.has_l4);
+	assert_int_equal(d.sport, 1111);
+	/* UDP length says 1000 but only the first fragment is here */
+	assert_true(d.anomalies & (1ULL << DEC_A_UDP_HLEN_INVALID));
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv4_frag_later), DEC_OK);
+	assert_int_equal(d.frag, DEC_FRAG_LATER);
+	assert_false(d.has_l4);
+	assert_int_equal(d.proto, 17);
+}
+
+static void test_ipv6_ext(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv6_ext_tcp), DEC_OK);
+	assert_int_equal(d.ipver, 6);
+	assert_int_equal(d.proto, 6);
+	assert_int_equal(d.sport, 5000);
+	assert_int_equal(d.dport, 22);
+	assert_int_equal(d.src[0], 0x20);
+	assert_int_equal(d.src[15], 1);
+	assert_int_equal(d.payload_len, 11);
+	assert_int_equal(d.anomalies, 0);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv6_frag_udp), DEC_OK);
+	assert_int_equal(d.frag, DEC_FRAG_FIRST);
+	assert_int_equal(d.proto, 17);
+	assert_int_equal(d.dport, 53);
+}
+
+static void test_gtpu(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_gtpu_qfi_udp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_GTPU);
+	assert_int_equal(d.tun_depth, 1);
+	assert_int_equal(d.tun_id, 0x1234);
+	assert_true(d.has_qfi);
+	assert_int_equal(d.qfi, 9);
+	assert_v4(d.src, 10, 45, 0, 7);
+	assert_v4(d.dst, 8, 8, 8, 8);
+	assert_int_equal(d.sport, 40001);
+	assert_int_equal(d.dport, 53);
+	assert_int_equal(d.outer_ipver, 4);
+	assert_v4(d.outer_src, 172, 16, 0, 1);
+	assert_v4(d.outer_dst, 172, 16, 0, 2);
+	/* nDPI gets the inner IP header */
+	assert_int_equal(d.l3[0], 0x45);
+	assert_int_equal(d.l3_len, 40);
+	assert_int_equal(d.anomalies, 0);
+}
+
+static void test_vxlan(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_vxlan_tcp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_VXLAN);
+	assert_int_equal(d.tun_id, 5000);
+	assert_int_equal(d.dport, 502);
+	assert_v4(d.src, 192, 168, 5, 1);
+	assert_v4(d.outer_src, 10, 0, 0, 10);
+}
+
+static void test_gre(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_gre_ipv4_udp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_GRE);
+	assert_int_equal(d.tun_id, 42);
+	assert_int_equal(d.sport, 1000);
+	assert_int_equal(d.payload_len, 5);
+}
+
+static void test_sctp_icmpv6(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_sctp), DEC_OK);
+	assert_int_equal(d.proto, 132);
+	assert_int_equal(d.sport, 38412);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_icmpv6_echo), DEC_OK);
+	assert_int_equal(d.proto, 58);
+	assert_int_equal(d.icmp_type, 128);
+}
+
+static void test_link_types(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_SLL, pkt_sll_ipv4_udp), DEC_OK);
+	assert_int_equal(d.dport, 123);
+	assert_int_equal(DECODE(d, DEC_LINK_RAW, pkt_raw_ipv6_udp), DEC_OK);
+	assert_int_equal(d.ipver, 6);
+	assert_int_equal(d.dport, 5683);
+	assert_int_equal(DECODE(d, DEC_LINK_IPV6, pkt_raw_ipv6_udp), DEC_OK);
+	assert_int_equal(DECODE(d, DEC_LINK_IPV4, pkt_raw_ipv6_udp), DEC_BAD);
+	assert_true(d.anomalies & (1ULL << DEC_A_IPV4_WRONG_VERSION));
+	assert_true(decode_link_supported(DEC_LINK_ETH));
+	assert_false(decode_link_supported(105)); /* 802.11 */
+}
+
+static void test_malformed(void **state)
+{
+	struct decoded d;
+	uint8_t p[sizeof(pkt_eth_ipv4_tcp)];
+	(void)state;
+
+	/* IPv4 total length larger than the frame, frame fully captured */
+	memcpy(p, pkt_eth_ipv4_tcp, sizeof(p));
+	p[16] = 0x05;
+	p[17] = 0xdc;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_OK);
+	assert_true(d.anomalies & (1ULL << DEC_A_IPV4_TRUNC));
+	assert_int_equal(d.l3_len, sizeof(p) - 14);
+	/* the same, cut by the snap length: not an anomaly */
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), 1514), DEC_OK);
+	assert_int_equal(d.anomalies, 0);
+	/* header length below 20 */
+	memcpy(p, pkt_eth_ipv4_tcp, sizeof(p));
+	p[14] = 0x44;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_BAD);
+	assert_true(d.anomalies & (1ULL << DEC_A_IPV4_HLEN_TOO_SMALL));
+	/* TCP data offset below 5 words */
+	memcpy(p, pkt_eth_ipv4_tcp, sizeof(p));
+	p[14 + 20 + 12] = 0x30;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_OK);
+	assert_true(d.anomalies & (1ULL << DEC_A_TCP_HLEN_TOO_SMALL));
+	/* ARP is not IP, and not an anomaly */
+	memcpy(p, pkt_eth_ipv4_tcp, sizeof(p));
+	p[12] = 0x08;
+	p[13] = 0x06;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_NOT_IP);
+	assert_int_equal(d.anomalies, 0);
+	/* anomaly names exist for all kinds */
+	for (unsigned a = 0; a < DEC_A_MAX; a++)
+		assert_non_null(decode_anomaly_name(a));
+	assert_null(decode_anomaly_name(DEC_A_MAX));
+}
+
+/* A tunnel whose inner packet is bad leaves the flow on the outer layer. */
+static void test_bad_inner_keeps_outer(void **state)
+{
+	struct decoded d;
+	uint8_t p[sizeof(pkt_gtpu_qfi_udp)];
+	(void)state;
+
+	memcpy(p, pkt_gtpu_qfi_udp, sizeof(p));
+	p[14 + 20 + 8 + 16] = 0x75; /* inner IP version 7 */
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_int_equal(d.dport, 2152);
+	assert_v4(d.src, 172, 16, 0, 1);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_BAD_PAYLOAD));
+	/* extension header length running past the packet */
+	memcpy(p, pkt_gtpu_qfi_udp, sizeof(p));
+	p[14 + 20 + 8 + 12] = 0x75;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, p, sizeof(p), sizeof(p)), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_EXTHDR_INVALID));
+}
+
+struct tp {
+	const uint8_t *p;
+	size_t len;
+	int link;
+};
+
+#define TP(a, l) { a, sizeof(a), l }
+static const struct tp all_pkts[] = {
+	TP(pkt_eth_ipv4_tcp, DEC_LINK_ETH), TP(pkt_qinq_ipv4_udp, DEC_LINK_ETH),
+	TP(pkt_mpls_ipv4_icmp, DEC_LINK_ETH), TP(pkt_ipv4_opts_tcp, DEC_LINK_ETH),
+	TP(pkt_ipv4_frag_first, DEC_LINK_ETH), TP(pkt_ipv4_frag_later, DEC_LINK_ETH),
+	TP(pkt_ipv6_ext_tcp, DEC_LINK_ETH), TP(pkt_ipv6_frag_udp, DEC_LINK_ETH),
+	TP(pkt_gtpu_qfi_udp, DEC_LINK_ETH), TP(pkt_vxlan_tcp, DEC_LINK_ETH),
+	TP(pkt_gre_ipv4_udp, DEC_LINK_ETH), TP(pkt_sctp, DEC_LINK_ETH),
+	TP(pkt_icmpv6_echo, DEC_LINK_ETH), TP(pkt_sll_ipv4_udp, DEC_LINK_SLL),
+	TP(pkt_raw_ipv6_udp, DEC_LINK_RAW),
+};
+
+/* Every packet cut at every length, both as a snaplen cut (wirelen kept)
+ * and as a malformed frame (wirelen = caplen). The copy is exactly caplen
+ * bytes on the heap: any read past it is an ASan error. */
+static void test_truncation(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < sizeof(all_pkts) / sizeof(all_pkts[0]); k++) {
+		const struct tp *t = &all_pkts[k];
+		for (size_t cut = 0; cut <= t->len; cut++) {
+			uint8_t *buf = malloc(cut ? cut : 1);
+			struct decoded d;
+			assert_non_null(buf);
+			memcpy(buf, t->p, cut);
+			int r1 = decode_packet(&d, t->link, buf, (uint32_t)cut,
+					       (uint32_t)t->len);
+			assert_true(r1 >= DEC_OK && r1 <= DEC_BAD);
+			if (r1 == DEC_OK) {
+				assert_true(d.l3 >= buf && d.l3 + d.l3_len <= buf + cut);
+				if (d.payload)
+					assert_true(d.payload + d.payload_len <= buf + cut);
+			}
+			int r2 = decode_packet(&d, t->link, buf, (uint32_t)cut,
+					       (uint32_t)cut);
+			assert_true(r2 >= DEC_OK && r2 <= DEC_BAD);
+			if (cut < t->len && cut < 14 && t->link == DEC_LINK_ETH)
+				assert_int_equal(r2, DEC_BAD);
+			free(buf);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eth_ipv4_tcp),
+		cmocka_unit_test(test_qinq),
+		cmocka_unit_test(test_mpls_icmp),
+		cmocka_unit_test(test_ipv4_options),
+		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv6_ext),
+		cmocka_unit_test(test_gtpu),
+		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_gre),
+		cmocka_unit_test(test_sctp_icmpv6),
+		cmocka_unit_test(test_link_types),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_bad_inner_keeps_outer),
+		cmocka_unit_test(test_truncation),
+	};
+	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}
