@@ -70,7 +70,7 @@ unit: $(UNIT_BIN)
 # Demo capture: deterministic, generated, never committed.
 DEMO := tests/captures/demo.pcap
 $(DEMO): tests/captures/gen_demo.py
-	$(PY) tests/captures/gen_demo.py $@
+	$(PY) tests/captures/gen_demo.py $@ --scale 10 2>/dev/null
 demo: $(DEMO)
 
 run: deps

@@ -10,6 +10,7 @@
 /* Per-call decoder state that does not belong in struct decoded. */
 struct dctx {
 	struct decoded *d;
+	const uint8_t *base;
 	int layers;
 	int snap_cut;     /* caplen < wirelen: short data is not an anomaly */
 };
@@ -220,6 +221,7 @@ static int dec_tunnel(struct dctx *c, enum dec_tunnel type, uint32_t id,
 	d->tun_type = (uint8_t)type;
 	d->tun_id = id;
 	d->tun_depth++;
+	d->inner_off = (uint32_t)(p - c->base);
 	d->outer_ipver = saved.ipver;
 	memcpy(d->outer_src, saved.src, 16);
 	memcpy(d->outer_dst, saved.dst, 16);
@@ -823,7 +825,7 @@ static int dec_null(struct dctx *c, const uint8_t *p, uint32_t len, int net)
 int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		  uint32_t caplen, uint32_t wirelen)
 {
-	struct dctx c = { .d = d, .layers = 0,
+	struct dctx c = { .d = d, .base = data, .layers = 0,
 			  .snap_cut = wirelen > caplen };
 
 	memset(d, 0, sizeof(*d));

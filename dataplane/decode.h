@@ -132,6 +132,8 @@ struct decoded {
 	uint8_t qfi;              /* GTP-U PDU session container QFI */
 	uint8_t has_qfi;
 	uint32_t tun_id;          /* GTP TEID, VXLAN/Geneve VNI, GRE key */
+	uint32_t inner_off;       /* where the innermost tunnel's payload
+				   * (frame or IP packet) starts */
 	uint8_t outer_ipver;
 	uint8_t outer_src[16], outer_dst[16];
 	uint64_t anomalies;       /* bit (1 << enum dec_anomaly) */

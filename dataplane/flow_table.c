@@ -235,8 +235,13 @@ struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 	for (uint32_t i = *bucket; i != FLOW_NIL; i = ft->flows[i].hnext) {
 		f = &ft->flows[i];
 		if (f->hash == hash && key_eq(&f->key, k)) {
-			*created = 0;
-			return f;
+			if (f->last_us + ft->timeout_us[f->cls] > now_us) {
+				*created = 0;
+				return f;
+			}
+			/* idle past its timeout, the scan just has not run yet */
+			flow_table_end(ft, f, EV_REASON_TIMEOUT);
+			break;
 		}
 	}
 	uint32_t idx;

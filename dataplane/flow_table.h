@@ -87,8 +87,9 @@ int flow_key_make(struct flow_key *k, const struct decoded *d);
 uint32_t flow_key_hash(const struct flow_key *k);
 
 /* Find the flow for k, or create it (evicting the least recently used
- * flow, reported with EV_REASON_EVICTED, when full). *created tells which.
- * Never fails. */
+ * flow, reported with EV_REASON_EVICTED, when full). A flow found idle
+ * past its timeout at now_us is ended (EV_REASON_TIMEOUT) and replaced.
+ * *created tells which. Never fails. */
 struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 			    uint32_t hash, uint64_t now_us, int *created);
 

@@ -37,6 +37,7 @@ struct opts {
 	struct flow_table_cfg ft;
 	struct classify_cfg cls;
 	unsigned evq_slots;
+	uint16_t cid_seed;
 };
 
 static volatile sig_atomic_t g_stop;
@@ -73,6 +74,7 @@ static void usage(FILE *fp)
 "      --udp-timeout S      idle timeout of UDP and other flows (default 120)\n"
 "      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
 "      --events N           event queue slots per worker (default 65536)\n"
+"      --community-id-seed N  Community ID seed (default 0)\n"
 "  nDPI list files, as ndpiReader:\n"
 "  -p FILE  protocols    -c FILE  categories    -r FILE  risky domains\n"
 "  -j FILE  JA3 list     -S FILE  SHA1 certificate list\n"
@@ -95,7 +97,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED,
 };
 
 static const struct option long_opts[] = {
@@ -115,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "active-timeout", required_argument, NULL, O_ACTIVETO },
 	{ "events", required_argument, NULL, O_EVENTS },
 	{ "progress", no_argument, NULL, O_PROGRESS },
+	{ "community-id-seed", required_argument, NULL, O_CIDSEED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -153,6 +156,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_uint(optarg, 1ul << 26, &v) || v == 0)
 				goto bad;
 			o->cls.max_slots = (uint32_t)v;
+			break;
+		case O_CIDSEED:
+			if (parse_uint(optarg, 65535, &v))
+				goto bad;
+			o->cid_seed = (uint16_t)v;
 			break;
 		case O_EVENTS:
 			if (parse_uint(optarg, 1ul << 22, &v) || v < 64)
@@ -239,6 +247,7 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		.sensor = o->sensor,
 		.names = { decode_anomaly_name, tunnel_name, classify_risk_name },
 		.out = pl->out,
+		.community_id_seed = o->cid_seed,
 	};
 	pl->tel = telemetry_create(&tc);
 	if (!pl->tel) {
@@ -450,7 +459,8 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 	}
 	if (pl->show_progress)
 		fputc('\n', stderr);
-	if (pl->tel && pl->nw && pl->w[0])
+	/* a run that failed before its first packet has nothing to sum up */
+	if (pl->tel && pl->nw && pl->w[0] && (pl->pkts || !strcmp(status, "ok")))
 		pipeline_summary(pl, now_s() - pl->t_start, status);
 	for (unsigned i = 0; i < pl->nw; i++) {
 		worker_destroy(pl->w[i]);

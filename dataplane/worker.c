@@ -304,9 +304,20 @@ static void process_one(struct worker *w, const struct pkt *p)
 		f->first_us = w->now_us;
 	}
 	f->pkts[dir]++;
-	f->bytes[dir] += p->wirelen;
+	/* a tunnelled flow's bytes are its own, not the tunnel's (as EVE) */
+	f->bytes[dir] += d.tun_depth ? p->wirelen - d.inner_off : p->wirelen;
 	if (d.tun_type && !m->tuple.tun_id[dir])
 		m->tuple.tun_id[dir] = d.tun_id;
+	if (dir && (d.proto == 1 || d.proto == 58) && d.has_l4 &&
+	    !m->tuple.has_resp_icmp) {
+		m->tuple.has_resp_icmp = 1;
+		m->tuple.resp_icmp_type = d.icmp_type;
+		m->tuple.resp_icmp_code = d.icmp_code;
+	}
+	if (d.has_qfi && !m->tuple.has_qfi) {
+		m->tuple.has_qfi = 1;
+		m->tuple.qfi = d.qfi;
+	}
 	if (d.anomalies & ~f->anomalies) {
 		uint64_t fresh = d.anomalies & ~f->anomalies;
 		f->anomalies |= d.anomalies;

@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config make gcc
 dpdk dpdk-dev libdpdk-dev libpcap-dev
 libndpi-dev libndpi-bin libhtp-dev libhiredis-dev redis-server redis-tools
 libyaml-dev libcmocka-dev
-python3 python3-scapy python3-pytest python3-redis
+python3 python3-scapy python3-pytest python3-redis python3-yaml
 tshark tcpreplay iproute2 jq
 clang libclang-rt-14-dev"
 

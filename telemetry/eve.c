@@ -13,13 +13,15 @@
 struct eve_encoder {
 	char sensor[64];
 	struct eve_names names;
+	uint16_t seed;
 	/* gmtime_r once per second of packet time, not per event */
 	time_t cached_sec;
 	char cached_prefix[24];
 };
 
 struct eve_encoder *eve_encoder_create(const char *sensor,
-				       const struct eve_names *names)
+				       const struct eve_names *names,
+				       uint16_t community_id_seed)
 {
 	struct eve_encoder *e;
 
@@ -32,6 +34,7 @@ struct eve_encoder *eve_encoder_create(const char *sensor,
 		return NULL;
 	snprintf(e->sensor, sizeof(e->sensor), "%s", sensor ? sensor : "");
 	e->names = *names;
+	e->seed = community_id_seed;
 	e->cached_sec = (time_t)-1;
 	return e;
 }
@@ -127,6 +130,10 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 	if (t->proto == 1 || t->proto == 58) {
 		jw_kv_u64(w, "icmp_type", t->icmp_type);
 		jw_kv_u64(w, "icmp_code", t->icmp_code);
+		if (t->has_resp_icmp) {
+			jw_kv_u64(w, "response_icmp_type", t->resp_icmp_type);
+			jw_kv_u64(w, "response_icmp_code", t->resp_icmp_code);
+		}
 	}
 	if (t->vlan_count) {
 		jw_key(w, "vlan");
@@ -142,7 +149,7 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 			sp = t->icmp_type;
 			dp = t->icmp_code;
 		}
-		if (community_id_v1(cid, sizeof(cid), 0, t->ipver, t->src,
+		if (community_id_v1(cid, sizeof(cid), e->seed, t->ipver, t->src,
 				    t->dst, t->proto, (uint16_t)sp,
 				    (uint16_t)dp) == 0)
 			jw_kv_str(w, "community_id", cid);

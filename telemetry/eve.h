@@ -4,6 +4,7 @@
 #define VIGIA_EVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 
@@ -19,7 +20,8 @@ struct eve_encoder;
 
 /* Returns NULL with errno set (ENOMEM, EINVAL for a NULL names table). */
 struct eve_encoder *eve_encoder_create(const char *sensor,
-				       const struct eve_names *names);
+				       const struct eve_names *names,
+				       uint16_t community_id_seed);
 void eve_encoder_destroy(struct eve_encoder *e);
 
 /* Encode `ev` as JSON followed by '\n' into buf. Returns the length, or -1

@@ -39,6 +39,8 @@ struct ev_tuple {
 	uint16_t sport, dport;
 	uint8_t ipver, proto;
 	uint8_t icmp_type, icmp_code;  /* first packet's, for Community ID */
+	uint8_t has_resp_icmp;
+	uint8_t resp_icmp_type, resp_icmp_code; /* first toclient packet's */
 	uint8_t vlan_count;
 	uint16_t vlan[2];
 	uint8_t tun_type;           /* decode.h enum dec_tunnel, 0 = none */

@@ -32,7 +32,8 @@ struct telemetry *telemetry_create(const struct telemetry_cfg *cfg)
 	t->cfg = *cfg;
 	if (!t->cfg.flush_ms)
 		t->cfg.flush_ms = 200;
-	t->enc = eve_encoder_create(cfg->sensor, &cfg->names);
+	t->enc = eve_encoder_create(cfg->sensor, &cfg->names,
+				    cfg->community_id_seed);
 	t->out = malloc(OUTBUF);
 	if (!t->enc || !t->out) {
 		int e = errno ? errno : ENOMEM;

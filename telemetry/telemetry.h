@@ -21,6 +21,7 @@ struct telemetry_cfg {
 	struct eve_names names;
 	FILE *out;               /* NDJSON sink; NULL: encode and discard */
 	unsigned flush_ms;       /* timer flush; 0 = 200 ms */
+	uint16_t community_id_seed;
 };
 
 struct telemetry_stats {

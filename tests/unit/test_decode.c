@@ -139,6 +139,7 @@ static void test_gtpu(void **state)
 	/* nDPI gets the inner IP header */
 	assert_int_equal(d.l3[0], 0x45);
 	assert_int_equal(d.l3_len, 40);
+	assert_int_equal(d.inner_off, 14 + 20 + 8 + 16);
 	assert_int_equal(d.anomalies, 0);
 }
 
@@ -152,6 +153,7 @@ static void test_vxlan(void **state)
 	assert_int_equal(d.dport, 502);
 	assert_v4(d.src, 192, 168, 5, 1);
 	assert_v4(d.outer_src, 10, 0, 0, 10);
+	assert_int_equal(d.inner_off, 14 + 20 + 8 + 8); /* inner Ethernet */
 }
 
 static void test_gre(void **state)

@@ -146,6 +146,16 @@ static void test_timeouts_packet_time(void **state)
 	assert_int_equal(e.n, 1);
 	assert_int_equal(e.reason[0], EV_REASON_TIMEOUT);
 	assert_int_equal(flow_table_count(ft), 1);
+	/* a lookup after the idle timeout, before any scan, gets a new flow */
+	struct decoded c = pkt(1, 4, 1, 1);
+	struct flow *fc = get(ft, &c, 150 * s, &created, &fwd);
+	flow_table_touch(ft, fc, FC_OTHER, 150 * s);
+	assert_int_equal(get(ft, &c, 180 * s, &created, &fwd), fc);
+	assert_true(created);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.reason[1], EV_REASON_TIMEOUT);
+	flow_table_end(ft, fc, EV_REASON_SHUTDOWN);
+	e.n = 1;
 	assert_int_equal(flow_table_expire(ft, 699 * s), 0);
 	assert_int_equal(flow_table_expire(ft, 700 * s), 1);
 	assert_int_equal(flow_table_count(ft), 0);

@@ -1,0 +1,52 @@
+import os
+import struct
+import subprocess
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+SHARED = os.environ.get('SHARED', os.path.join(ROOT, '..', 'shared'))
+CORPUS = os.path.join(SHARED, 'corpus')
+DEMO = os.path.join(ROOT, 'tests', 'captures', 'demo.pcap')
+
+
+def vigia_path(san=False):
+    return os.path.join(ROOT, 'build-san' if san else 'build', 'vigia')
+
+
+@pytest.fixture(scope='session')
+def vigia():
+    path = vigia_path()
+    assert os.path.exists(path), 'build vigia first (make)'
+    return path
+
+
+@pytest.fixture(scope='session')
+def demo_pcap():
+    if not os.path.exists(DEMO):
+        subprocess.run(['/usr/bin/python3',
+                        os.path.join(ROOT, 'tests', 'captures', 'gen_demo.py'),
+                        DEMO, '--scale', '10'], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return DEMO
+
+
+@pytest.fixture(scope='session')
+def corpus():
+    if not os.path.isdir(CORPUS):
+        pytest.skip('corpus not found at %s (../shared absent): skipped' % CORPUS)
+    return CORPUS
+
+
+def run(args, **kw):
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=False, **kw)
+
+
+def pcap_header(linktype, snaplen=65535):
+    return struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype)
+
+
+def pcap_record(data, ts=1700000000, usec=0, wirelen=None):
+    return struct.pack('<IIII', ts, usec, len(data),
+                       len(data) if wirelen is None else wirelen) + data
