@@ -11,7 +11,12 @@ PY       ?= /usr/bin/python3
 CC       ?= gcc
 VERSION  := 0.1.0
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+B        := build-fuzz
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+OPT      := -O1
+else ifeq ($(SAN),1)
 B        := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1
@@ -41,7 +46,7 @@ MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit san-test e2e bench fuzz format clean demo
+.PHONY: all deps run test unit san-test e2e bench fuzz fuzz-build format clean demo
 all: $(B)/vigia
 
 deps:
@@ -89,9 +94,30 @@ test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
 
-fuzz:
-	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+# libFuzzer targets (clang). `make fuzz` builds them and runs each for
+# FUZZ_TIME seconds from a seed corpus made from the demo capture.
+FUZZ_TIME ?= 20
+FUZZERS  := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libvigia.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ-LD $@"
+	@clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libvigia.a $(LDLIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/libvigia.a
+	@$(MAKE) --no-print-directory FUZZ=1 $(FUZZERS)
+
+fuzz: fuzz-build demo
+	@$(PY) tests/fuzz/seeds.py $(DEMO) build-fuzz/seeds
+	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
+	  mkdir -p build-fuzz/corpus/$$n; \
+	  echo "== $$f ($(FUZZ_TIME) s)"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/decode.dict \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus/$$n build-fuzz/seeds/$$n \
+	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	  grep -E '^Done|cov:' build-fuzz/$$n.log | tail -1; done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

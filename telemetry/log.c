@@ -4,6 +4,7 @@
 
 enum log_level log_threshold = LOG_LVL_INFO;
 
+__attribute__((format(printf, 2, 0)))
 static void default_print(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
@@ -30,6 +31,9 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	printer(lvl, fmt, ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 }

@@ -8,7 +8,8 @@
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* Print callback; tests may install one that swallows output. */
-typedef void (*log_print_fn)(enum log_level lvl, const char *fmt, va_list ap);
+typedef void (*log_print_fn)(enum log_level lvl, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 extern enum log_level log_threshold;
 

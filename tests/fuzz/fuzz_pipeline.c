@@ -1,0 +1,64 @@
+/* libFuzzer: the whole worker pipeline (decode, flow table, nDPI, events)
+ * on a stream of frames. The input is split into frames at each "VIGIA"
+ * marker; every frame goes through one long-lived worker, so flow state and
+ * nDPI's dissectors see multi-packet sessions. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../dataplane/worker.h"
+#include "../../telemetry/evq.h"
+#include "../../telemetry/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct worker *w;
+static struct evq *q;
+
+static void drain(void)
+{
+	struct event *evs[64];
+	unsigned n;
+
+	while ((n = evq_poll(q, evs, 64)) > 0)
+		evq_release(q, evs, n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint64_t ts = 1700000000000000ULL;
+
+	if (!w) {
+		struct worker_cfg cfg;
+		char err[256];
+
+		memset(&cfg, 0, sizeof(cfg));
+		flow_table_default_cfg(&cfg.ft);
+		classify_default_cfg(&cfg.cls);
+		cfg.ft.max_flows = 4096;
+		cfg.cls.max_slots = 1024;
+		q = evq_create(1024, 0);
+		cfg.q = q;
+		w = worker_create(&cfg, err, sizeof(err));
+		if (!w)
+			abort();
+	}
+	size_t start = 0;
+	for (size_t i = 0; i <= size; i++) {
+		if (i == size || (i + 5 <= size && memcmp(data + i, "VIGIA", 5) == 0)) {
+			uint32_t len = (uint32_t)(i - start);
+			uint8_t *buf = malloc(len ? len : 1);
+			if (!buf)
+				return 0;
+			memcpy(buf, data + start, len);
+			struct pkt p = { buf, len, len, ts, DEC_LINK_ETH };
+			ts += 1000;
+			worker_process(w, &p, 1);
+			free(buf);
+			drain();
+			start = i + 5;
+			i += 4;
+		}
+	}
+	return 0;
+}

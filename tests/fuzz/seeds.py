@@ -1,0 +1,22 @@
+#!/usr/bin/python3
+"""Seed corpora for the fuzzers from the demo capture and unit packets."""
+import os
+import struct
+import sys
+
+pcap, outdir = sys.argv[1], sys.argv[2]
+data = open(pcap, 'rb').read()
+off, n = 24, 0
+frames = []
+while off + 16 <= len(data) and n < 400:
+    caplen = struct.unpack_from('<I', data, off + 8)[0]
+    frames.append(data[off + 16:off + 16 + caplen])
+    off += 16 + caplen
+    n += 1
+for sub in ('decode', 'pipeline', 'json'):
+    os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+for i, f in enumerate(frames[::4]):
+    open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
+    open(os.path.join(outdir, 'json', 's%03d' % i), 'wb').write(f[40:120])
+for i in range(0, len(frames) - 12, 12):
+    open(os.path.join(outdir, 'pipeline', 's%03d' % i), 'wb').write(b'VIGIA'.join(frames[i:i + 12]))
