@@ -38,7 +38,7 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lrte_ring -lrte_eal 
 LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
-            dataplane/worker.c dataplane/capture_pcap.c \
+            dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

@@ -15,6 +15,7 @@
 #include "capture_pcap.h"
 #include "classify.h"
 #include "decode.h"
+#include "replay.h"
 #include "worker.h"
 #include "../telemetry/community_id.h"
 #include "../telemetry/log.h"
@@ -38,6 +39,8 @@ struct opts {
 	struct classify_cfg cls;
 	unsigned evq_slots;
 	uint16_t cid_seed;
+	int raw_read;            /* bench: read the input, nothing else */
+	unsigned preload;        /* bench: preload, replay N times */
 };
 
 static volatile sig_atomic_t g_stop;
@@ -75,6 +78,10 @@ static void usage(FILE *fp)
 "      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
 "      --events N           event queue slots per worker (default 65536)\n"
 "      --community-id-seed N  Community ID seed (default 0)\n"
+"  benchmarking (replay only):\n"
+"      --preload K          load the input into memory, then replay it K times\n"
+"                           (timestamps shifted each time); rate excludes loading\n"
+"      --raw-read           only read the input and touch every byte: the limit\n"
 "  nDPI list files, as ndpiReader:\n"
 "  -p FILE  protocols    -c FILE  categories    -r FILE  risky domains\n"
 "  -j FILE  JA3 list     -S FILE  SHA1 certificate list\n"
@@ -97,7 +104,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +125,8 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, O_EVENTS },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "community-id-seed", required_argument, NULL, O_CIDSEED },
+	{ "raw-read", no_argument, NULL, O_RAW },
+	{ "preload", required_argument, NULL, O_PRELOAD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -156,6 +165,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_uint(optarg, 1ul << 26, &v) || v == 0)
 				goto bad;
 			o->cls.max_slots = (uint32_t)v;
+			break;
+		case O_RAW: o->raw_read = 1; break;
+		case O_PRELOAD:
+			if (parse_uint(optarg, 100000, &v) || v == 0)
+				goto bad;
+			o->preload = (unsigned)v;
 			break;
 		case O_CIDSEED:
 			if (parse_uint(optarg, 65535, &v))
@@ -200,8 +215,9 @@ struct pipeline {
 	FILE *out;
 	int out_owned;
 	/* progress */
-	uint64_t pkts, bytes_read_done, bytes_total;
-	struct cap_pcap *cur;
+	uint64_t pkts;
+	struct replay_result replay;
+	int have_replay;
 	double t_start, t_last_progress;
 	int show_progress;
 };
@@ -359,9 +375,18 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 		worker_foreach_app(pl->w[i], acc_app, &apps);
 	}
 	qsort(apps.rows, apps.n, sizeof(apps.rows[0]), cmp_rows);
+	if (pl->have_replay) {
+		/* the replay's own clock: excludes start-up and preloading */
+		elapsed = pl->replay.run_s;
+		if (pl->o->raw_read) {
+			tot.pkts = pl->replay.pkts;
+			tot.bytes = pl->replay.bytes;
+		}
+	}
 	telemetry_get_stats(pl->tel, &ts);
 	getrusage(RUSAGE_SELF, &ru);
-	double mpps = elapsed > 0 ? (double)tot.pkts / elapsed / 1e6 : 0;
+	double mpps;
+	mpps = elapsed > 0 ? (double)tot.pkts / elapsed / 1e6 : 0;
 	double gbps = elapsed > 0 ? (double)tot.bytes * 8 / elapsed / 1e9 : 0;
 	uint64_t evq_drops = 0;
 	for (unsigned i = 0; i < pl->nw; i++)
@@ -398,9 +423,17 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			fprintf(fp, "  %-28s %8" PRIu64 " flows %14" PRIu64
 				" bytes\n", apps.rows[i].label,
 				apps.rows[i].flows, apps.rows[i].bytes);
-		fprintf(fp, "elapsed        %.3f s, %.3f Mpps, %.3f Gbit/s, "
-			"peak RSS %ld MiB, %u worker%s\n", elapsed, mpps, gbps,
-			ru.ru_maxrss / 1024, pl->nw, pl->nw > 1 ? "s" : "");
+		if (pl->have_replay && pl->nw > 1) {
+			fprintf(fp, "per worker    ");
+			for (unsigned i = 0; i < pl->nw; i++)
+				fprintf(fp, " %" PRIu64, pl->replay.worker_pkts[i]);
+			fprintf(fp, " packets\n");
+		}
+		fprintf(fp, "elapsed        %.3f s, %.3f Mpps, %.3f Gbit/s, %.1f ns/packet, "
+			"peak RSS %ld MiB, %u worker%s%s\n", elapsed, mpps, gbps,
+			tot.pkts ? elapsed * 1e9 / (double)tot.pkts : 0.0,
+			ru.ru_maxrss / 1024, pl->nw, pl->nw > 1 ? "s" : "",
+			pl->o->raw_read ? " (raw read)" : "");
 	}
 	if (pl->o->summary_json) {
 		FILE *fp = fopen(pl->o->summary_json, "w");
@@ -411,6 +444,16 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 		}
 		fprintf(fp, "{\"status\":");
 		fmt_json_str(fp, status);
+		fprintf(fp, ",\"mode\":\"%s\"", pl->o->raw_read ? "raw-read"
+				: pl->o->preload ? "preload" : "pipeline");
+		if (pl->have_replay) {
+			fprintf(fp, ",\"load_s\":%.6f,\"repeat\":%u,\"worker_pkts\":[",
+				pl->replay.load_s, pl->o->preload ? pl->o->preload : 1);
+			for (unsigned i = 0; i < pl->nw; i++)
+				fprintf(fp, "%s%" PRIu64, i ? "," : "",
+					pl->replay.worker_pkts[i]);
+			fprintf(fp, "]");
+		}
 		fprintf(fp, ",\"elapsed_s\":%.6f,\"workers\":%u,"
 			"\"peak_rss_kib\":%ld,\"bytes_per_flow\":%zu",
 			elapsed, pl->nw, ru.ru_maxrss,
@@ -476,26 +519,25 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 
 /* ---- packet delivery ---------------------------------------------------- */
 
-static void show_progress(struct pipeline *pl, int final)
+static void show_progress(struct pipeline *pl, uint64_t pkts, uint64_t done,
+			  uint64_t total, int final)
 {
 	double t = now_s();
 
 	if (!final && t - pl->t_last_progress < 0.25)
 		return;
 	pl->t_last_progress = t;
-	uint64_t done = pl->bytes_read_done + (pl->cur ? cap_pcap_file_pos(pl->cur) : 0);
-	double pct = pl->bytes_total ? 100.0 * (double)done / (double)pl->bytes_total : 0;
+	double pct = total ? 100.0 * (double)done / (double)total : 0;
 	double el = t - pl->t_start;
 	fprintf(stderr, "\r%12" PRIu64 " packets  %5.1f%%  %7.3f Mpps  %6.1f s",
-		pl->pkts, pct > 100 ? 100.0 : pct,
-		el > 0 ? (double)pl->pkts / el / 1e6 : 0.0, el);
+		pkts, pct > 100 ? 100.0 : pct,
+		el > 0 ? (double)pkts / el / 1e6 : 0.0, el);
 }
 
 static void deliver_one(void *ctx, const struct pkt *p)
 {
 	struct pipeline *pl = ctx;
 
-	/* -w N > 1 is dispatched in deliver_multi; here worker 0 owns all */
 	worker_process(pl->w[0], p, 1);
 	pl->pkts++;
 }
@@ -503,57 +545,55 @@ static void deliver_one(void *ctx, const struct pkt *p)
 static int run_files(struct pipeline *pl, char **files, int nfiles)
 {
 	char err[512];
-	int rc = EXIT_OK;
-	const char *status = "ok";
+	struct replay_result res;
+	struct replay_cfg rc = {
+		.files = files,
+		.nfiles = nfiles,
+		.nworkers = pl->nw,
+		.workers = pl->w,
+		.mode = pl->o->raw_read ? REPLAY_RAW_READ : REPLAY_PIPELINE,
+		.preload_repeat = pl->o->preload,
+		.stop = &g_stop,
+	};
+	struct replay *r = replay_create(&rc, err, sizeof(err));
 
-	for (int i = 0; i < nfiles; i++) {
-		FILE *probe = fopen(files[i], "rb");
-		if (probe) {
-			fseek(probe, 0, SEEK_END);
-			long sz = ftell(probe);
-			pl->bytes_total += sz > 0 ? (uint64_t)sz : 0;
-			fclose(probe);
+	if (!r) {
+		fprintf(stderr, "vigia: %s\n", err);
+		pipeline_finish(pl, "bad input");
+		return EXIT_INPUT;
+	}
+	if (replay_start(r) != 0) {
+		fprintf(stderr, "vigia: cannot start replay\n");
+		replay_destroy(r);
+		pipeline_finish(pl, "bad input");
+		return EXIT_INPUT;
+	}
+	while (!replay_done(r)) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		nanosleep(&ts, NULL);
+		if (pl->show_progress) {
+			struct replay_progress p;
+			replay_get_progress(r, &p);
+			show_progress(pl, p.pkts, p.file_bytes, p.total_bytes, 0);
 		}
 	}
-	for (int i = 0; i < nfiles && !g_stop; i++) {
-		struct cap_pcap *c = cap_pcap_open_file(files[i], err, sizeof(err));
-		if (!c) {
-			fprintf(stderr, "%svigia: %s\n",
-				pl->show_progress ? "\n" : "", err);
-			rc = EXIT_INPUT;
-			status = "bad input";
-			break;
-		}
-		pl->cur = c;
-		g_cap = c;
-		for (;;) {
-			int n = cap_pcap_dispatch(c, 4096, deliver_one, pl);
-			if (pl->show_progress)
-				show_progress(pl, 0);
-			if (n > 0)
-				continue;
-			if (n == 0 || n == -2)
-				break;
-			fprintf(stderr, "%svigia: %s: %s\n",
-				pl->show_progress ? "\n" : "", files[i],
-				cap_pcap_error(c));
-			rc = EXIT_INPUT;
-			status = "bad input";
-			break;
-		}
-		g_cap = NULL;
-		pl->bytes_read_done += cap_pcap_file_size(c);
-		pl->cur = NULL;
-		cap_pcap_close(c);
-		if (rc)
-			break;
-	}
-	if (g_stop && rc == EXIT_OK)
-		status = "interrupted";
+	replay_finish(r, &res);
+	replay_destroy(r);
+	pl->pkts = res.pkts;
+	pl->replay = res;
+	pl->have_replay = 1;
 	if (pl->show_progress)
-		show_progress(pl, 1);
+		show_progress(pl, res.pkts, 1, 1, 1);
+	const char *status = "ok";
+	if (res.status == 1) {
+		fprintf(stderr, "%svigia: %s\n", pl->show_progress ? "\n" : "",
+			res.error);
+		status = "bad input";
+	} else if (res.status == 2 || g_stop) {
+		status = "interrupted";
+	}
 	int frc = pipeline_finish(pl, status);
-	return rc ? rc : frc;
+	return res.status == 1 ? EXIT_INPUT : frc;
 }
 
 static uint64_t wall_us(void)
@@ -591,7 +631,7 @@ static int run_live(struct pipeline *pl, const char *iface)
 			for (unsigned i = 0; i < pl->nw; i++)
 				worker_advance(pl->w[i], wall_us());
 		if (pl->show_progress)
-			show_progress(pl, 0);
+			show_progress(pl, pl->pkts, 0, 0, 0);
 	}
 	g_cap = NULL;
 	uint64_t recv, drop;
@@ -653,11 +693,6 @@ int main(int argc, char **argv)
 	int prc = parse_opts(argc - 1, argv + 1, &o);
 	if (prc)
 		return prc;
-	if (o.workers > 1) {
-		fprintf(stderr, "vigia: -w %u: multi-worker libpcap dispatch is "
-				"not available yet; use -w 1\n", o.workers);
-		return EXIT_USAGE;
-	}
 	if (o.cls.max_slots > o.ft.max_flows)
 		o.cls.max_slots = o.ft.max_flows;
 
@@ -682,6 +717,11 @@ int main(int argc, char **argv)
 	}
 	if (argc - 1 - optind > 0) {
 		fprintf(stderr, "vigia: live takes no file arguments\n");
+		return EXIT_USAGE;
+	}
+	if (o.workers > 1 || o.preload || o.raw_read) {
+		fprintf(stderr, "vigia: live capture runs one worker; -w, --preload "
+				"and --raw-read are for replay (use DPDK for more)\n");
 		return EXIT_USAGE;
 	}
 	int rc = pipeline_init(&pl, &o, 0);

@@ -367,6 +367,12 @@ void worker_advance(struct worker *w, uint64_t now_us)
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 }
 
+void worker_clock(struct worker *w, uint64_t ts_us)
+{
+	if (ts_us > w->now_us)
+		w->now_us = ts_us;
+}
+
 void worker_flush(struct worker *w)
 {
 	flow_table_flush(w->ft);

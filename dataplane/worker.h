@@ -68,6 +68,11 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n);
  * expire flows. Live capture calls it when the link is quiet. */
 void worker_advance(struct worker *w, uint64_t now_us);
 
+/* Move packet time to ts_us (if later) without processing a packet: a
+ * worker skipping packets that belong to other workers keeps its clock in
+ * step with the capture. */
+void worker_clock(struct worker *w, uint64_t ts_us);
+
 /* End all flows (reason shutdown) and emit their events. */
 void worker_flush(struct worker *w);
 

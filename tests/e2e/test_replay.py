@@ -197,3 +197,32 @@ def test_stdout_default_and_pcapng(vigia, demo_pcap, tmp_path):
     a = sorted(p.stdout.splitlines())
     b = sorted(run([vigia, 'replay', '-q', demo_pcap]).stdout.splitlines())
     assert a == b and len(a) > 100
+
+
+def test_workers_same_flow_events(vigia, demo_pcap, tmp_path):
+    """-w N hashes flows to workers as RSS would; every worker keeps the
+    capture's clock, so the set of events is exactly that of -w 1."""
+    ref = sorted(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.splitlines())
+    assert len(ref) > 700
+    for n in (2, 3, 4):
+        p, evs, s = replay(vigia, demo_pcap, extra=['-w', str(n)], tmp_path=tmp_path)
+        assert p.returncode == 0
+        got = sorted(run([vigia, 'replay', '-q', '-w', str(n), '-o', '-',
+                          demo_pcap]).stdout.splitlines())
+        assert got == ref
+        assert s['workers'] == n and len(s['worker_pkts']) == n
+        assert sum(s['worker_pkts']) == s['pkts'] == 5780
+        assert all(k > 0 for k in s['worker_pkts'])
+
+
+def test_preload_and_raw_read(vigia, demo_pcap, tmp_path):
+    p, evs, s = replay(vigia, demo_pcap, extra=['--preload', '3'], tmp_path=tmp_path)
+    assert p.returncode == 0 and s['mode'] == 'preload' and s['repeat'] == 3
+    assert s['pkts'] == 3 * 5780
+    flows = [e for e in evs if e['event_type'] == 'flow']
+    one = len([l for l in run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.splitlines()
+               if b'"event_type":"flow"' in l])
+    assert len(flows) == 3 * one        # repetitions never merge flows
+    p, evs, s = replay(vigia, demo_pcap, extra=['--raw-read'], tmp_path=tmp_path)
+    assert p.returncode == 0 and s['mode'] == 'raw-read'
+    assert s['pkts'] == 5780 and evs == []

@@ -1,0 +1,480 @@
+#include "replay.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "capture_pcap.h"
+#include "decode.h"
+#include "flow_table.h"
+
+#define CHUNK_PKTS 2048
+#define CHUNK_BYTES (4u << 20)
+#define MAX_FRAME 262144u     /* libpcap's largest snap length */
+#define BURST 32
+
+struct chunk {
+	struct pkt pkts[CHUNK_PKTS];
+	uint8_t owner[CHUNK_PKTS];
+	uint32_t n;
+	uint32_t used;            /* bytes of buf in use */
+	uint8_t *buf;
+	uint64_t seq;
+	int ready;                /* holds `seq`, fully loaded */
+	int eof;                  /* the stream ends after this chunk */
+	unsigned refs;            /* workers still to walk it */
+	uint64_t file_bytes;      /* input consumed once it was loaded */
+};
+
+struct wctx {
+	struct replay *r;
+	unsigned id;
+	pthread_t thr;
+	uint64_t pkts, bytes;
+	uint64_t checksum;
+	double end;
+};
+
+struct replay {
+	struct replay_cfg cfg;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *ring;       /* streaming ring, or every chunk (preload) */
+	unsigned nring;
+	uint64_t next_load;
+	int loading;
+	/* reader state: touched only by the thread holding `loading` */
+	struct cap_pcap *cur;
+	int file_idx;
+	uint64_t done_bytes;      /* sizes of the files finished */
+	uint64_t total_bytes;
+	int status;
+	char error[512];
+	struct chunk *fill;       /* chunk being filled by the callback */
+	/* preload */
+	uint64_t span_us;         /* capture duration, for repetition shifts */
+	uint64_t first_ts, last_ts;
+	/* progress (atomics) */
+	uint64_t pkts_loaded;
+	uint64_t bytes_loaded;
+	unsigned finished;        /* workers done */
+	struct wctx w[REPLAY_MAX_WORKERS];
+	double t0, t1, load_s;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int chunk_init(struct chunk *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->buf = malloc(CHUNK_BYTES);
+	return c->buf ? 0 : -ENOMEM;
+}
+
+static void free_ring(struct replay *r)
+{
+	if (!r->ring)
+		return;
+	for (unsigned i = 0; i < r->nring; i++)
+		free(r->ring[i].buf);
+	free(r->ring);
+	r->ring = NULL;
+}
+
+struct replay *replay_create(const struct replay_cfg *cfg, char *err,
+			     size_t errlen)
+{
+	struct replay *r;
+
+	if (cfg->nworkers == 0 || cfg->nworkers > REPLAY_MAX_WORKERS ||
+	    cfg->nfiles < 1) {
+		snprintf(err, errlen, "bad replay configuration");
+		return NULL;
+	}
+	/* Fail fast: every file must open as a capture we can decode. */
+	uint64_t total = 0;
+	for (int i = 0; i < cfg->nfiles; i++) {
+		struct cap_pcap *c = cap_pcap_open_file(cfg->files[i], err, errlen);
+		if (!c)
+			return NULL;
+		total += cap_pcap_file_size(c);
+		cap_pcap_close(c);
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->cfg = *cfg;
+	r->total_bytes = total;
+	r->file_idx = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (!cfg->preload_repeat) {
+		r->nring = 2 * cfg->nworkers + 2;
+		r->ring = calloc(r->nring, sizeof(*r->ring));
+		if (!r->ring)
+			goto nomem;
+		for (unsigned i = 0; i < r->nring; i++)
+			if (chunk_init(&r->ring[i]))
+				goto nomem;
+	}
+	return r;
+nomem:
+	snprintf(err, errlen, "out of memory for replay buffers");
+	replay_destroy(r);
+	return NULL;
+}
+
+/* ---- loading (one thread at a time) ------------------------------------ */
+
+static void on_packet(void *ctx, const struct pkt *p)
+{
+	struct replay *r = ctx;
+	struct chunk *c = r->fill;
+	uint32_t len = p->caplen;
+
+	if (len > MAX_FRAME) /* cannot happen with libpcap; stay bounded */
+		len = MAX_FRAME;
+	memcpy(c->buf + c->used, p->data, len);
+	struct pkt *q = &c->pkts[c->n];
+	*q = *p;
+	q->data = c->buf + c->used;
+	q->caplen = len;
+	c->used += (len + 63u) & ~63u;
+	c->n++;
+}
+
+/* The worker that owns a packet: its symmetric flow hash, as RSS would
+ * spread it. Packets without a flow go to worker 0. */
+static uint8_t owner_of(const struct pkt *p, unsigned n)
+{
+	struct decoded d;
+	struct flow_key k;
+
+	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) != DEC_OK ||
+	    d.frag == DEC_FRAG_LATER)
+		return 0;
+	flow_key_make(&k, &d);
+	return (uint8_t)(flow_key_hash(&k) % n);
+}
+
+/* Fill c with the next packets. Sets c->eof at the end of the input, on
+ * error (r->status = 1) or when asked to stop (r->status = 2). */
+static void load_chunk(struct replay *r, struct chunk *c)
+{
+	char err[512];
+
+	c->n = 0;
+	c->used = 0;
+	c->eof = 0;
+	r->fill = c;
+	while (c->n < CHUNK_PKTS && CHUNK_BYTES - c->used >= MAX_FRAME + 64) {
+		if (!r->cur) {
+			if (r->cfg.stop && *r->cfg.stop) {
+				r->status = 2;
+				c->eof = 1;
+				break;
+			}
+			if (++r->file_idx >= r->cfg.nfiles) {
+				c->eof = 1;
+				break;
+			}
+			r->cur = cap_pcap_open_file(r->cfg.files[r->file_idx], err,
+						    sizeof(err));
+			if (!r->cur) {
+				snprintf(r->error, sizeof(r->error), "%s", err);
+				r->status = 1;
+				c->eof = 1;
+				break;
+			}
+		}
+		int got = cap_pcap_dispatch(r->cur, 1, on_packet, r);
+		if (got > 0)
+			continue;
+		if (got < 0) {
+			snprintf(r->error, sizeof(r->error), "%s: %s",
+				 r->cfg.files[r->file_idx], cap_pcap_error(r->cur));
+			r->status = 1;
+			c->eof = 1;
+		}
+		r->done_bytes += cap_pcap_file_size(r->cur);
+		cap_pcap_close(r->cur);
+		r->cur = NULL;
+		if (c->eof)
+			break;
+	}
+	if (r->cfg.nworkers > 1 && r->cfg.mode == REPLAY_PIPELINE)
+		for (uint32_t i = 0; i < c->n; i++)
+			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers);
+	else
+		memset(c->owner, 0, c->n);
+	c->file_bytes = r->done_bytes + (r->cur ? cap_pcap_file_pos(r->cur) : 0);
+	__atomic_store_n(&r->bytes_loaded, c->file_bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->pkts_loaded, c->n, __ATOMIC_RELAXED);
+}
+
+/* Claim and load chunk `seq` into its slot; called with mu held, returns
+ * with mu held. */
+static void load_locked(struct replay *r, uint64_t seq)
+{
+	struct chunk *c = &r->ring[seq % r->nring];
+
+	r->loading = 1;
+	c->ready = 0;
+	pthread_mutex_unlock(&r->mu);
+	load_chunk(r, c);
+	pthread_mutex_lock(&r->mu);
+	c->seq = seq;
+	c->refs = r->cfg.nworkers;
+	c->ready = 1;
+	r->next_load = seq + 1;
+	r->loading = 0;
+	pthread_cond_broadcast(&r->cv);
+}
+
+static int slot_free(struct replay *r, uint64_t seq)
+{
+	struct chunk *c = &r->ring[seq % r->nring];
+	return c->refs == 0;
+}
+
+static int stream_ended_before(struct replay *r, uint64_t seq)
+{
+	/* the chunk before seq was the last one */
+	if (seq == 0)
+		return 0;
+	struct chunk *p = &r->ring[(seq - 1) % r->nring];
+	return p->ready && p->seq == seq - 1 && p->eof;
+}
+
+static struct chunk *acquire(struct replay *r, uint64_t seq)
+{
+	struct chunk *c = &r->ring[seq % r->nring];
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		if (c->ready && c->seq == seq) {
+			/* load one ahead while the others work on this one */
+			if (!r->loading && r->next_load == seq + 1 && !c->eof &&
+			    slot_free(r, seq + 1))
+				load_locked(r, seq + 1);
+			pthread_mutex_unlock(&r->mu);
+			return c;
+		}
+		if (!r->loading && r->next_load == seq && slot_free(r, seq) &&
+		    !stream_ended_before(r, seq)) {
+			load_locked(r, seq);
+			continue;
+		}
+		pthread_cond_wait(&r->cv, &r->mu);
+	}
+}
+
+static void release(struct replay *r, struct chunk *c)
+{
+	pthread_mutex_lock(&r->mu);
+	if (--c->refs == 0)
+		pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
+{
+	struct replay *r = x->r;
+	struct worker *w = r->cfg.workers ? r->cfg.workers[x->id] : NULL;
+	struct pkt burst[BURST];
+	unsigned nb = 0;
+
+	if (r->cfg.mode == REPLAY_RAW_READ) {
+		uint64_t sum = 0;
+		for (uint32_t i = 0; i < c->n; i++) {
+			const uint8_t *p = c->pkts[i].data;
+			for (uint32_t k = 0; k < c->pkts[i].caplen; k++)
+				sum += p[k];
+		}
+		x->checksum += sum;
+		x->pkts += c->n;
+		for (uint32_t i = 0; i < c->n; i++)
+			x->bytes += c->pkts[i].wirelen;
+		return;
+	}
+	/* Others' packets still move this worker's clock: a packet's time is
+	 * the latest timestamp seen up to it in the whole stream, exactly as
+	 * a single worker would see it. */
+	uint64_t clk = 0;
+	for (uint32_t i = 0; i < c->n; i++) {
+		uint64_t ts = c->pkts[i].ts_us + shift;
+		if (ts > clk)
+			clk = ts;
+		if (c->owner[i] != x->id)
+			continue;
+		burst[nb] = c->pkts[i];
+		burst[nb].ts_us = clk;
+		if (++nb == BURST) {
+			worker_process(w, burst, nb);
+			nb = 0;
+		}
+		x->pkts++;
+		x->bytes += c->pkts[i].wirelen;
+	}
+	if (nb)
+		worker_process(w, burst, nb);
+	worker_clock(w, clk);
+}
+
+static void *worker_main(void *arg)
+{
+	struct wctx *x = arg;
+	struct replay *r = x->r;
+	struct worker *w = r->cfg.workers ? r->cfg.workers[x->id] : NULL;
+
+	if (r->cfg.preload_repeat) {
+		for (unsigned rep = 0; rep < r->cfg.preload_repeat; rep++) {
+			uint64_t shift = rep * (r->span_us + 3700000000ULL);
+			for (unsigned i = 0; i < r->nring; i++) {
+				if (r->cfg.stop && *r->cfg.stop)
+					goto out;
+				walk_chunk(x, &r->ring[i], shift);
+			}
+		}
+	} else {
+		for (uint64_t seq = 0;; seq++) {
+			struct chunk *c = acquire(r, seq);
+			walk_chunk(x, c, 0);
+			int last = c->eof;
+			release(r, c);
+			if (last)
+				break;
+		}
+	}
+out:
+	/* expire what timed out by the final clock, so that which flows end
+	 * by timeout and which by shutdown does not depend on scan timing */
+	if (w)
+		worker_advance(w, 0);
+	x->end = mono();
+	__atomic_fetch_add(&r->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int preload(struct replay *r)
+{
+	unsigned cap = 16;
+
+	r->ring = calloc(cap, sizeof(*r->ring));
+	if (!r->ring)
+		return -ENOMEM;
+	for (;;) {
+		if (r->nring == cap) {
+			struct chunk *n = realloc(r->ring, 2 * cap * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			memset(n + cap, 0, cap * sizeof(*n));
+			r->ring = n;
+			cap *= 2;
+		}
+		struct chunk *c = &r->ring[r->nring];
+		if (chunk_init(c))
+			return -ENOMEM;
+		r->nring++;
+		load_chunk(r, c);
+		/* keep only what is used of the 4 MiB buffer */
+		uint8_t *shrunk = realloc(c->buf, c->used ? c->used : 64);
+		if (shrunk && shrunk != c->buf) {
+			for (uint32_t i = 0; i < c->n; i++)
+				c->pkts[i].data = shrunk + (c->pkts[i].data - c->buf);
+			c->buf = shrunk;
+		}
+		for (uint32_t i = 0; i < c->n; i++) {
+			uint64_t t = c->pkts[i].ts_us;
+			if (!r->first_ts || t < r->first_ts)
+				r->first_ts = t;
+			if (t > r->last_ts)
+				r->last_ts = t;
+		}
+		if (c->eof)
+			break;
+	}
+	r->span_us = r->last_ts - r->first_ts;
+	return 0;
+}
+
+int replay_start(struct replay *r)
+{
+	if (r->cfg.preload_repeat) {
+		double t = mono();
+		int rc = preload(r);
+		if (rc)
+			return rc;
+		r->t0 = mono();
+		r->load_s = r->t0 - t;
+	} else {
+		r->t0 = mono();
+	}
+	for (unsigned i = 0; i < r->cfg.nworkers; i++) {
+		r->w[i].r = r;
+		r->w[i].id = i;
+		int rc = pthread_create(&r->w[i].thr, NULL, worker_main, &r->w[i]);
+		if (rc)
+			return -rc;
+	}
+	return 0;
+}
+
+int replay_done(struct replay *r)
+{
+	return __atomic_load_n(&r->finished, __ATOMIC_ACQUIRE) == r->cfg.nworkers;
+}
+
+void replay_get_progress(struct replay *r, struct replay_progress *p)
+{
+	p->pkts = __atomic_load_n(&r->pkts_loaded, __ATOMIC_RELAXED);
+	p->file_bytes = __atomic_load_n(&r->bytes_loaded, __ATOMIC_RELAXED);
+	p->total_bytes = r->total_bytes;
+}
+
+void replay_finish(struct replay *r, struct replay_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	for (unsigned i = 0; i < r->cfg.nworkers; i++)
+		pthread_join(r->w[i].thr, NULL);
+	r->t1 = r->t0;
+	for (unsigned i = 0; i < r->cfg.nworkers; i++)
+		if (r->w[i].end > r->t1)
+			r->t1 = r->w[i].end;
+	res->status = r->status;
+	snprintf(res->error, sizeof(res->error), "%s", r->error);
+	for (unsigned i = 0; i < r->cfg.nworkers; i++) {
+		res->worker_pkts[i] = r->w[i].pkts;
+		res->pkts += r->w[i].pkts;
+		res->bytes += r->w[i].bytes;
+		res->checksum += r->w[i].checksum;
+	}
+	res->run_s = r->t1 - r->t0;
+	res->load_s = r->load_s;
+}
+
+void replay_destroy(struct replay *r)
+{
+	if (!r)
+		return;
+	if (r->cur)
+		cap_pcap_close(r->cur);
+	free_ring(r);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
+}
