@@ -340,6 +340,10 @@ static void *worker_main(void *arg)
 	struct wctx *x = arg;
 	struct replay *r = x->r;
 	struct worker *w = r->cfg.workers ? r->cfg.workers[x->id] : NULL;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vigia-w%u", x->id);
+	pthread_setname_np(pthread_self(), name);
 
 	if (r->cfg.preload_repeat) {
 		for (unsigned rep = 0; rep < r->cfg.preload_repeat; rep++) {

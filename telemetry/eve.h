@@ -29,6 +29,10 @@ void eve_encoder_destroy(struct eve_encoder *e);
 long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		size_t cap);
 
+/* Text form of an address (IPv4 dotted quad, IPv6 per RFC 5952) into o,
+ * which must hold 40 bytes. Returns the length. */
+size_t eve_format_ip(char *o, int ver, const uint8_t *a);
+
 /* "2026-11-22T10:00:00.123456+0000" for a packet time in microseconds.
  * out must hold 40 bytes. */
 void eve_format_ts(char *out, uint64_t ts_us);

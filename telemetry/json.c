@@ -166,6 +166,14 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 	putc_(w, '"');
 }
 
+void jw_str_plain(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	putc_(w, '"');
+	put(w, s, n);
+	putc_(w, '"');
+}
+
 void jw_str(struct jw *w, const char *s)
 {
 	jw_strn(w, s, strlen(s));

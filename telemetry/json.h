@@ -29,6 +29,8 @@ void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, int v);
+/* A string value known to need no escaping (formatted numbers, addresses). */
+void jw_str_plain(struct jw *w, const char *s, size_t n);
 /* Raw, already valid JSON text (no comma handling). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 

@@ -110,6 +110,7 @@ static void *telemetry_main(void *arg)
 	struct telemetry *t = arg;
 	uint64_t last_flush = mono_ms();
 
+	pthread_setname_np(pthread_self(), "vigia-telemetry");
 	for (;;) {
 		int stopping = __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
 		unsigned n = drain_once(t);
