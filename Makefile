@@ -47,7 +47,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps run test unit san-test e2e bench fuzz fuzz-build format clean demo
-all: $(B)/vigia
+all: $(B)/vigia $(B)/vigia-gen
 
 deps:
 	@./deploy/install-deps.sh
@@ -63,6 +63,11 @@ $(B)/libvigia.a: $(LIB_OBJ)
 $(B)/vigia: $(MAIN_OBJ) $(B)/libvigia.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vigia-gen: bench/gen_capture.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lpcap -lgcrypt -lm
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvigia.a
 	@mkdir -p $(dir $@)

@@ -189,8 +189,41 @@ static int is_proto(ndpi_protocol p, uint16_t id)
 	return p.master_protocol == id || p.app_protocol == id;
 }
 
+static int hex_nibble(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* "32 hex digits" -> 16 bytes; 0 if s is not an MD5 in hex. */
+static int md5_from_hex(uint8_t *out, const char *s)
+{
+	for (int i = 0; i < 16; i++) {
+		int hi = hex_nibble(s[2 * i]), lo = hi < 0 ? -1 : hex_nibble(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return s[32] == 0;
+}
+
+static void md5_to_hex(char *out, const uint8_t *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[32] = 0;
+}
+
 static void extract(struct classifier *c, struct ndpi_flow_struct *f,
-		    ndpi_protocol p, int guessed, struct ev_app *out)
+		    ndpi_protocol p, int guessed, struct cls_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->master_id = p.master_protocol;
@@ -198,17 +231,7 @@ static void extract(struct classifier *c, struct ndpi_flow_struct *f,
 	out->category_id = (uint16_t)p.category;
 	out->guessed = (uint8_t)guessed;
 	out->risk = f->risk;
-	ndpi_protocol2name(c->mod, p, out->proto, sizeof(out->proto));
-	if (p.master_protocol)
-		copy_str(out->master, sizeof(out->master),
-			 ndpi_get_proto_name(c->mod, p.master_protocol));
-	if (p.app_protocol)
-		copy_str(out->app, sizeof(out->app),
-			 ndpi_get_proto_name(c->mod, p.app_protocol));
-	copy_str(out->category, sizeof(out->category),
-		 ndpi_category_get_name(c->mod, p.category));
-	copy_str(out->confidence, sizeof(out->confidence),
-		 ndpi_confidence_get_name(f->confidence));
+	out->confidence = (uint8_t)f->confidence;
 	copy_str(out->host, sizeof(out->host), f->host_server_name);
 
 	if (is_proto(p, NDPI_PROTOCOL_DNS)) {
@@ -220,8 +243,8 @@ static void extract(struct classifier *c, struct ndpi_flow_struct *f,
 		   is_proto(p, NDPI_PROTOCOL_QUIC) ||
 		   is_proto(p, NDPI_PROTOCOL_DTLS)) {
 		out->host_kind = EV_HOST_TLS;
-		copy_str(out->ja3c, sizeof(out->ja3c), f->protos.tls_quic.ja3_client);
-		copy_str(out->ja3s, sizeof(out->ja3s), f->protos.tls_quic.ja3_server);
+		out->has_ja3c = (uint8_t)md5_from_hex(out->ja3c, f->protos.tls_quic.ja3_client);
+		out->has_ja3s = (uint8_t)md5_from_hex(out->ja3s, f->protos.tls_quic.ja3_server);
 		out->tls_version = f->protos.tls_quic.ssl_version;
 	} else if (is_proto(p, NDPI_PROTOCOL_HTTP)) {
 		out->host_kind = EV_HOST_HTTP;
@@ -231,9 +254,7 @@ static void extract(struct classifier *c, struct ndpi_flow_struct *f,
 	/* HTTP fields are outside the protocol union: valid for any flow. */
 	copy_str(out->url, sizeof(out->url), f->http.url);
 	copy_str(out->user_agent, sizeof(out->user_agent), f->http.user_agent);
-	if (f->http.method != NDPI_HTTP_METHOD_UNKNOWN)
-		copy_str(out->method, sizeof(out->method),
-			 ndpi_http_method2str(f->http.method));
+	out->http_method = (uint8_t)f->http.method;
 	out->http_status = f->http.response_status_code;
 
 	if (p.app_protocol || p.master_protocol) {
@@ -248,7 +269,7 @@ static void extract(struct classifier *c, struct ndpi_flow_struct *f,
 
 int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 		      uint32_t l3_len, uint64_t ts_us, uint8_t l4proto,
-		      uint64_t flow_pkts, struct ev_app *out)
+		      uint64_t flow_pkts, struct cls_result *out)
 {
 	struct ndpi_flow_struct *f = slot_flow(c, slot);
 	int enough = (l4proto == 6 && flow_pkts > c->cfg.max_tcp_pkts) ||
@@ -272,7 +293,8 @@ int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 	return 1;
 }
 
-void classifier_finish(struct classifier *c, uint32_t slot, struct ev_app *out)
+void classifier_finish(struct classifier *c, uint32_t slot,
+		       struct cls_result *out)
 {
 	struct ndpi_flow_struct *f = slot_flow(c, slot);
 	ndpi_protocol p = { f->detected_protocol_stack[1],
@@ -286,6 +308,49 @@ void classifier_finish(struct classifier *c, uint32_t slot, struct ev_app *out)
 	}
 	extract(c, f, p, guessed, out);
 	release(c, slot);
+}
+
+void classifier_describe(struct classifier *c, const struct cls_result *r,
+			 struct ev_app *out)
+{
+	ndpi_protocol p = { r->master_id, r->app_id,
+			    (ndpi_protocol_category_t)r->category_id };
+
+	memset(out, 0, sizeof(*out));
+	out->master_id = r->master_id;
+	out->app_id = r->app_id;
+	out->category_id = r->category_id;
+	out->guessed = r->guessed;
+	out->host_kind = r->host_kind;
+	out->risk = r->risk;
+	ndpi_protocol2name(c->mod, p, out->proto, sizeof(out->proto));
+	if (r->master_id)
+		copy_str(out->master, sizeof(out->master),
+			 ndpi_get_proto_name(c->mod, r->master_id));
+	if (r->app_id)
+		copy_str(out->app, sizeof(out->app),
+			 ndpi_get_proto_name(c->mod, r->app_id));
+	copy_str(out->category, sizeof(out->category),
+		 ndpi_category_get_name(c->mod, p.category));
+	copy_str(out->confidence, sizeof(out->confidence),
+		 ndpi_confidence_get_name((ndpi_confidence_t)r->confidence));
+	memcpy(out->host, r->host, sizeof(r->host));
+	memcpy(out->user_agent, r->user_agent, sizeof(r->user_agent));
+	out->user_agent[sizeof(out->user_agent) - 1] = 0;
+	memcpy(out->url, r->url, sizeof(r->url));
+	out->url[sizeof(out->url) - 1] = 0;
+	if (r->has_ja3c)
+		md5_to_hex(out->ja3c, r->ja3c);
+	if (r->has_ja3s)
+		md5_to_hex(out->ja3s, r->ja3s);
+	if (r->http_method != NDPI_HTTP_METHOD_UNKNOWN)
+		copy_str(out->method, sizeof(out->method),
+			 ndpi_http_method2str((ndpi_http_method)r->http_method));
+	out->http_status = r->http_status;
+	out->dns_qtype = r->dns_qtype;
+	out->dns_rcode = r->dns_rcode;
+	out->has_dns = r->has_dns;
+	out->tls_version = r->tls_version;
 }
 
 const char *classify_risk_name(unsigned bit)

@@ -12,6 +12,25 @@
 
 #include "../telemetry/event.h"
 
+/* What classification learnt about a flow, compactly: kept for the
+ * flow's whole life, so names are ids here and strings are bounded.
+ * classifier_describe() turns it into the event's struct ev_app. */
+struct cls_result {
+	uint16_t master_id, app_id, category_id;
+	uint8_t confidence;        /* ndpi_confidence_t */
+	uint8_t guessed;
+	uint8_t host_kind;         /* enum ev_host_kind */
+	uint8_t has_dns, dns_rcode;
+	uint8_t http_method;       /* ndpi_http_method */
+	uint8_t has_ja3c, has_ja3s;
+	uint16_t dns_qtype, http_status, tls_version;
+	uint64_t risk;
+	char host[80];
+	char user_agent[64];
+	char url[64];
+	uint8_t ja3c[16], ja3s[16];  /* MD5 digests, binary */
+};
+
 /* The list files ndpiReader loads with -p -c -r -j -S. NULL = none. */
 struct classify_cfg {
 	const char *protos_file;
@@ -44,12 +63,17 @@ uint32_t classifier_begin(struct classifier *c);
  * finished: *out is filled and the slot freed; 0 when more packets help. */
 int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 		      uint32_t l3_len, uint64_t ts_us, uint8_t l4proto,
-		      uint64_t flow_pkts, struct ev_app *out);
+		      uint64_t flow_pkts, struct cls_result *out);
 
 /* Flow ends while still classifying: give up (with guessing, as
  * ndpiReader), fill *out and free the slot. */
 void classifier_finish(struct classifier *c, uint32_t slot,
-		       struct ev_app *out);
+		       struct cls_result *out);
+
+/* Expand a result into the event's form (protocol, category and
+ * confidence names; the label ndpiReader prints). */
+void classifier_describe(struct classifier *c, const struct cls_result *r,
+			 struct ev_app *out);
 
 /* Names for the telemetry encoder. */
 const char *classify_risk_name(unsigned bit);

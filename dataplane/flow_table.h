@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify.h"
 #include "decode.h"
 #include "../telemetry/event.h"
 
@@ -45,7 +46,8 @@ struct flow {
 	uint8_t fin_seen;          /* bit 0 toserver, bit 1 toclient */
 	uint8_t classify_done;
 	uint64_t first_us, last_us;
-	uint64_t pkts[2], bytes[2];
+	uint32_t pkts[2];          /* per active-timeout period: no wrap */
+	uint64_t bytes[2];
 	uint64_t anomalies;
 	uint64_t flow_id;
 	uint32_t cls_slot;         /* classifier state while classifying */
@@ -55,7 +57,7 @@ struct flow {
 /* Cold per-flow data, same index as the flow: read at flow end only. */
 struct flow_meta {
 	struct ev_tuple tuple;     /* client -> server, as first seen */
-	struct ev_app app;
+	struct cls_result app;
 };
 
 struct flow_table_cfg {

@@ -79,7 +79,7 @@ static uint64_t make_flow_id(uint32_t hash, uint64_t first_us)
 	return z ? z : 1;
 }
 
-static void app_account(struct worker *w, const struct ev_app *a,
+static void app_account(struct worker *w, const struct cls_result *a,
 			uint64_t bytes)
 {
 	uint32_t key = ((uint32_t)a->master_id << 16 | a->app_id) + 1;
@@ -89,8 +89,10 @@ static void app_account(struct worker *w, const struct ev_app *a,
 		struct app_count *c = &w->apps[i];
 		if (c->key == key || c->key == 0) {
 			if (c->key == 0) {
+				struct ev_app full;
+				classifier_describe(w->cls, a, &full);
 				c->key = key;
-				memcpy(c->label, a->proto, sizeof(c->label));
+				memcpy(c->label, full.proto, sizeof(c->label));
 				c->label[sizeof(c->label) - 1] = 0;
 			}
 			c->flows++;
@@ -117,7 +119,8 @@ static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
 	struct ev_flow *r = &ev->u.flow;
 	r->start_us = f->first_us;
 	r->end_us = f->last_us;
-	memcpy(r->pkts, f->pkts, sizeof(r->pkts));
+	r->pkts[0] = f->pkts[0];
+	r->pkts[1] = f->pkts[1];
 	memcpy(r->bytes, f->bytes, sizeof(r->bytes));
 	r->state = f->state;
 	r->reason = (uint8_t)reason;
@@ -126,7 +129,7 @@ static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
 	r->anomalies = f->anomalies;
 	r->classified = f->classify_done;
 	if (f->classify_done)
-		r->app = m->app;
+		classifier_describe(w->cls, &m->app, &r->app);
 	evq_commit(w->q, ev);
 }
 
