@@ -46,7 +46,7 @@ MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit san-test e2e bench fuzz fuzz-build format clean demo
+.PHONY: all deps run test unit san-test e2e bench bench-smoke fuzz fuzz-build format clean demo
 all: $(B)/vigia $(B)/vigia-gen
 
 deps:
@@ -89,6 +89,15 @@ run: deps
 	./build/vigia replay --progress -o out/eve.json --sensor demo $(DEMO)
 	@echo "events: out/eve.json ($$(wc -l < out/eve.json) lines); e.g. jq -c 'select(.event_type==\"flow\")' out/eve.json | head"
 
+# Benchmarks: never part of a timed test; bench-smoke keeps them working.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(PY) bench/run_bench.py
+
+bench-smoke: all
+	$(PY) bench/run_bench.py --packets 20000 --reps 1 --preload 2 \
+	  --stress-flows 20000 --data build/bench-smoke --out build/bench-smoke
+
 san-test:
 	@$(MAKE) --no-print-directory SAN=1 all unit
 
@@ -99,6 +108,7 @@ test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
 
 # libFuzzer targets (clang). `make fuzz` builds them and runs each for

@@ -232,18 +232,24 @@ static size_t tls_client_hello(uint8_t *p, const char *sni, int quic)
 	return o + b;
 }
 
+/* TLS 1.3 ServerHello (supported_versions = 0x0304): what most servers
+ * answer today; the certificate that follows is encrypted. */
 static size_t tls_server_hello(uint8_t *p)
 {
-	uint8_t body[80];
+	uint8_t body[128];
 	size_t b = 0;
 	body[b++] = 3; body[b++] = 3;
 	for (int i = 0; i < 32; i++)
 		body[b++] = (uint8_t)rnd();
 	body[b++] = 0;
-	put16(body + b, 0xc02f); b += 2;
+	put16(body + b, 0x1301); b += 2;
 	body[b++] = 0;
-	put16(body + b, 5); b += 2;
-	put16(body + b, 0xff01); put16(body + b + 2, 1); body[b + 4] = 0; b += 5;
+	put16(body + b, 6 + 40); b += 2;
+	put16(body + b, 43); put16(body + b + 2, 2); put16(body + b + 4, 0x0304); b += 6;
+	put16(body + b, 51); put16(body + b + 2, 36); put16(body + b + 4, 0x001d);
+	put16(body + b + 6, 32); b += 8;
+	for (int i = 0; i < 32; i++)
+		body[b++] = (uint8_t)rnd();
 	p[0] = 0x16; p[1] = 3; p[2] = 3; put16(p + 3, (unsigned)(b + 4));
 	p[5] = 2; p[6] = 0; p[7] = (uint8_t)(b >> 8); p[8] = (uint8_t)b;
 	memcpy(p + 9, body, b);

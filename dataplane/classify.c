@@ -272,6 +272,7 @@ int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 		      uint64_t flow_pkts, struct cls_result *out)
 {
 	struct ndpi_flow_struct *f = slot_flow(c, slot);
+	c->st.dpi_pkts++;
 	int enough = (l4proto == 6 && flow_pkts > c->cfg.max_tcp_pkts) ||
 		     (l4proto == 17 && flow_pkts > c->cfg.max_udp_pkts);
 	ndpi_protocol p = ndpi_detection_process_packet(

@@ -81,6 +81,7 @@ const char *classify_risk_name(unsigned bit);
 struct classify_stats {
 	uint64_t slots_exhausted;  /* flows not classified: pool empty */
 	uint64_t detected, guessed, unknown;
+	uint64_t dpi_pkts;         /* packets handed to nDPI */
 	uint32_t slots_in_use;
 };
 void classifier_get_stats(const struct classifier *c, struct classify_stats *s);

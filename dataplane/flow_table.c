@@ -270,6 +270,11 @@ struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 	return f;
 }
 
+void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
+{
+	__builtin_prefetch(&ft->buckets[hash & ft->bucket_mask]);
+}
+
 void flow_table_touch(struct flow_table *ft, struct flow *f,
 		      enum flow_class cls, uint64_t now_us)
 {

@@ -95,6 +95,9 @@ uint32_t flow_key_hash(const struct flow_key *k);
 struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 			    uint32_t hash, uint64_t now_us, int *created);
 
+/* Start loading the bucket of `hash` into cache (a burst's first pass). */
+void flow_table_prefetch(const struct flow_table *ft, uint32_t hash);
+
 /* Record activity at now_us and (re)file the flow under class `cls`. */
 void flow_table_touch(struct flow_table *ft, struct flow *f,
 		      enum flow_class cls, uint64_t now_us);

@@ -240,18 +240,39 @@ static enum flow_class tcp_update(struct flow *f, unsigned dir, uint8_t flags)
 	return FC_TCP_NEW;
 }
 
-static void process_one(struct worker *w, const struct pkt *p)
-{
+/* First pass over a burst: decode and hash, and start fetching the hash
+ * bucket, so the lookups of the second pass find it in cache. */
+struct prep {
 	struct decoded d;
 	struct flow_key k;
+	uint32_t h;
+	int r;
+	int from_lo;
+};
+
+static void prepare(struct worker *w, const struct pkt *p, struct prep *x)
+{
+	x->r = decode_packet(&x->d, p->link, p->data, p->caplen, p->wirelen);
+	if (x->r == DEC_OK && x->d.frag != DEC_FRAG_LATER) {
+		x->from_lo = flow_key_make(&x->k, &x->d);
+		x->h = flow_key_hash(&x->k);
+		flow_table_prefetch(w->ft, x->h);
+	}
+}
+
+static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
+{
+	struct decoded d_, *dp = &x->d;
+#define d (*dp)
 	int created;
 
+	(void)d_;
 	w->st.pkts++;
 	w->st.bytes += p->wirelen;
 	if (p->ts_us > w->now_us)
 		w->now_us = p->ts_us;
 
-	int r = decode_packet(&d, p->link, p->data, p->caplen, p->wirelen);
+	int r = x->r;
 	if (d.anomalies)
 		count_anomalies(w, d.anomalies);
 	if (r != DEC_OK) {
@@ -272,8 +293,10 @@ static void process_one(struct worker *w, const struct pkt *p)
 	if (d.tun_depth)
 		w->st.tunnelled++;
 
-	int from_lo = flow_key_make(&k, &d);
-	uint32_t h = flow_key_hash(&k);
+	int from_lo = x->from_lo;
+	uint32_t h = x->h;
+	const struct flow_key *kp = &x->k;
+#define k (*kp)
 	struct flow *f = flow_table_get(w->ft, &k, h, w->now_us, &created);
 	struct flow_meta *m = flow_table_meta(w->ft, f);
 
@@ -287,6 +310,8 @@ static void process_one(struct worker *w, const struct pkt *p)
 	}
 	if (created) {
 		w->st.flows_created++;
+		if (flow_table_count(w->ft) > w->st.flows_peak)
+			w->st.flows_peak = flow_table_count(w->ft);
 		f->client_is_lo = (uint8_t)from_lo;
 		f->flow_id = make_flow_id(h, w->now_us);
 		init_meta(m, &d);
@@ -352,10 +377,22 @@ static void process_one(struct worker *w, const struct pkt *p)
 	}
 }
 
+#undef d
+#undef k
+
+#define PREP_BURST 16
+
 void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		process_one(w, &pkts[i]);
+	struct prep x[PREP_BURST];
+
+	for (unsigned base = 0; base < n; base += PREP_BURST) {
+		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
+		for (unsigned i = 0; i < m; i++)
+			prepare(w, &pkts[base + i], &x[i]);
+		for (unsigned i = 0; i < m; i++)
+			process_one(w, &pkts[base + i], &x[i]);
+	}
 	if (w->now_us >= w->next_expire_us) {
 		flow_table_expire(w->ft, w->now_us);
 		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;

@@ -38,7 +38,8 @@ struct pkt {
 	X(flows_active_export, "flow records exported by active timeout")      \
 	X(tcp_reuse, "TCP flows restarted by a new SYN")                       \
 	X(events_dropped, "events dropped (queue full)")                       \
-	X(classify_no_slot, "flows not classified (no classifier slot)")
+	X(classify_no_slot, "flows not classified (no classifier slot)")       \
+	X(flows_peak, "most flows tracked at once")
 
 struct worker_stats {
 #define X_(n, d) uint64_t n;
