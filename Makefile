@@ -107,8 +107,8 @@ e2e: all demo
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory san-test
-	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory bench-smoke
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
 
 # libFuzzer targets (clang). `make fuzz` builds them and runs each for
