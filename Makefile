@@ -34,11 +34,12 @@ CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -MMD -MP \
             -D_GNU_SOURCE -DVIGIA_VERSION='"$(VERSION)"' \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(DPDK_CFLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lrte_ring -lrte_eal -lpthread -lm
+LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
+            dataplane/capture_dpdk.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture_dpdk.h"
 #include "capture_pcap.h"
 #include "classify.h"
 #include "decode.h"
@@ -41,6 +42,7 @@ struct opts {
 	unsigned evq_slots;
 	uint16_t cid_seed;
 	int raw_read;            /* bench: read the input, nothing else */
+	struct dpdk_opts dpdk;
 	unsigned preload;        /* bench: preload, replay N times */
 };
 
@@ -60,6 +62,8 @@ static void usage(FILE *fp)
 	fprintf(fp,
 "usage: vigia replay [options] FILE...   replay pcap/pcapng captures in order\n"
 "       vigia live -i IFACE [options]     capture from a live interface (root)\n"
+"       vigia dpdk [options] -- EAL-ARGS  DPDK fast path: one worker per lcore\n"
+"                                         and RX queue (symmetric RSS)\n"
 "       vigia --help | --version\n"
 "\n"
 "options:\n"
@@ -79,6 +83,12 @@ static void usage(FILE *fp)
 "      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
 "      --events N           event queue slots per worker (default 65536)\n"
 "      --community-id-seed N  Community ID seed (default 0)\n"
+"  dpdk:\n"
+"      --port NAME          device (PCI address or vdev name; default: first)\n"
+"      --mbufs N            mempool size (default 8192 per queue)\n"
+"      --rx-desc N          RX descriptors per queue (default 1024)\n"
+"      --idle-stop MS       stop when no packet came for MS ms (vdev replay);\n"
+"                           events are then lossless, as for replay\n"
 "  benchmarking (replay only):\n"
 "      --preload K          load the input into memory, then replay it K times\n"
 "                           (timestamps shifted each time); rate excludes loading\n"
@@ -105,7 +115,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP,
 };
 
 static const struct option long_opts[] = {
@@ -127,6 +137,10 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "community-id-seed", required_argument, NULL, O_CIDSEED },
 	{ "raw-read", no_argument, NULL, O_RAW },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "mbufs", required_argument, NULL, O_MBUFS },
+	{ "rx-desc", required_argument, NULL, O_RXDESC },
+	{ "idle-stop", required_argument, NULL, O_IDLESTOP },
 	{ "preload", required_argument, NULL, O_PRELOAD },
 	{ NULL, 0, NULL, 0 },
 };
@@ -168,6 +182,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->cls.max_slots = (uint32_t)v;
 			break;
 		case O_RAW: o->raw_read = 1; break;
+		case O_PORT: o->dpdk.port = optarg; break;
+		case O_MBUFS:
+			if (parse_uint(optarg, 1u << 26, &v) || v == 0)
+				goto bad;
+			o->dpdk.nb_mbufs = (unsigned)v;
+			break;
+		case O_RXDESC:
+			if (parse_uint(optarg, 32768, &v) || v < 32)
+				goto bad;
+			o->dpdk.rx_desc = (unsigned)v;
+			break;
+		case O_IDLESTOP:
+			if (parse_uint(optarg, 3600000, &v))
+				goto bad;
+			o->dpdk.idle_stop_ms = (unsigned)v;
+			break;
 		case O_PRELOAD:
 			if (parse_uint(optarg, 100000, &v) || v == 0)
 				goto bad;
@@ -219,6 +249,8 @@ struct pipeline {
 	uint64_t pkts;
 	struct replay_result replay;
 	int have_replay;
+	struct dpdk_stats dstats;
+	int have_dpdk;
 	double t_start, t_last_progress;
 	int show_progress;
 };
@@ -432,6 +464,20 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				fprintf(fp, " %" PRIu64, pl->replay.worker_pkts[i]);
 			fprintf(fp, " packets\n");
 		}
+		if (pl->have_dpdk) {
+			const struct dpdk_stats *d = &pl->dstats;
+			fprintf(fp, "dpdk port      %" PRIu64 " packets, %" PRIu64
+				" missed, %" PRIu64 " no mbuf, %" PRIu64
+				" errors; packet times %s\n", d->ipackets,
+				d->imissed, d->rx_nombuf, d->ierrors,
+				d->timestamps ? "from the PMD" : "from the clock");
+			for (unsigned i = 0; i < d->nq; i++)
+				fprintf(fp, "  queue %-2u rx %" PRIu64 ", worker processed %"
+					PRIu64 ", GTP-U handed over %" PRIu64
+					" (dropped %" PRIu64 ")\n", i,
+					d->q_ipackets[i], d->worker_pkts[i],
+					d->handed_over[i], d->ring_full[i]);
+		}
 		fprintf(fp, "elapsed        %.3f s, %.3f Mpps, %.3f Gbit/s, %.1f ns/packet, "
 			"peak RSS %ld MiB, %u worker%s%s\n", elapsed, mpps, gbps,
 			tot.pkts ? elapsed * 1e9 / (double)tot.pkts : 0.0,
@@ -472,6 +518,21 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			PRIu64 ",\"anomaly\":%" PRIu64 ",\"dropped\":%" PRIu64
 			",\"encode_errors\":%" PRIu64 "}", ts.events, ts.flows,
 			ts.anomalies, evq_drops, ts.encode_errors);
+		if (pl->have_dpdk) {
+			const struct dpdk_stats *d = &pl->dstats;
+			fprintf(fp, ",\"dpdk\":{\"ipackets\":%" PRIu64 ",\"imissed\":%"
+				PRIu64 ",\"rx_nombuf\":%" PRIu64 ",\"ierrors\":%" PRIu64
+				",\"timestamps\":%s,\"queues\":[", d->ipackets,
+				d->imissed, d->rx_nombuf, d->ierrors,
+				d->timestamps ? "true" : "false");
+			for (unsigned i = 0; i < d->nq; i++)
+				fprintf(fp, "%s{\"rx\":%" PRIu64 ",\"processed\":%"
+					PRIu64 ",\"handed_over\":%" PRIu64
+					",\"handover_dropped\":%" PRIu64 "}", i ? "," : "",
+					d->q_ipackets[i], d->worker_pkts[i],
+					d->handed_over[i], d->ring_full[i]);
+			fprintf(fp, "]}");
+		}
 		fprintf(fp, ",\"anomaly_kinds\":{");
 		int first = 1;
 		for (unsigned k = 0; k < DEC_A_MAX; k++)
@@ -647,6 +708,49 @@ static int run_live(struct pipeline *pl, const char *iface)
 	return rc ? rc : frc;
 }
 
+static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
+{
+	char err[512];
+	char **eal = calloc((size_t)nargs + 2, sizeof(char *));
+
+	if (!eal)
+		return EXIT_INPUT;
+	eal[0] = (char *)"vigia";
+	for (int i = 0; i < nargs; i++)
+		eal[i + 1] = args[i];
+	o->dpdk.eal_argc = nargs + 1;
+	o->dpdk.eal_argv = eal;
+	o->dpdk.stop = &g_stop;
+	struct dpdk_ctx *c = dpdk_open(&o->dpdk, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "vigia: %s\n", err);
+		free(eal);
+		return EXIT_INPUT;
+	}
+	o->workers = dpdk_nb_queues(c);
+	/* a vdev replay (idle stop) is lossless like replay; a live NIC drops
+	 * and counts events rather than stall its RX queues */
+	int rc = pipeline_init(pl, o, o->dpdk.idle_stop_ms != 0);
+	if (rc) {
+		dpdk_close(c);
+		free(eal);
+		return rc;
+	}
+	pl->show_progress = 0;
+	if (!o->quiet)
+		fprintf(stderr, "vigia: DPDK capture, %u worker%s (Ctrl-C to stop)\n",
+			o->workers, o->workers > 1 ? "s" : "");
+	dpdk_run(c, pl->w);
+	dpdk_get_stats(c, &pl->dstats);
+	pl->have_dpdk = 1;
+	for (unsigned i = 0; i < pl->dstats.nq; i++)
+		pl->pkts += pl->dstats.worker_pkts[i];
+	rc = pipeline_finish(pl, g_stop ? "interrupted" : "ok");
+	dpdk_close(c);
+	free(eal);
+	return rc;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -680,7 +784,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "replay") != 0 && strcmp(cmd, "live") != 0) {
+	if (strcmp(cmd, "replay") != 0 && strcmp(cmd, "live") != 0 &&
+	    strcmp(cmd, "dpdk") != 0) {
 		fprintf(stderr, "vigia: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -722,6 +827,15 @@ int main(int argc, char **argv)
 		pl.show_progress = !o.quiet && (o.progress == 1 ||
 				   (o.progress == -1 && isatty(STDERR_FILENO)));
 		return run_files(&pl, files, nfiles);
+	}
+	if (!strcmp(cmd, "dpdk")) {
+		if (o.workers > 1 || o.preload || o.raw_read) {
+			fprintf(stderr, "vigia: dpdk runs one worker per EAL lcore "
+					"(-l/--lcores after --); -w, --preload and "
+					"--raw-read are for replay\n");
+			return EXIT_USAGE;
+		}
+		return run_dpdk(&pl, &o, argc - 1 - optind, argv + 1 + optind);
 	}
 	if (!o.iface) {
 		fprintf(stderr, "vigia: live needs -i IFACE\n");

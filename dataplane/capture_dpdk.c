@@ -1,0 +1,360 @@
+#include "capture_dpdk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "decode.h"
+#include "flow_table.h"
+
+#define BURST 32
+#define HANDOVER_RING 4096
+
+/* Symmetric Toeplitz key: the 16-bit pattern repeated makes the hash of
+ * (src, dst) equal that of (dst, src) (Woo and Park, 2012). */
+static uint8_t sym_rss_key[52];
+
+struct dpdk_ctx {
+	struct dpdk_opts o;
+	uint16_t port;
+	unsigned nq;
+	struct rte_mempool *pool;
+	struct rte_ring *handover[DPDK_MAX_QUEUES];
+	struct worker *const *workers;
+	int ts_offset;
+	uint64_t ts_flag;
+	int pcap_pmd;
+	int eal_up;
+	int started;
+	uint64_t last_rx_tsc;           /* atomic: any queue got a packet */
+	int seen_any;                   /* atomic */
+	int done;                       /* atomic: all lcores stop */
+	unsigned lcore_queue[RTE_MAX_LCORE];
+	uint64_t worker_pkts[DPDK_MAX_QUEUES];
+	uint64_t handed_over[DPDK_MAX_QUEUES];
+	uint64_t ring_full[DPDK_MAX_QUEUES];
+};
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
+{
+	struct dpdk_ctx *c = calloc(1, sizeof(*c));
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->o = *o;
+	if (!c->o.rx_desc)
+		c->o.rx_desc = 1024;
+	for (size_t i = 0; i < sizeof(sym_rss_key); i += 2) {
+		sym_rss_key[i] = 0x6d;
+		sym_rss_key[i + 1] = 0x5a;
+	}
+	if (rte_eal_init(o->eal_argc, o->eal_argv) < 0) {
+		snprintf(err, errlen, "DPDK EAL initialisation failed: %s (check "
+			 "the arguments after --)", rte_strerror(rte_errno));
+		free(c);
+		return NULL;
+	}
+	c->eal_up = 1;
+	c->nq = rte_lcore_count();
+	if (c->nq > DPDK_MAX_QUEUES) {
+		snprintf(err, errlen, "%u lcores: at most %d workers", c->nq,
+			 DPDK_MAX_QUEUES);
+		goto fail;
+	}
+	if (o->port) {
+		if (rte_eth_dev_get_port_by_name(o->port, &c->port) != 0) {
+			snprintf(err, errlen, "no DPDK port named '%s' (bind the NIC "
+				 "to vfio-pci or give a --vdev)", o->port);
+			goto fail;
+		}
+	} else {
+		uint16_t pid;
+		int found = 0;
+		RTE_ETH_FOREACH_DEV(pid) {
+			c->port = pid;
+			found = 1;
+			break;
+		}
+		if (!found) {
+			snprintf(err, errlen, "no DPDK port available (bind a NIC to "
+				 "vfio-pci or give --vdev=net_pcap0,rx_pcap=FILE)");
+			goto fail;
+		}
+	}
+	if (rte_eth_dev_info_get(c->port, &info) != 0) {
+		snprintf(err, errlen, "port %u: cannot read device info", c->port);
+		goto fail;
+	}
+	if (c->nq > info.max_rx_queues) {
+		snprintf(err, errlen, "port %u (%s) has %u RX queues, %u lcores "
+			 "asked for one each", c->port, info.driver_name,
+			 info.max_rx_queues, c->nq);
+		goto fail;
+	}
+
+	memset(&conf, 0, sizeof(conf));
+	if (c->nq > 1 && info.flow_type_rss_offloads) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len =
+			info.hash_key_size ? info.hash_key_size : 40;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+	}
+	/* Packet time: RX timestamps have no common unit across PMDs (NIC
+	 * clock ticks). net_pcap stores the capture's own time in
+	 * microseconds, which is what makes a vdev replay match `vigia
+	 * replay`; every other device is stamped from the clock per burst. */
+	c->ts_offset = -1;
+	c->pcap_pmd = strcmp(info.driver_name, "net_pcap") == 0;
+
+	unsigned need = c->nq * (c->o.rx_desc + BURST + HANDOVER_RING / 4) + 512;
+	unsigned nb = o->nb_mbufs ? o->nb_mbufs : 8192 * c->nq;
+	if (nb < need) {
+		snprintf(err, errlen, "mempool of %u mbufs is too small: %u queues "
+			 "x %u descriptors need at least %u", nb, c->nq,
+			 c->o.rx_desc, need);
+		goto fail;
+	}
+	c->pool = rte_pktmbuf_pool_create("vigia_mbufs", nb, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_eth_dev_socket_id(c->port));
+	if (!c->pool) {
+		snprintf(err, errlen, "cannot create a mempool of %u mbufs: %s "
+			 "(more hugepages, or a larger -m with --no-huge)", nb,
+			 rte_strerror(rte_errno));
+		goto fail;
+	}
+	int rc = rte_eth_dev_configure(c->port, (uint16_t)c->nq, 0, &conf);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %u: configure %u RX queues: %s",
+			 c->port, c->nq, rte_strerror(-rc));
+		goto fail;
+	}
+	uint16_t nrx = (uint16_t)c->o.rx_desc, ntx = 0;
+	rte_eth_dev_adjust_nb_rx_tx_desc(c->port, &nrx, &ntx);
+	for (unsigned q = 0; q < c->nq; q++) {
+		rc = rte_eth_rx_queue_setup(c->port, (uint16_t)q, nrx,
+					    rte_eth_dev_socket_id(c->port), NULL,
+					    c->pool);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %u: RX queue %u: %s", c->port,
+				 q, rte_strerror(-rc));
+			goto fail;
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "vigia_ho%u", q);
+		c->handover[q] = rte_ring_create(name, HANDOVER_RING,
+						 rte_socket_id(), RING_F_SC_DEQ);
+		if (!c->handover[q]) {
+			snprintf(err, errlen, "hand-over ring %u: %s", q,
+				 rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
+	/* lcore -> queue: in EAL order, the main lcore too */
+	unsigned lc, q = 0;
+	RTE_LCORE_FOREACH(lc)
+		c->lcore_queue[lc] = q++;
+	rc = rte_eth_dev_start(c->port);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %u: start: %s", c->port, rte_strerror(-rc));
+		goto fail;
+	}
+	c->started = 1;
+	if (c->pcap_pmd) {
+		int fo = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+		int bo = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+		if (fo >= 0 && bo >= 0) {
+			c->ts_offset = fo;
+			c->ts_flag = RTE_BIT64(bo);
+		}
+	}
+	rte_eth_promiscuous_enable(c->port);
+	rte_eth_stats_reset(c->port);
+	return c;
+fail:
+	dpdk_close(c);
+	return NULL;
+}
+
+unsigned dpdk_nb_queues(const struct dpdk_ctx *c)
+{
+	return c->nq;
+}
+
+/* Which worker owns a GTP-U packet's inner flow; -1 for anything else
+ * (RSS already placed it right). */
+static int gtp_owner(const struct rte_mbuf *m, unsigned nq)
+{
+	struct decoded d;
+	struct flow_key k;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (decode_packet(&d, DEC_LINK_ETH, p, m->data_len, m->pkt_len) != DEC_OK ||
+	    d.tun_type != DEC_TUN_GTPU || d.frag == DEC_FRAG_LATER)
+		return -1;
+	flow_key_make(&k, &d);
+	return (int)(flow_key_hash(&k) % nq);
+}
+
+static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
+			  unsigned n, uint64_t now_us)
+{
+	struct pkt pk[BURST];
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = ms[i];
+		pk[i].data = rte_pktmbuf_mtod(m, const uint8_t *);
+		pk[i].caplen = m->data_len;   /* first segment: headers live there */
+		pk[i].wirelen = m->pkt_len;
+		pk[i].link = DEC_LINK_ETH;
+		if (c->ts_offset >= 0 && (m->ol_flags & c->ts_flag)) {
+			pk[i].ts_us = *RTE_MBUF_DYNFIELD(m, c->ts_offset,
+							 rte_mbuf_timestamp_t *);
+		} else {
+			pk[i].ts_us = now_us;
+		}
+	}
+	worker_process(c->workers[q], pk, n);
+	c->worker_pkts[q] += n;
+	rte_pktmbuf_free_bulk(ms, n);
+}
+
+static int lcore_main(void *arg)
+{
+	struct dpdk_ctx *c = arg;
+	unsigned q = c->lcore_queue[rte_lcore_id()];
+	struct rte_mbuf *rx[BURST], *mine[BURST];
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t idle_cycles = (uint64_t)c->o.idle_stop_ms * hz / 1000;
+	uint64_t last_tick = 0;
+
+	while (!__atomic_load_n(&c->done, __ATOMIC_RELAXED)) {
+		if (c->o.stop && *c->o.stop)
+			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
+		uint16_t n = rte_eth_rx_burst(c->port, (uint16_t)q, rx, BURST);
+		unsigned h = rte_ring_dequeue_burst(c->handover[q], (void **)mine,
+						    BURST, NULL);
+		uint64_t tsc = rte_rdtsc();
+		uint64_t now = (n || h) ? wall_us() : 0;
+		if (h)
+			process_mbufs(c, q, mine, h, now);
+		if (n) {
+			__atomic_store_n(&c->last_rx_tsc, tsc, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->seen_any, 1, __ATOMIC_RELAXED);
+			unsigned keep = 0;
+			for (unsigned i = 0; i < n; i++) {
+				int o = c->nq > 1 ? gtp_owner(rx[i], c->nq) : -1;
+				if (o < 0 || (unsigned)o == q) {
+					mine[keep++] = rx[i];
+					continue;
+				}
+				if (rte_ring_enqueue(c->handover[o], rx[i]) == 0) {
+					c->handed_over[q]++;
+				} else {
+					c->ring_full[q]++;
+					rte_pktmbuf_free(rx[i]);
+				}
+			}
+			if (keep)
+				process_mbufs(c, q, mine, keep, now);
+			continue;
+		}
+		if (h)
+			continue;
+		/* quiet: let the clock move (live) and check for the end */
+		if (tsc - last_tick > hz / 10) {
+			last_tick = tsc;
+			if (c->ts_offset < 0)
+				worker_advance(c->workers[q], wall_us());
+		}
+		if (idle_cycles && __atomic_load_n(&c->seen_any, __ATOMIC_RELAXED) &&
+		    tsc - __atomic_load_n(&c->last_rx_tsc, __ATOMIC_RELAXED) > idle_cycles)
+			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
+{
+	c->workers = workers;
+	rte_eal_mp_remote_launch(lcore_main, c, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+	rte_eth_dev_stop(c->port);
+	c->started = 0;
+	/* what is still in hand-over rings or the queues belongs to someone */
+	struct rte_mbuf *ms[BURST];
+	for (unsigned q = 0; q < c->nq; q++) {
+		unsigned n;
+		while ((n = rte_ring_dequeue_burst(c->handover[q], (void **)ms,
+						   BURST, NULL)) > 0)
+			process_mbufs(c, q, ms, n, wall_us());
+	}
+	return 0;
+}
+
+void dpdk_get_stats(struct dpdk_ctx *c, struct dpdk_stats *s)
+{
+	struct rte_eth_stats es;
+
+	memset(s, 0, sizeof(*s));
+	s->nq = c->nq;
+	s->timestamps = c->ts_offset >= 0;
+	if (rte_eth_stats_get(c->port, &es) == 0) {
+		s->ipackets = es.ipackets;
+		s->ibytes = es.ibytes;
+		s->imissed = es.imissed;
+		s->ierrors = es.ierrors;
+		s->rx_nombuf = es.rx_nombuf;
+		for (unsigned q = 0; q < c->nq && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++)
+			s->q_ipackets[q] = es.q_ipackets[q];
+	}
+	for (unsigned q = 0; q < c->nq; q++) {
+		s->worker_pkts[q] = c->worker_pkts[q];
+		s->handed_over[q] = c->handed_over[q];
+		s->ring_full[q] = c->ring_full[q];
+	}
+}
+
+void dpdk_close(struct dpdk_ctx *c)
+{
+	if (!c)
+		return;
+	if (c->started)
+		rte_eth_dev_stop(c->port);
+	if (c->eal_up) {
+		if (c->pool && rte_eth_dev_is_valid_port(c->port))
+			rte_eth_dev_close(c->port);
+		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
+			rte_ring_free(c->handover[q]);
+		rte_mempool_free(c->pool);
+		rte_eal_cleanup();
+	}
+	free(c);
+}

@@ -1,0 +1,174 @@
+"""vigia dpdk: the DPDK path without NIC or hugepages (--no-huge --no-pci),
+over net_pcap vdevs (one RX queue per file) and net_af_packet on a veth pair
+inside a network namespace the test makes."""
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import time
+import uuid
+from collections import Counter
+
+import pytest
+
+from conftest import run
+
+EAL = ['--no-huge', '--no-pci', '-m', '256', '--log-level=warning', '--no-telemetry']
+
+
+@pytest.fixture
+def prefix():
+    p = 'vigia-test-%s' % uuid.uuid4().hex[:8]
+    yield p
+    shutil.rmtree('/var/run/dpdk/' + p, ignore_errors=True)
+    shutil.rmtree(os.path.expanduser('~/.local/run/dpdk/' + p), ignore_errors=True)
+
+
+def flows_of(text):
+    out = Counter()
+    for l in text.splitlines():
+        e = json.loads(l)
+        if e['event_type'] != 'flow':
+            continue
+        f = e['flow']
+        out[(e['src_ip'], e.get('src_port'), e['dest_ip'], e.get('dest_port'), e['proto'],
+             e.get('ndpi', {}).get('proto'), f['pkts_toserver'], f['pkts_toclient'],
+             f['bytes_toserver'], f['bytes_toclient'])] += 1
+    return out
+
+
+def test_dpdk_pcap_vdev_equals_replay(vigia, demo_pcap, prefix, tmp_path):
+    out = tmp_path / 'd.json'
+    summ = tmp_path / 's.json'
+    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+             '--idle-stop', '300', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0'])
+    assert p.returncode == 0, p.stderr
+    ref = run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout
+    # packet times come from the capture: byte-identical events
+    assert sorted(out.read_bytes().splitlines()) == sorted(ref.splitlines())
+    s = json.loads(summ.read_text())
+    assert s['dpdk']['ipackets'] == 5780 and s['dpdk']['imissed'] == 0
+    assert s['dpdk']['timestamps'] is True
+
+
+def split_like_rss(src, dst_a, dst_b):
+    """Two captures, flows spread by a symmetric hash of the OUTER header,
+    as RSS would: all GTP-U between one gNB and one UPF lands in one."""
+    data = open(src, 'rb').read()
+    hdr, off = data[:24], 24
+    outs = [bytearray(hdr), bytearray(hdr)]
+    while off + 16 <= len(data):
+        incl = struct.unpack_from('<I', data, off + 8)[0]
+        rec = data[off:off + 16 + incl]
+        pkt = rec[16:]
+        q = 0
+        et = struct.unpack_from('!H', pkt, 12)[0] if len(pkt) >= 14 else 0
+        l3 = 14
+        if et == 0x8100 and len(pkt) >= 18:
+            et, l3 = struct.unpack_from('!H', pkt, 16)[0], 18
+        if et == 0x0800 and len(pkt) >= l3 + 20:
+            ihl = (pkt[l3] & 15) * 4
+            a, b = pkt[l3 + 12:l3 + 16], pkt[l3 + 16:l3 + 20]
+            ports = pkt[l3 + ihl:l3 + ihl + 4] if pkt[l3 + 9] in (6, 17) else b'\0' * 4
+            q = hash_sym(a, b, ports)
+        elif et == 0x86dd and len(pkt) >= l3 + 44:
+            a, b = pkt[l3 + 8:l3 + 24], pkt[l3 + 24:l3 + 40]
+            q = hash_sym(a, b, pkt[l3 + 40:l3 + 44])
+        outs[q] += rec
+        off += 16 + incl
+    open(dst_a, 'wb').write(outs[0])
+    open(dst_b, 'wb').write(outs[1])
+
+
+def hash_sym(a, b, ports):
+    sp, dp = (ports[0:2], ports[2:4]) if len(ports) == 4 else (b'', b'')
+    lo, hi = sorted([a + sp, b + dp])
+    return sum(lo + hi) % 2
+
+
+def test_dpdk_two_queues_gtp_handover(vigia, demo_pcap, prefix, tmp_path):
+    qa, qb = str(tmp_path / 'q0.pcap'), str(tmp_path / 'q1.pcap')
+    split_like_rss(demo_pcap, qa, qb)
+    out = tmp_path / 'd.json'
+    summ = tmp_path / 's.json'
+    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+             '--idle-stop', '300', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s,rx_pcap=%s' % (qa, qb),
+             '-l', '0-1'])
+    assert p.returncode == 0, p.stderr
+    s = json.loads(summ.read_text())
+    assert s['workers'] == 2
+    q = s['dpdk']['queues']
+    assert len(q) == 2 and all(x['processed'] > 0 for x in q)
+    # GTP-U from one gNB/UPF pair arrived on one queue; its inner flows
+    # were handed to the worker that owns them
+    assert sum(x['handed_over'] for x in q) > 0
+    assert sum(x['handover_dropped'] for x in q) == 0
+    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode())
+    assert flows_of(out.read_text()) == ref
+
+
+def test_dpdk_errors(vigia, prefix, demo_pcap):
+    base = [vigia, 'dpdk', '-q', '-o', '/dev/null', '--idle-stop', '100']
+    p = run(base + ['--', '--no-such-eal-flag'])
+    assert p.returncode != 0 and b'EAL initialisation failed' in p.stderr
+    p = run(base + ['--port', 'net_nope0', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0'])
+    assert p.returncode != 0 and b"no DPDK port named 'net_nope0'" in p.stderr
+    p = run(base + ['--mbufs', '64', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0'])
+    assert p.returncode != 0 and b'mempool of 64 mbufs is too small' in p.stderr
+    p = run([vigia, 'dpdk', '-w', '2', '--'])
+    assert p.returncode == 2
+
+
+@pytest.fixture
+def netns():
+    if os.geteuid() != 0 or not shutil.which('tcpreplay'):
+        pytest.skip('needs root and tcpreplay')
+    ns = 'vigia-dpdk-%d' % os.getpid()
+    if run(['ip', 'netns', 'add', ns]).returncode != 0:
+        pytest.skip('cannot create a network namespace')
+    try:
+        for cmd in (['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb'],
+                    ['ip', 'link', 'set', 'va', 'up'], ['ip', 'link', 'set', 'vb', 'up'],
+                    ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']):
+            assert run(['ip', 'netns', 'exec', ns] + cmd).returncode == 0
+        yield ns
+    finally:
+        run(['ip', 'netns', 'del', ns])
+
+
+def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
+    out = tmp_path / 'd.json'
+    summ = tmp_path / 's.json'
+    p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'dpdk', '-q', '-o', str(out),
+                          '--summary-json', str(summ), '--'] + EAL +
+                         ['--file-prefix', prefix, '--vdev=net_af_packet0,iface=va,qpairs=2',
+                          '-l', '0-1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(2.0)
+        assert p.poll() is None, p.stderr.read()
+        r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb', '--pps', '3000',
+                 demo_pcap])
+        assert r.returncode == 0, r.stderr
+        time.sleep(1.0)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert rc == 0, p.stderr.read()
+    s = json.loads(summ.read_text())
+    q = s['dpdk']['queues']
+    assert s['workers'] == 2 and all(x['processed'] > 0 for x in q)
+    key = lambda e: (e['src_ip'], e.get('src_port'), e['dest_ip'], e.get('dest_port'),
+                     e['proto'], e.get('ndpi', {}).get('proto'))
+    live = {key(json.loads(l)) for l in out.read_text().splitlines()
+            if json.loads(l)['event_type'] == 'flow'}
+    ref = {key(json.loads(l)) for l in run([vigia, 'replay', '-q', '-o', '-', demo_pcap])
+           .stdout.decode().splitlines() if json.loads(l)['event_type'] == 'flow'}
+    assert ref <= live, sorted(ref - live)[:5]
