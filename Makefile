@@ -39,7 +39,7 @@ LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
-            dataplane/capture_dpdk.c \
+            dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

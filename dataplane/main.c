@@ -17,6 +17,7 @@
 #include "capture_pcap.h"
 #include "classify.h"
 #include "decode.h"
+#include "preflight.h"
 #include "replay.h"
 #include "worker.h"
 #include "../telemetry/community_id.h"
@@ -64,6 +65,7 @@ static void usage(FILE *fp)
 "       vigia live -i IFACE [options]     capture from a live interface (root)\n"
 "       vigia dpdk [options] -- EAL-ARGS  DPDK fast path: one worker per lcore\n"
 "                                         and RX queue (symmetric RSS)\n"
+"       vigia preflight [-- EAL-ARGS]     check hugepages, NIC binding, RSS, NUMA\n"
 "       vigia --help | --version\n"
 "\n"
 "options:\n"
@@ -96,6 +98,9 @@ static void usage(FILE *fp)
 "  nDPI list files, as ndpiReader:\n"
 "  -p FILE  protocols    -c FILE  categories    -r FILE  risky domains\n"
 "  -j FILE  JA3 list     -S FILE  SHA1 certificate list\n"
+"\n"
+"Any argument @FILE is replaced by the words of FILE (# comments): see\n"
+"deploy/vigia-dpdk.conf.\n"
 "\n"
 "exit status: 0 ok, 1 bad input (file unreadable, not a capture, truncated,\n"
 "unsupported link type), 2 bad usage.\n");
@@ -763,12 +768,62 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Arguments from a file: every "@FILE" argument is replaced by the
+ * whitespace-separated words of FILE ('#' starts a comment), so a deployment
+ * keeps its options and EAL arguments in one place. Returns the new argv
+ * (allocated, never freed: lives as long as the process), NULL on error. */
+static char **expand_argfiles(int *argc, char **argv)
+{
+	int cap = *argc + 1, n = 0;
+	char **out = calloc((size_t)cap, sizeof(char *));
+
+	if (!out)
+		return NULL;
+	for (int i = 0; i < *argc; i++) {
+		if (i == 0 || argv[i][0] != '@' || !argv[i][1]) {
+			out[n++] = argv[i];
+			continue;
+		}
+		FILE *f = fopen(argv[i] + 1, "r");
+		if (!f) {
+			fprintf(stderr, "vigia: %s: %s\n", argv[i] + 1, strerror(errno));
+			free(out);
+			return NULL;
+		}
+		char line[1024];
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "#")] = 0;
+			char *save = NULL;
+			for (char *w = strtok_r(line, " \t\r\n", &save); w;
+			     w = strtok_r(NULL, " \t\r\n", &save)) {
+				if (n + 2 > cap) {
+					char **g = realloc(out, (size_t)(cap *= 2) * sizeof(char *));
+					if (!g) {
+						fclose(f);
+						free(out);
+						return NULL;
+					}
+					out = g;
+				}
+				out[n++] = strdup(w);
+			}
+		}
+		fclose(f);
+	}
+	out[n] = NULL;
+	*argc = n;
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct pipeline pl;
 	char host[64] = "vigia";
 
+	argv = expand_argfiles(&argc, argv);
+	if (!argv)
+		return EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -782,6 +837,17 @@ int main(int argc, char **argv)
 		printf("vigia %s (nDPI %s, %s)\n", VIGIA_VERSION,
 		       classify_lib_version(), cap_pcap_lib_version());
 		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "preflight")) {
+		int first = 2;
+		if (argc > 2 && !strcmp(argv[2], "--"))
+			first = 3;
+		else if (argc > 2) {
+			fprintf(stderr, "usage: vigia preflight [-- EAL-ARGS]\n");
+			return EXIT_USAGE;
+		}
+		return preflight_run(argc - first, argv + first, stdout) ? EXIT_INPUT
+									: EXIT_OK;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "replay") != 0 && strcmp(cmd, "live") != 0 &&

@@ -172,3 +172,24 @@ def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
     ref = {key(json.loads(l)) for l in run([vigia, 'replay', '-q', '-o', '-', demo_pcap])
            .stdout.decode().splitlines() if json.loads(l)['event_type'] == 'flow'}
     assert ref <= live, sorted(ref - live)[:5]
+
+
+def test_argfile_and_preflight(vigia, demo_pcap, prefix, tmp_path):
+    conf = tmp_path / 'vigia.conf'
+    out = tmp_path / 'a.json'
+    conf.write_text('dpdk -q --idle-stop 200   # replay over a vdev\n-o %s\n--\n%s\n'
+                    '--file-prefix %s -l 0\n' % (out, ' '.join(EAL), prefix))
+    p = run([vigia, '@' + str(conf), '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap])
+    assert p.returncode == 0, p.stderr
+    assert len(out.read_text().splitlines()) == 759
+    assert run([vigia, '@' + str(tmp_path / 'missing.conf')]).returncode == 2
+    # host checks: no hugepages here, so not ready without --no-huge
+    p = run([vigia, 'preflight'])
+    assert b'hugepages:' in p.stdout and b'network PCI devices:' in p.stdout
+    p = run([vigia, 'preflight', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0'])
+    assert p.returncode == 0, p.stdout
+    assert b'port 0 net_pcap0 (driver net_pcap)' in p.stdout and b'ready' in p.stdout
+    p = run([vigia, 'preflight', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0-1'])
+    assert p.returncode == 1 and b'more lcores than RX queues' in p.stdout
