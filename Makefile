@@ -97,7 +97,8 @@ bench: deps
 
 bench-smoke: all
 	$(PY) bench/run_bench.py --packets 20000 --reps 1 --preload 2 \
-	  --stress-flows 20000 --data build/bench-smoke --out build/bench-smoke
+	  --stress-flows 20000 --dpdk-packets 5000 --dpdk-secs 0.5 \
+	  --data build/bench-smoke --out build/bench-smoke
 
 san-test:
 	@$(MAKE) --no-print-directory SAN=1 all unit

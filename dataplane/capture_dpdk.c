@@ -39,6 +39,7 @@ struct dpdk_ctx {
 	int eal_up;
 	int started;
 	uint64_t last_rx_tsc;           /* atomic: any queue got a packet */
+	uint64_t first_rx_tsc;          /* atomic */
 	int seen_any;                   /* atomic */
 	int done;                       /* atomic: all lcores stop */
 	unsigned lcore_queue[RTE_MAX_LCORE];
@@ -253,6 +254,7 @@ static int lcore_main(void *arg)
 	struct rte_mbuf *rx[BURST], *mine[BURST];
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t idle_cycles = (uint64_t)c->o.idle_stop_ms * hz / 1000;
+	uint64_t dur_cycles = (uint64_t)c->o.duration_ms * hz / 1000;
 	uint64_t last_tick = 0;
 
 	while (!__atomic_load_n(&c->done, __ATOMIC_RELAXED)) {
@@ -266,6 +268,14 @@ static int lcore_main(void *arg)
 		if (h)
 			process_mbufs(c, q, mine, h, now);
 		if (n) {
+			if (!__atomic_load_n(&c->first_rx_tsc, __ATOMIC_RELAXED)) {
+				uint64_t z = 0;
+				__atomic_compare_exchange_n(&c->first_rx_tsc, &z, tsc, 0,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+			}
+			if (dur_cycles && tsc - __atomic_load_n(&c->first_rx_tsc,
+						  __ATOMIC_RELAXED) > dur_cycles)
+				__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->last_rx_tsc, tsc, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->seen_any, 1, __ATOMIC_RELAXED);
 			unsigned keep = 0;
@@ -335,6 +345,9 @@ void dpdk_get_stats(struct dpdk_ctx *c, struct dpdk_stats *s)
 		for (unsigned q = 0; q < c->nq && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++)
 			s->q_ipackets[q] = es.q_ipackets[q];
 	}
+	uint64_t f = __atomic_load_n(&c->first_rx_tsc, __ATOMIC_RELAXED);
+	uint64_t l = __atomic_load_n(&c->last_rx_tsc, __ATOMIC_RELAXED);
+	s->active_s = (f && l > f) ? (double)(l - f) / (double)rte_get_tsc_hz() : 0;
 	for (unsigned q = 0; q < c->nq; q++) {
 		s->worker_pkts[q] = c->worker_pkts[q];
 		s->handed_over[q] = c->handed_over[q];

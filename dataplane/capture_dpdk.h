@@ -29,6 +29,8 @@ struct dpdk_opts {
 	unsigned idle_stop_ms;     /* stop once no packet came for this long
 				    * after the first (replay over a vdev);
 				    * 0: run until signalled */
+	unsigned duration_ms;      /* stop this long after the first packet
+				    * (benchmarks over infinite_rx); 0: never */
 	volatile sig_atomic_t *stop;
 };
 
@@ -40,6 +42,7 @@ struct dpdk_stats {
 	uint64_t handed_over[DPDK_MAX_QUEUES];  /* GTP-U sent to another worker */
 	uint64_t ring_full[DPDK_MAX_QUEUES];    /* hand-overs dropped */
 	int timestamps;                         /* the PMD gives packet times */
+	double active_s;                        /* first to last packet, wall */
 };
 
 struct dpdk_ctx;

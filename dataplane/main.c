@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct opts {
 	uint16_t cid_seed;
 	int raw_read;            /* bench: read the input, nothing else */
 	struct dpdk_opts dpdk;
+	unsigned stats_interval; /* dpdk: port stats on stderr every N s */
 	unsigned preload;        /* bench: preload, replay N times */
 };
 
@@ -91,6 +93,8 @@ static void usage(FILE *fp)
 "      --rx-desc N          RX descriptors per queue (default 1024)\n"
 "      --idle-stop MS       stop when no packet came for MS ms (vdev replay);\n"
 "                           events are then lossless, as for replay\n"
+"      --duration MS        stop MS ms after the first packet (benchmarks)\n"
+"      --stats-interval S   port and queue counters on stderr every S seconds\n"
 "  benchmarking (replay only):\n"
 "      --preload K          load the input into memory, then replay it K times\n"
 "                           (timestamps shifted each time); rate excludes loading\n"
@@ -120,7 +124,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV,
 };
 
 static const struct option long_opts[] = {
@@ -146,6 +150,8 @@ static const struct option long_opts[] = {
 	{ "mbufs", required_argument, NULL, O_MBUFS },
 	{ "rx-desc", required_argument, NULL, O_RXDESC },
 	{ "idle-stop", required_argument, NULL, O_IDLESTOP },
+	{ "duration", required_argument, NULL, O_DURATION },
+	{ "stats-interval", required_argument, NULL, O_STATSIV },
 	{ "preload", required_argument, NULL, O_PRELOAD },
 	{ NULL, 0, NULL, 0 },
 };
@@ -197,6 +203,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_uint(optarg, 32768, &v) || v < 32)
 				goto bad;
 			o->dpdk.rx_desc = (unsigned)v;
+			break;
+		case O_DURATION:
+			if (parse_uint(optarg, 86400000, &v))
+				goto bad;
+			o->dpdk.duration_ms = (unsigned)v;
+			break;
+		case O_STATSIV:
+			if (parse_uint(optarg, 86400, &v))
+				goto bad;
+			o->stats_interval = (unsigned)v;
 			break;
 		case O_IDLESTOP:
 			if (parse_uint(optarg, 3600000, &v))
@@ -527,9 +543,9 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			const struct dpdk_stats *d = &pl->dstats;
 			fprintf(fp, ",\"dpdk\":{\"ipackets\":%" PRIu64 ",\"imissed\":%"
 				PRIu64 ",\"rx_nombuf\":%" PRIu64 ",\"ierrors\":%" PRIu64
-				",\"timestamps\":%s,\"queues\":[", d->ipackets,
-				d->imissed, d->rx_nombuf, d->ierrors,
-				d->timestamps ? "true" : "false");
+				",\"timestamps\":%s,\"active_s\":%.6f,\"queues\":[",
+				d->ipackets, d->imissed, d->rx_nombuf, d->ierrors,
+				d->timestamps ? "true" : "false", d->active_s);
 			for (unsigned i = 0; i < d->nq; i++)
 				fprintf(fp, "%s{\"rx\":%" PRIu64 ",\"processed\":%"
 					PRIu64 ",\"handed_over\":%" PRIu64
@@ -713,6 +729,35 @@ static int run_live(struct pipeline *pl, const char *iface)
 	return rc ? rc : frc;
 }
 
+struct stats_thr {
+	struct dpdk_ctx *c;
+	unsigned interval;
+	volatile int done;
+};
+
+static void *dpdk_stats_main(void *arg)
+{
+	struct stats_thr *t = arg;
+	struct dpdk_stats s;
+	unsigned waited = 0;
+
+	while (!t->done) {
+		struct timespec ts = { 0, 100 * 1000000 };
+		nanosleep(&ts, NULL);
+		if (++waited < t->interval * 10)
+			continue;
+		waited = 0;
+		dpdk_get_stats(t->c, &s);
+		fprintf(stderr, "vigia: port: %" PRIu64 " rx, %" PRIu64 " missed, %"
+			PRIu64 " no mbuf, %" PRIu64 " errors; workers:", s.ipackets,
+			s.imissed, s.rx_nombuf, s.ierrors);
+		for (unsigned i = 0; i < s.nq; i++)
+			fprintf(stderr, " %" PRIu64, s.worker_pkts[i]);
+		fprintf(stderr, "\n");
+	}
+	return NULL;
+}
+
 static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 {
 	char err[512];
@@ -745,7 +790,15 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 	if (!o->quiet)
 		fprintf(stderr, "vigia: DPDK capture, %u worker%s (Ctrl-C to stop)\n",
 			o->workers, o->workers > 1 ? "s" : "");
+	struct stats_thr st = { c, o->stats_interval, 0 };
+	pthread_t thr;
+	int have_thr = o->stats_interval &&
+		       pthread_create(&thr, NULL, dpdk_stats_main, &st) == 0;
 	dpdk_run(c, pl->w);
+	if (have_thr) {
+		st.done = 1;
+		pthread_join(thr, NULL);
+	}
 	dpdk_get_stats(c, &pl->dstats);
 	pl->have_dpdk = 1;
 	for (unsigned i = 0; i < pl->dstats.nq; i++)
