@@ -42,6 +42,7 @@ struct dpdk_ctx {
 	uint64_t first_rx_tsc;          /* atomic */
 	int seen_any;                   /* atomic */
 	int done;                       /* atomic: all lcores stop */
+	int busy;                       /* atomic: workers inside a burst */
 	unsigned lcore_queue[RTE_MAX_LCORE];
 	uint64_t worker_pkts[DPDK_MAX_QUEUES];
 	uint64_t handed_over[DPDK_MAX_QUEUES];
@@ -256,6 +257,7 @@ static int lcore_main(void *arg)
 	uint64_t idle_cycles = (uint64_t)c->o.idle_stop_ms * hz / 1000;
 	uint64_t dur_cycles = (uint64_t)c->o.duration_ms * hz / 1000;
 	uint64_t last_tick = 0;
+	unsigned empty = 0;
 
 	while (!__atomic_load_n(&c->done, __ATOMIC_RELAXED)) {
 		if (c->o.stop && *c->o.stop)
@@ -265,16 +267,22 @@ static int lcore_main(void *arg)
 						    BURST, NULL);
 		uint64_t tsc = rte_rdtsc();
 		uint64_t now = (n || h) ? wall_us() : 0;
+		/* a worker inside a burst may be waiting on a lossless event
+		 * queue: the link is not idle then, whatever the clock says */
+		if (n || h)
+			__atomic_fetch_add(&c->busy, 1, __ATOMIC_ACQ_REL);
 		if (h)
 			process_mbufs(c, q, mine, h, now);
 		if (n) {
+			empty = 0;
 			if (!__atomic_load_n(&c->first_rx_tsc, __ATOMIC_RELAXED)) {
 				uint64_t z = 0;
 				__atomic_compare_exchange_n(&c->first_rx_tsc, &z, tsc, 0,
 							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			}
-			if (dur_cycles && tsc - __atomic_load_n(&c->first_rx_tsc,
-						  __ATOMIC_RELAXED) > dur_cycles)
+			uint64_t first = __atomic_load_n(&c->first_rx_tsc,
+							 __ATOMIC_RELAXED);
+			if (dur_cycles && tsc > first && tsc - first > dur_cycles)
 				__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->last_rx_tsc, tsc, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->seen_any, 1, __ATOMIC_RELAXED);
@@ -294,18 +302,36 @@ static int lcore_main(void *arg)
 			}
 			if (keep)
 				process_mbufs(c, q, mine, keep, now);
+			__atomic_store_n(&c->last_rx_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
+			__atomic_fetch_sub(&c->busy, 1, __ATOMIC_ACQ_REL);
 			continue;
 		}
-		if (h)
+		if (h) {
+			__atomic_fetch_sub(&c->busy, 1, __ATOMIC_ACQ_REL);
+			__atomic_store_n(&c->last_rx_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
+			empty = 0;
 			continue;
+		}
+		/* Quiet queue: after a while of empty polls, back off briefly so a
+		 * small edge box (or the telemetry thread sharing this core) gets
+		 * the CPU; a busy link never gets here. */
+		if (++empty > 4096) {
+			struct timespec ts = { 0, 20000 };
+			nanosleep(&ts, NULL);
+		}
 		/* quiet: let the clock move (live) and check for the end */
 		if (tsc - last_tick > hz / 10) {
 			last_tick = tsc;
 			if (c->ts_offset < 0)
 				worker_advance(c->workers[q], wall_us());
 		}
+		/* another core may have stamped last_rx after our tsc: compare
+		 * only when it is older, never through an unsigned wrap */
+		uint64_t last = __atomic_load_n(&c->last_rx_tsc, __ATOMIC_RELAXED);
 		if (idle_cycles && __atomic_load_n(&c->seen_any, __ATOMIC_RELAXED) &&
-		    tsc - __atomic_load_n(&c->last_rx_tsc, __ATOMIC_RELAXED) > idle_cycles)
+		    !__atomic_load_n(&c->busy, __ATOMIC_ACQUIRE) &&
+		    rte_ring_empty(c->handover[q]) && tsc > last &&
+		    tsc - last > idle_cycles)
 			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 	}
 	return 0;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
+#include <unistd.h>
 
 #define BATCH 64
 #define OUTBUF (1u << 20)
@@ -111,6 +113,14 @@ static void *telemetry_main(void *arg)
 	uint64_t last_flush = mono_ms();
 
 	pthread_setname_np(pthread_self(), "vigia-telemetry");
+	/* Threads inherit the creator's CPU set: under DPDK that is one lcore's
+	 * core, where a worker busy-polls. Encoding must be free to run on any
+	 * core, or a lossless queue would stall the workers behind it. */
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	for (int i = 0; i < CPU_SETSIZE && i < (int)sysconf(_SC_NPROCESSORS_CONF); i++)
+		CPU_SET(i, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
 	for (;;) {
 		int stopping = __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
 		unsigned n = drain_once(t);

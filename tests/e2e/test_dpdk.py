@@ -107,8 +107,17 @@ def test_dpdk_two_queues_gtp_handover(vigia, demo_pcap, prefix, tmp_path):
     # were handed to the worker that owns them
     assert sum(x['handed_over'] for x in q) > 0
     assert sum(x['handover_dropped'] for x in q) == 0
+    # Each net_pcap queue reads its file at its own pace, so the two
+    # workers' packet clocks drift apart by seconds and a handed-over packet
+    # can reach a worker whose clock is ahead; flow boundaries (timeouts)
+    # may then differ from one worker's view. What must hold: every flow is
+    # seen, classified the same, and every packet is counted once. (On a
+    # live link the clocks are real time; `vigia replay -w N` is exact.)
     ref = flows_of(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode())
-    assert flows_of(out.read_text()) == ref
+    got = flows_of(out.read_text())
+    assert {k[:6] for k in got} == {k[:6] for k in ref}
+    assert sum((k[6] + k[7]) * n for k, n in got.items()) == \
+        sum((k[6] + k[7]) * n for k, n in ref.items())
 
 
 def test_dpdk_errors(vigia, prefix, demo_pcap):
@@ -193,3 +202,31 @@ def test_argfile_and_preflight(vigia, demo_pcap, prefix, tmp_path):
     p = run([vigia, 'preflight', '--'] + EAL +
             ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0-1'])
     assert p.returncode == 1 and b'more lcores than RX queues' in p.stdout
+
+
+def test_dpdk_gtp_heavy_balance(vigia, prefix, tmp_path):
+    """All traffic inside GTP-U between a few gNB/UPF pairs: RSS alone would
+    pin each pair to one queue; the inner-flow hand-over keeps every worker
+    within 20% of the mean packet share."""
+    from conftest import ROOT
+    cap = str(tmp_path / 'gtp.pcap')
+    r = run([os.path.join(ROOT, 'build', 'vigia-gen'), '-o', cap, '-n', '40000',
+             '--gtp', '100', '--ipv6', '0'])
+    assert r.returncode == 0
+    qa, qb = str(tmp_path / 'g0.pcap'), str(tmp_path / 'g1.pcap')
+    split_like_rss(cap, qa, qb)
+    sizes = [os.path.getsize(qa), os.path.getsize(qb)]
+    summ = tmp_path / 's.json'
+    p = run([vigia, 'dpdk', '-q', '-o', '/dev/null', '--summary-json', str(summ),
+             '--idle-stop', '300', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s,rx_pcap=%s' % (qa, qb),
+             '-l', '0-1'])
+    assert p.returncode == 0, p.stderr
+    q = json.loads(summ.read_text())['dpdk']['queues']
+    rx = [x['rx'] for x in q]
+    done = [x['processed'] for x in q]
+    print('queue rx %s, worker processed %s, file sizes %s' % (rx, done, sizes))
+    assert sum(done) == sum(rx) == 40000
+    mean = sum(done) / 2
+    assert all(abs(d - mean) <= 0.2 * mean for d in done), done
+    assert sum(x['handed_over'] for x in q) > 0
