@@ -342,9 +342,9 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 	c->workers = workers;
 	rte_eal_mp_remote_launch(lcore_main, c, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
-	rte_eth_dev_stop(c->port);
-	c->started = 0;
-	/* what is still in hand-over rings or the queues belongs to someone */
+	/* Hand-overs first (they are older), then what the NIC already put in
+	 * the RX rings (bounded: a busy link does not keep us here), each
+	 * packet straight to the worker that owns it. */
 	struct rte_mbuf *ms[BURST];
 	for (unsigned q = 0; q < c->nq; q++) {
 		unsigned n;
@@ -352,6 +352,20 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 						   BURST, NULL)) > 0)
 			process_mbufs(c, q, ms, n, wall_us());
 	}
+	for (unsigned q = 0; q < c->nq; q++) {
+		for (unsigned rounds = 0; rounds < 4096; rounds++) {
+			uint16_t n = rte_eth_rx_burst(c->port, (uint16_t)q, ms, BURST);
+			if (!n)
+				break;
+			for (unsigned i = 0; i < n; i++) {
+				int o = c->nq > 1 ? gtp_owner(ms[i], c->nq) : -1;
+				struct rte_mbuf *one = ms[i];
+				process_mbufs(c, o < 0 ? q : (unsigned)o, &one, 1, wall_us());
+			}
+		}
+	}
+	rte_eth_dev_stop(c->port);
+	c->started = 0;
 	return 0;
 }
 

@@ -825,6 +825,8 @@ static void install_signals(void)
  * whitespace-separated words of FILE ('#' starts a comment), so a deployment
  * keeps its options and EAL arguments in one place. Returns the new argv
  * (allocated, never freed: lives as long as the process), NULL on error. */
+static char **volatile argv_store;
+
 static char **expand_argfiles(int *argc, char **argv)
 {
 	int cap = *argc + 1, n = 0;
@@ -865,6 +867,7 @@ static char **expand_argfiles(int *argc, char **argv)
 	}
 	out[n] = NULL;
 	*argc = n;
+	argv_store = out; /* lives as long as the process (and LSan sees it) */
 	return out;
 }
 
