@@ -26,7 +26,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libpcap libndpi
+PKGS     := libpcap libndpi hiredis
 WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wvla
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
@@ -41,7 +41,8 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
             dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
-            telemetry/eve.c telemetry/evq.c telemetry/telemetry.c
+            telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
+            telemetry/sink_redis.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

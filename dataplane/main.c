@@ -45,7 +45,12 @@ struct opts {
 	uint16_t cid_seed;
 	int raw_read;            /* bench: read the input, nothing else */
 	struct dpdk_opts dpdk;
-	unsigned stats_interval; /* dpdk: port stats on stderr every N s */
+	unsigned stats_interval; /* stats events every N s of packet time;
+				  * dpdk: port counters on stderr too */
+	const char *redis;       /* HOST[:PORT] or unix:PATH */
+	struct redis_sink_cfg rcfg;
+	char redis_host[256];
+	char redis_password[256];
 	unsigned preload;        /* bench: preload, replay N times */
 };
 
@@ -87,6 +92,16 @@ static void usage(FILE *fp)
 "      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
 "      --events N           event queue slots per worker (default 65536)\n"
 "      --community-id-seed N  Community ID seed (default 0)\n"
+"  statistics and Redis:\n"
+"      --stats-interval S   a stats event per worker every S seconds of packet\n"
+"                           time, and one at the end (default off)\n"
+"      --redis HOST[:PORT]|unix:PATH  also send events to Redis Streams\n"
+"                           PREFIX:{SENSOR}:flows|alerts|stats|anomalies\n"
+"      --redis-user U, --redis-password-file F (or $VIGIA_REDIS_PASSWORD),\n"
+"      --redis-db N, --redis-prefix P (vigia), --redis-maxlen N (MAXLEN ~),\n"
+"      --redis-batch N (256), --redis-publish CHANNEL (alerts)\n"
+"      --spool-dir DIR      keep events on disk while Redis is down, replay\n"
+"                           them on reconnect or next start; --spool-max MB\n"
 "  dpdk:\n"
 "      --port NAME          device (PCI address or vdev name; default: first)\n"
 "      --mbufs N            mempool size (default 8192 per queue)\n"
@@ -124,7 +139,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
+	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH,
 };
 
 static const struct option long_opts[] = {
@@ -152,6 +168,16 @@ static const struct option long_opts[] = {
 	{ "idle-stop", required_argument, NULL, O_IDLESTOP },
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
+	{ "redis", required_argument, NULL, O_REDIS },
+	{ "redis-user", required_argument, NULL, O_RUSER },
+	{ "redis-password-file", required_argument, NULL, O_RPASSF },
+	{ "redis-db", required_argument, NULL, O_RDB },
+	{ "redis-prefix", required_argument, NULL, O_RPREFIX },
+	{ "redis-maxlen", required_argument, NULL, O_RMAXLEN },
+	{ "redis-batch", required_argument, NULL, O_RBATCH },
+	{ "redis-publish", required_argument, NULL, O_RPUBLISH },
+	{ "spool-dir", required_argument, NULL, O_SPOOLDIR },
+	{ "spool-max", required_argument, NULL, O_SPOOLMAX },
 	{ "preload", required_argument, NULL, O_PRELOAD },
 	{ NULL, 0, NULL, 0 },
 };
@@ -203,6 +229,45 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_uint(optarg, 32768, &v) || v < 32)
 				goto bad;
 			o->dpdk.rx_desc = (unsigned)v;
+			break;
+		case O_REDIS: o->redis = optarg; break;
+		case O_RUSER: o->rcfg.user = optarg; break;
+		case O_RPREFIX: o->rcfg.prefix = optarg; break;
+		case O_RPUBLISH: o->rcfg.publish_channel = optarg; break;
+		case O_SPOOLDIR: o->rcfg.spool_dir = optarg; break;
+		case O_RPASSF: {
+			FILE *pf = fopen(optarg, "r");
+			if (!pf || !fgets(o->redis_password, sizeof(o->redis_password), pf)) {
+				fprintf(stderr, "vigia: --redis-password-file %s: %s\n",
+					optarg, pf ? "empty" : strerror(errno));
+				if (pf)
+					fclose(pf);
+				return EXIT_USAGE;
+			}
+			fclose(pf);
+			o->redis_password[strcspn(o->redis_password, "\r\n")] = 0;
+			o->rcfg.password = o->redis_password;
+			break;
+		}
+		case O_RDB:
+			if (parse_uint(optarg, 1023, &v))
+				goto bad;
+			o->rcfg.db = (int)v;
+			break;
+		case O_RMAXLEN:
+			if (parse_uint(optarg, 1u << 30, &v))
+				goto bad;
+			o->rcfg.maxlen = (unsigned)v;
+			break;
+		case O_RBATCH:
+			if (parse_uint(optarg, 65536, &v) || v == 0)
+				goto bad;
+			o->rcfg.batch = (unsigned)v;
+			break;
+		case O_SPOOLMAX:
+			if (parse_uint(optarg, 1u << 20, &v) || v == 0)
+				goto bad;
+			o->rcfg.spool_max_bytes = (uint64_t)v << 20;
 			break;
 		case O_DURATION:
 			if (parse_uint(optarg, 86400000, &v))
@@ -272,6 +337,7 @@ struct pipeline {
 	int have_replay;
 	struct dpdk_stats dstats;
 	int have_dpdk;
+	struct redis_sink *redis;
 	double t_start, t_last_progress;
 	int show_progress;
 };
@@ -313,7 +379,32 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		fprintf(stderr, "vigia: libgcrypt SHA-1 unavailable\n");
 		return EXIT_INPUT;
 	}
+	if (o->redis) {
+		const char *pw = getenv("VIGIA_REDIS_PASSWORD");
+		if (pw && !o->rcfg.password) {
+			snprintf(o->redis_password, sizeof(o->redis_password), "%s", pw);
+			o->rcfg.password = o->redis_password;
+		}
+		o->rcfg.sensor = o->sensor;
+		if (!strncmp(o->redis, "unix:", 5)) {
+			o->rcfg.unix_path = o->redis + 5;
+		} else {
+			snprintf(o->redis_host, sizeof(o->redis_host), "%s", o->redis);
+			char *colon = strrchr(o->redis_host, ':');
+			if (colon && !strchr(colon + 1, ']')) {
+				*colon = 0;
+				o->rcfg.port = atoi(colon + 1);
+			}
+			o->rcfg.host = o->redis_host;
+		}
+		pl->redis = redis_sink_create(&o->rcfg, err, sizeof(err));
+		if (!pl->redis) {
+			fprintf(stderr, "vigia: %s\n", err);
+			return EXIT_INPUT;
+		}
+	}
 	struct telemetry_cfg tc = {
+		.redis = pl->redis,
 		.sensor = o->sensor,
 		.names = { decode_anomaly_name, tunnel_name, classify_risk_name },
 		.out = pl->out,
@@ -331,7 +422,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 			return EXIT_INPUT;
 		}
 		struct worker_cfg wc = { .id = i, .ft = o->ft, .cls = o->cls,
-					 .q = pl->q[i] };
+					 .q = pl->q[i],
+					 .stats_interval_s = o->stats_interval };
 		pl->w[i] = worker_create(&wc, err, sizeof(err));
 		if (!pl->w[i]) {
 			fprintf(stderr, "vigia: %s\n",
@@ -474,6 +566,15 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 		fprintf(fp, "events         %" PRIu64 " written (%" PRIu64
 			" flow, %" PRIu64 " anomaly), %" PRIu64 " dropped\n",
 			ts.events, ts.flows, ts.anomalies, evq_drops);
+		if (pl->redis) {
+			fprintf(fp, "redis          %" PRIu64 " sent, %" PRIu64
+				" already there, %" PRIu64 " spooled, %" PRIu64
+				" dropped from spool, %" PRIu64 " errors, %" PRIu64
+				" reconnects, %" PRIu64 " left in spool\n",
+				ts.redis.sent, ts.redis.duplicates, ts.redis.spooled,
+				ts.redis.spool_dropped, ts.redis.errors,
+				ts.redis.reconnects, ts.redis_pending);
+		}
 		fprintf(fp, "top applications (by bytes):\n");
 		for (unsigned i = 0; i < apps.n && i < 10; i++)
 			fprintf(fp, "  %-28s %8" PRIu64 " flows %14" PRIu64
@@ -537,8 +638,17 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			ct.detected, ct.guessed, ct.unknown, ct.dpi_pkts);
 		fprintf(fp, ",\"events\":{\"written\":%" PRIu64 ",\"flow\":%"
 			PRIu64 ",\"anomaly\":%" PRIu64 ",\"dropped\":%" PRIu64
-			",\"encode_errors\":%" PRIu64 "}", ts.events, ts.flows,
-			ts.anomalies, evq_drops, ts.encode_errors);
+			",\"encode_errors\":%" PRIu64 ",\"stats\":%" PRIu64 "}",
+			ts.events, ts.flows, ts.anomalies, evq_drops,
+			ts.encode_errors, ts.stats);
+		if (pl->redis)
+			fprintf(fp, ",\"redis\":{\"sent\":%" PRIu64 ",\"duplicates\":%"
+				PRIu64 ",\"spooled\":%" PRIu64 ",\"spool_dropped\":%"
+				PRIu64 ",\"errors\":%" PRIu64 ",\"reconnects\":%" PRIu64
+				",\"left_in_spool\":%" PRIu64 "}", ts.redis.sent,
+				ts.redis.duplicates, ts.redis.spooled,
+				ts.redis.spool_dropped, ts.redis.errors,
+				ts.redis.reconnects, ts.redis_pending);
 		if (pl->have_dpdk) {
 			const struct dpdk_stats *d = &pl->dstats;
 			fprintf(fp, ",\"dpdk\":{\"ipackets\":%" PRIu64 ",\"imissed\":%"
@@ -596,6 +706,8 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 		evq_destroy(pl->q[i]);
 	}
 	telemetry_destroy(pl->tel);
+	redis_sink_destroy(pl->redis);
+	pl->redis = NULL;
 	if (pl->out_owned && fclose(pl->out) != 0 && !rc) {
 		fprintf(stderr, "vigia: closing events file failed\n");
 		rc = EXIT_INPUT;

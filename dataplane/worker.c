@@ -22,6 +22,7 @@ struct worker {
 	uint64_t now_us;
 	uint64_t next_expire_us;
 	uint64_t active_us;
+	uint64_t stats_us, next_stats_us;
 	struct worker_stats st;
 	/* flow-less anomalies: one event per kind per second, with a count */
 	uint64_t flowless_last[DEC_A_MAX];
@@ -43,6 +44,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->cfg = *cfg;
 	w->q = cfg->q;
 	w->active_us = (uint64_t)cfg->ft.active_timeout_s * 1000000;
+	w->stats_us = (uint64_t)cfg->stats_interval_s * 1000000;
 	w->cls = classifier_create(&cfg->cls, err, errlen);
 	if (!w->cls)
 		goto err;
@@ -171,6 +173,69 @@ static void emit_anomaly(struct worker *w, unsigned kind, const struct flow *f,
 		ev->u.anomaly.has_flow = 1;
 	}
 	evq_commit(w->q, ev);
+}
+
+static void emit_stats(struct worker *w)
+{
+	struct event *ev = evq_reserve(w->q);
+	struct classify_stats cs;
+
+	if (!ev) {
+		w->st.events_dropped++;
+		return;
+	}
+	classifier_get_stats(w->cls, &cs);
+	ev->type = EV_STATS;
+	ev->worker = (uint16_t)w->cfg.id;
+	ev->ts_us = w->now_us;
+	struct ev_stats *s = &ev->u.stats;
+	s->interval_s = w->cfg.stats_interval_s;
+	s->pkts = w->st.pkts;
+	s->bytes = w->st.bytes;
+	s->flows_created = w->st.flows_created;
+	s->flows_ended = w->st.flows_ended;
+	s->flows_active = flow_table_count(w->ft);
+	s->flows_evicted = w->st.flows_evicted;
+	s->anomalies = w->st.anomalies;
+	s->not_ip = w->st.not_ip;
+	s->decode_bad = w->st.decode_bad;
+	s->frag_later = w->st.frag_later;
+	s->tunnelled = w->st.tunnelled;
+	s->events_dropped = w->st.events_dropped;
+	s->dpi_pkts = cs.dpi_pkts;
+	/* top labels by bytes: a partial selection over the small table */
+	for (unsigned i = 0; i < APP_SLOTS; i++) {
+		const struct app_count *a = &w->apps[i];
+		if (!a->key)
+			continue;
+		unsigned pos = s->napps;
+		while (pos > 0 && s->apps[pos - 1].bytes < a->bytes)
+			pos--;
+		if (pos >= EV_STATS_APPS)
+			continue;
+		unsigned last = s->napps < EV_STATS_APPS ? s->napps : EV_STATS_APPS - 1;
+		memmove(&s->apps[pos + 1], &s->apps[pos], (last - pos) * sizeof(s->apps[0]));
+		memcpy(s->apps[pos].label, a->label, sizeof(s->apps[pos].label));
+		s->apps[pos].flows = a->flows;
+		s->apps[pos].bytes = a->bytes;
+		if (s->napps < EV_STATS_APPS)
+			s->napps++;
+	}
+	evq_commit(w->q, ev);
+}
+
+static void stats_tick(struct worker *w)
+{
+	if (!w->stats_us || !w->now_us)
+		return;
+	if (!w->next_stats_us) {
+		w->next_stats_us = (w->now_us / w->stats_us + 1) * w->stats_us;
+		return;
+	}
+	if (w->now_us >= w->next_stats_us) {
+		emit_stats(w);
+		w->next_stats_us = (w->now_us / w->stats_us + 1) * w->stats_us;
+	}
 }
 
 static void count_anomalies(struct worker *w, uint64_t bits)
@@ -397,6 +462,7 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 		flow_table_expire(w->ft, w->now_us);
 		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	}
+	stats_tick(w);
 }
 
 void worker_advance(struct worker *w, uint64_t now_us)
@@ -405,17 +471,22 @@ void worker_advance(struct worker *w, uint64_t now_us)
 		w->now_us = now_us;
 	flow_table_expire(w->ft, w->now_us);
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
+	stats_tick(w);
 }
 
 void worker_clock(struct worker *w, uint64_t ts_us)
 {
 	if (ts_us > w->now_us)
 		w->now_us = ts_us;
+	if (w->stats_us && w->now_us >= w->next_stats_us)
+		stats_tick(w);
 }
 
 void worker_flush(struct worker *w)
 {
 	flow_table_flush(w->ft);
+	if (w->stats_us)
+		emit_stats(w); /* the final figures, flows all ended */
 	for (unsigned b = 0; b < DEC_A_MAX; b++)
 		if (w->flowless_pending[b]) {
 			emit_anomaly(w, b, NULL, NULL, w->flowless_pending[b]);

@@ -53,6 +53,8 @@ struct worker_cfg {
 	struct flow_table_cfg ft;
 	struct classify_cfg cls;
 	struct evq *q;               /* events go here; not owned */
+	unsigned stats_interval_s;   /* stats event every N s of packet time
+				      * (and one at flush); 0: none */
 };
 
 struct worker;

@@ -14,6 +14,7 @@ struct eve_encoder {
 	char sensor[64];
 	struct eve_names names;
 	uint16_t seed;
+	char stats_extra[1024];    /* ,"sink":{...} appended to stats */
 	/* gmtime_r once per second of packet time, not per event */
 	time_t cached_sec;
 	char cached_prefix[24];
@@ -37,6 +38,12 @@ struct eve_encoder *eve_encoder_create(const char *sensor,
 	e->seed = community_id_seed;
 	e->cached_sec = (time_t)-1;
 	return e;
+}
+
+void eve_set_stats_extra(struct eve_encoder *e, const char *fragment)
+{
+	snprintf(e->stats_extra, sizeof(e->stats_extra), "%s",
+		 fragment ? fragment : "");
 }
 
 void eve_encoder_destroy(struct eve_encoder *e)
@@ -447,6 +454,48 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_str(&w, "event", n ? n : "unknown");
 		if (a->count > 1)
 			jw_kv_u64(&w, "count", a->count);
+		jw_obj_close(&w);
+		break;
+	}
+	case EV_STATS: {
+		const struct ev_stats *s = &ev->u.stats;
+
+		jw_kv_str(&w, "event_type", "stats");
+		jw_key(&w, "stats");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "worker", ev->worker);
+		jw_kv_u64(&w, "interval_s", s->interval_s);
+		jw_key(&w, "decoder");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "pkts", s->pkts);
+		jw_kv_u64(&w, "bytes", s->bytes);
+		jw_kv_u64(&w, "tunnelled", s->tunnelled);
+		jw_kv_u64(&w, "not_ip", s->not_ip);
+		jw_kv_u64(&w, "malformed", s->decode_bad);
+		jw_kv_u64(&w, "later_fragments", s->frag_later);
+		jw_kv_u64(&w, "anomalies", s->anomalies);
+		jw_obj_close(&w);
+		jw_key(&w, "flow");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "created", s->flows_created);
+		jw_kv_u64(&w, "ended", s->flows_ended);
+		jw_kv_u64(&w, "active", s->flows_active);
+		jw_kv_u64(&w, "evicted", s->flows_evicted);
+		jw_kv_u64(&w, "dpi_pkts", s->dpi_pkts);
+		jw_obj_close(&w);
+		jw_kv_u64(&w, "events_dropped", s->events_dropped);
+		jw_key(&w, "apps");
+		jw_arr_open(&w);
+		for (unsigned i = 0; i < s->napps && i < EV_STATS_APPS; i++) {
+			jw_obj_open(&w);
+			jw_kv_str(&w, "proto", s->apps[i].label);
+			jw_kv_u64(&w, "flows", s->apps[i].flows);
+			jw_kv_u64(&w, "bytes", s->apps[i].bytes);
+			jw_obj_close(&w);
+		}
+		jw_arr_close(&w);
+		if (e->stats_extra[0])
+			jw_raw(&w, e->stats_extra, strlen(e->stats_extra));
 		jw_obj_close(&w);
 		break;
 	}

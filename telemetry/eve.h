@@ -24,6 +24,10 @@ struct eve_encoder *eve_encoder_create(const char *sensor,
 				       uint16_t community_id_seed);
 void eve_encoder_destroy(struct eve_encoder *e);
 
+/* Raw JSON members (starting with ',') appended inside every stats
+ * object: the telemetry thread's own counters. NULL clears. */
+void eve_set_stats_extra(struct eve_encoder *e, const char *fragment);
+
 /* Encode `ev` as JSON followed by '\n' into buf. Returns the length, or -1
  * when it does not fit in cap (nothing useful written). */
 long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2 };
+enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3 };
 
 /* Flow end reasons: enum value, EVE "flow.reason". */
 #define EV_FLOW_REASONS(X)                                                     \
@@ -92,6 +92,22 @@ struct ev_anomaly {
 	uint32_t count;              /* occurrences folded into this event */
 };
 
+/* Periodic per-worker counters, on packet time. Counters are cumulative
+ * since start (consumers take differences); apps are the top labels by
+ * bytes of ended flows. */
+#define EV_STATS_APPS 8
+struct ev_stats {
+	uint32_t interval_s;
+	uint64_t pkts, bytes, flows_created, flows_ended, flows_active;
+	uint64_t flows_evicted, anomalies, not_ip, decode_bad, frag_later;
+	uint64_t tunnelled, events_dropped, dpi_pkts;
+	uint8_t napps;
+	struct {
+		char label[40];
+		uint64_t flows, bytes;
+	} apps[EV_STATS_APPS];
+};
+
 struct event {
 	uint8_t type;                /* enum ev_type */
 	uint16_t worker;
@@ -101,6 +117,7 @@ struct event {
 	union {
 		struct ev_flow flow;
 		struct ev_anomaly anomaly;
+		struct ev_stats stats;
 	} u;
 };
 

@@ -67,6 +67,57 @@ static void flush_out(struct telemetry *t)
 	t->outlen = 0;
 }
 
+static enum redis_family family_of(const struct event *ev)
+{
+	switch (ev->type) {
+	case EV_ANOMALY: return RF_ANOMALIES;
+	case EV_STATS: return RF_STATS;
+	default: return RF_FLOWS;
+	}
+}
+
+static const char *type_name(const struct event *ev)
+{
+	switch (ev->type) {
+	case EV_ANOMALY: return "anomaly";
+	case EV_STATS: return "stats";
+	default: return "flow";
+	}
+}
+
+/* The telemetry thread's own counters, inside every stats event. */
+static void stats_fragment(struct telemetry *t)
+{
+	char buf[1024];
+	uint64_t dropped = 0;
+	int n;
+
+	for (unsigned i = 0; i < t->nq; i++)
+		dropped += evq_dropped(t->qs[i]);
+	n = snprintf(buf, sizeof(buf), ",\"telemetry\":{\"events\":%llu,"
+		     "\"queue_dropped\":%llu",
+		     (unsigned long long)t->st.events, (unsigned long long)dropped);
+	if (t->cfg.redis) {
+		struct redis_sink_stats rs;
+		redis_sink_get_stats(t->cfg.redis, &rs);
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      ",\"redis\":{\"connected\":%s,\"sent\":%llu,"
+			      "\"duplicates\":%llu,\"spooled\":%llu,"
+			      "\"spool_dropped\":%llu,\"errors\":%llu,"
+			      "\"reconnects\":%llu,\"spool_bytes\":%llu}",
+			      rs.connected ? "true" : "false",
+			      (unsigned long long)rs.sent,
+			      (unsigned long long)rs.duplicates,
+			      (unsigned long long)rs.spooled,
+			      (unsigned long long)rs.spool_dropped,
+			      (unsigned long long)rs.errors,
+			      (unsigned long long)rs.reconnects,
+			      (unsigned long long)rs.spool_bytes);
+	}
+	snprintf(buf + n, sizeof(buf) - (size_t)n, "}");
+	eve_set_stats_extra(t->enc, buf);
+}
+
 static unsigned drain_once(struct telemetry *t)
 {
 	struct event *evs[BATCH];
@@ -77,6 +128,8 @@ static unsigned drain_once(struct telemetry *t)
 		for (unsigned k = 0; k < n; k++) {
 			if (OUTBUF - t->outlen < LINEMAX)
 				flush_out(t);
+			if (evs[k]->type == EV_STATS)
+				stats_fragment(t);
 			long l = eve_encode(t->enc, evs[k], t->out + t->outlen,
 					    LINEMAX);
 			if (l < 0) {
@@ -84,10 +137,19 @@ static unsigned drain_once(struct telemetry *t)
 						   __ATOMIC_RELAXED);
 				continue;
 			}
+			if (t->cfg.redis)
+				redis_sink_write(t->cfg.redis, family_of(evs[k]),
+						 type_name(evs[k]),
+						 t->out + t->outlen, (size_t)l - 1,
+						 0, NULL);
+			if (!t->cfg.out)
+				l = 0; /* no file sink: the buffer is scratch */
 			t->outlen += (size_t)l;
 			__atomic_fetch_add(&t->st.events, 1, __ATOMIC_RELAXED);
 			if (evs[k]->type == EV_FLOW)
 				__atomic_fetch_add(&t->st.flows, 1, __ATOMIC_RELAXED);
+			else if (evs[k]->type == EV_STATS)
+				__atomic_fetch_add(&t->st.stats, 1, __ATOMIC_RELAXED);
 			else
 				__atomic_fetch_add(&t->st.anomalies, 1,
 						   __ATOMIC_RELAXED);
@@ -105,6 +167,20 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* At stop: give Redis a few seconds to take what is queued and spooled;
+ * whatever is left stays in the spool for the next start. */
+static void final_redis(struct telemetry *t)
+{
+	if (!t->cfg.redis)
+		return;
+	uint64_t deadline = mono_ms() + 3000, left;
+	while ((left = redis_sink_flush(t->cfg.redis)) > 0 && mono_ms() < deadline) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	t->st.redis_pending = left;
 }
 
 static void *telemetry_main(void *arg)
@@ -128,6 +204,8 @@ static void *telemetry_main(void *arg)
 
 		if (now - last_flush >= t->cfg.flush_ms) {
 			flush_out(t);
+			if (t->cfg.redis)
+				redis_sink_flush(t->cfg.redis);
 			last_flush = now;
 		}
 		if (n == 0) {
@@ -138,6 +216,7 @@ static void *telemetry_main(void *arg)
 		}
 	}
 	flush_out(t);
+	final_redis(t);
 	return NULL;
 }
 
@@ -162,6 +241,7 @@ int telemetry_stop(struct telemetry *t)
 		while (drain_once(t))
 			;
 		flush_out(t);
+		final_redis(t);
 	}
 	return t->st.write_errors ? -EIO : 0;
 }
@@ -174,6 +254,12 @@ void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s)
 	s->write_errors = __atomic_load_n(&t->st.write_errors, __ATOMIC_RELAXED);
 	s->flows = __atomic_load_n(&t->st.flows, __ATOMIC_RELAXED);
 	s->anomalies = __atomic_load_n(&t->st.anomalies, __ATOMIC_RELAXED);
+	s->stats = __atomic_load_n(&t->st.stats, __ATOMIC_RELAXED);
+	s->redis_pending = t->st.redis_pending;
+	if (t->cfg.redis)
+		redis_sink_get_stats(t->cfg.redis, &s->redis);
+	else
+		memset(&s->redis, 0, sizeof(s->redis));
 }
 
 void telemetry_destroy(struct telemetry *t)

@@ -13,6 +13,7 @@
 
 #include "eve.h"
 #include "evq.h"
+#include "sink_redis.h"
 
 #define TELEMETRY_MAX_QUEUES 64
 
@@ -22,6 +23,7 @@ struct telemetry_cfg {
 	FILE *out;               /* NDJSON sink; NULL: encode and discard */
 	unsigned flush_ms;       /* timer flush; 0 = 200 ms */
 	uint16_t community_id_seed;
+	struct redis_sink *redis;    /* optional second sink; owned by caller */
 };
 
 struct telemetry_stats {
@@ -29,7 +31,9 @@ struct telemetry_stats {
 	uint64_t bytes;
 	uint64_t encode_errors;  /* record did not fit a line buffer */
 	uint64_t write_errors;
-	uint64_t flows, anomalies;
+	uint64_t flows, anomalies, stats;
+	struct redis_sink_stats redis;
+	uint64_t redis_pending;      /* left in the spool at stop */
 };
 
 struct telemetry;

@@ -1,0 +1,595 @@
+#include "sink_redis.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#define SPOOL_MAGIC 0x56475350u /* "VGSP" */
+#define DUP_ERR "ERR The ID specified in XADD is equal or smaller"
+
+static const char *const fam_names[RF_MAX] = { "flows", "alerts", "stats",
+					       "anomalies" };
+
+struct entry {
+	uint8_t fam, sev;
+	uint64_t id_ms, id_seq;
+	char etype[16];
+	char segment[48];
+	char *json;
+	size_t len;
+};
+
+/* on-disk record header, little endian as the host writes it */
+struct rec_hdr {
+	uint32_t total;            /* header + strings + json */
+	uint8_t fam, sev;
+	uint16_t etype_len, seg_len;
+	uint16_t pad;
+	uint64_t id_ms, id_seq;
+};
+
+struct redis_sink {
+	struct redis_sink_cfg cfg;
+	char keys[RF_MAX][160];
+	redisContext *c;
+	uint64_t run_ms;
+	uint64_t seq[RF_MAX];
+	struct entry *pend;
+	unsigned npend;
+	uint64_t next_retry_ms, backoff_ms;
+	char spool_path[512];
+	FILE *spool;
+	uint64_t spool_records;
+	struct redis_sink_stats st;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void redis_sink_key(const struct redis_sink_cfg *cfg, enum redis_family fam,
+		    char *out, size_t cap)
+{
+	snprintf(out, cap, "%s:{%s}:%s", cfg->prefix ? cfg->prefix : "vigia",
+		 cfg->sensor ? cfg->sensor : "vigia", fam_names[fam]);
+}
+
+/* ---- connection ----------------------------------------------------------- */
+
+static void disconnect(struct redis_sink *s)
+{
+	if (s->c)
+		redisFree(s->c);
+	s->c = NULL;
+	s->st.connected = 0;
+	s->next_retry_ms = mono_ms() + s->backoff_ms;
+	s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : 100;
+	if (s->backoff_ms > 5000)
+		s->backoff_ms = 5000;
+}
+
+/* 0 connected; -1 unreachable (retry later); -2 refused (AUTH, SELECT). */
+static int do_connect(struct redis_sink *s, char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)(s->cfg.timeout_ms / 1000),
+			      (suseconds_t)(s->cfg.timeout_ms % 1000) * 1000 };
+	redisContext *c = s->cfg.unix_path
+				  ? redisConnectUnixWithTimeout(s->cfg.unix_path, tv)
+				  : redisConnectWithTimeout(s->cfg.host, s->cfg.port, tv);
+
+	if (!c || c->err) {
+		snprintf(err, errlen, "redis %s:%d: %s",
+			 s->cfg.unix_path ? s->cfg.unix_path : s->cfg.host,
+			 s->cfg.unix_path ? 0 : s->cfg.port,
+			 c ? c->errstr : "cannot allocate context");
+		if (c)
+			redisFree(c);
+		return -1;
+	}
+	redisSetTimeout(c, tv);
+	redisEnableKeepAlive(c);
+	if (s->cfg.password) {
+		redisReply *r = s->cfg.user
+			? redisCommand(c, "AUTH %s %s", s->cfg.user, s->cfg.password)
+			: redisCommand(c, "AUTH %s", s->cfg.password);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			/* the reply says why (WRONGPASS...), never the secret */
+			snprintf(err, errlen, "redis: AUTH%s%s refused: %s",
+				 s->cfg.user ? " as " : "",
+				 s->cfg.user ? s->cfg.user : "",
+				 r ? r->str : c->errstr);
+			if (r)
+				freeReplyObject(r);
+			redisFree(c);
+			return r ? -2 : -1;
+		}
+		freeReplyObject(r);
+	}
+	if (s->cfg.db) {
+		redisReply *r = redisCommand(c, "SELECT %d", s->cfg.db);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, errlen, "redis: SELECT %d refused: %s",
+				 s->cfg.db, r ? r->str : c->errstr);
+			if (r)
+				freeReplyObject(r);
+			redisFree(c);
+			return r ? -2 : -1;
+		}
+		freeReplyObject(r);
+	}
+	s->c = c;
+	s->st.connected = 1;
+	s->backoff_ms = 100;
+	return 0;
+}
+
+/* ---- spool ------------------------------------------------------------------ */
+
+static int spool_write_rec(FILE *f, const struct entry *e)
+{
+	struct rec_hdr h;
+	size_t el = strlen(e->etype), sl = strlen(e->segment);
+
+	memset(&h, 0, sizeof(h));
+	h.total = (uint32_t)(sizeof(h) + el + sl + e->len);
+	h.fam = e->fam;
+	h.sev = e->sev;
+	h.etype_len = (uint16_t)el;
+	h.seg_len = (uint16_t)sl;
+	h.id_ms = e->id_ms;
+	h.id_seq = e->id_seq;
+	if (fwrite(&h, sizeof(h), 1, f) != 1 || fwrite(e->etype, 1, el, f) != el ||
+	    fwrite(e->segment, 1, sl, f) != sl ||
+	    fwrite(e->json, 1, e->len, f) != e->len)
+		return -EIO;
+	return (int)h.total;
+}
+
+/* Read the next record into *e (json allocated). 1 ok, 0 end, -1 bad. */
+static int spool_read_rec(FILE *f, struct entry *e)
+{
+	struct rec_hdr h;
+
+	if (fread(&h, sizeof(h), 1, f) != 1)
+		return 0;
+	if (h.fam >= RF_MAX || h.etype_len >= sizeof(e->etype) ||
+	    h.seg_len >= sizeof(e->segment) ||
+	    h.total < sizeof(h) + h.etype_len + h.seg_len || h.total > (64u << 20))
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->fam = h.fam;
+	e->sev = h.sev;
+	e->id_ms = h.id_ms;
+	e->id_seq = h.id_seq;
+	e->len = h.total - sizeof(h) - h.etype_len - h.seg_len;
+	e->json = malloc(e->len + 1);
+	if (!e->json)
+		return -1;
+	if (fread(e->etype, 1, h.etype_len, f) != h.etype_len ||
+	    fread(e->segment, 1, h.seg_len, f) != h.seg_len ||
+	    fread(e->json, 1, e->len, f) != e->len) {
+		free(e->json);
+		return -1;
+	}
+	e->json[e->len] = 0;
+	return 1;
+}
+
+static int spool_open(struct redis_sink *s, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (!s->cfg.spool_dir)
+		return 0;
+	mkdir(s->cfg.spool_dir, 0750);
+	snprintf(s->spool_path, sizeof(s->spool_path), "%s/%s.spool",
+		 s->cfg.spool_dir, s->cfg.sensor ? s->cfg.sensor : "vigia");
+	s->spool = fopen(s->spool_path, "a+b");
+	if (!s->spool) {
+		snprintf(err, errlen, "spool %s: %s", s->spool_path, strerror(errno));
+		return -1;
+	}
+	fstat(fileno(s->spool), &sb);
+	if (sb.st_size == 0) {
+		uint32_t m = SPOOL_MAGIC;
+		fwrite(&m, sizeof(m), 1, s->spool);
+		fflush(s->spool);
+		return 0;
+	}
+	/* resume: count what waits, and keep new ids above the spooled ones */
+	uint32_t m = 0;
+	rewind(s->spool);
+	if (fread(&m, sizeof(m), 1, s->spool) != 1 || m != SPOOL_MAGIC) {
+		snprintf(err, errlen, "spool %s: not a vigia spool", s->spool_path);
+		return -1;
+	}
+	struct entry e;
+	int r;
+	while ((r = spool_read_rec(s->spool, &e)) == 1) {
+		s->spool_records++;
+		if (e.id_ms >= s->run_ms)
+			s->run_ms = e.id_ms + 1;
+		free(e.json);
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "spool %s: damaged record after %llu",
+			 s->spool_path, (unsigned long long)s->spool_records);
+		return -1;
+	}
+	s->st.spool_bytes = (uint64_t)sb.st_size;
+	fseek(s->spool, 0, SEEK_END);
+	return 0;
+}
+
+/* Make room for `need` bytes: rewrite the spool without its oldest
+ * flows/stats/anomalies and, only if those are not enough, its oldest
+ * alerts, down to 3/4 of the limit. */
+static void spool_compact(struct redis_sink *s, uint64_t need)
+{
+	char tmp[600];
+	uint64_t size = s->st.spool_bytes;
+	struct entry e;
+	int r;
+
+	if (size + need <= s->cfg.spool_max_bytes)
+		return;
+	uint64_t drop = size + need - s->cfg.spool_max_bytes * 3 / 4;
+	uint64_t non_alert = 0;
+	fflush(s->spool);
+	FILE *in = fopen(s->spool_path, "rb");
+	if (!in)
+		return;
+	fseek(in, sizeof(uint32_t), SEEK_SET);
+	while ((r = spool_read_rec(in, &e)) == 1) {
+		if (e.fam != RF_ALERTS)
+			non_alert += sizeof(struct rec_hdr) + strlen(e.etype) +
+				     strlen(e.segment) + e.len;
+		free(e.json);
+	}
+	uint64_t from_alerts = drop > non_alert ? drop - non_alert : 0;
+	uint64_t freed_na = 0, freed_a = 0, written = sizeof(uint32_t), kept = 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", s->spool_path);
+	FILE *out = fopen(tmp, "wb");
+	if (!out) {
+		fclose(in);
+		return;
+	}
+	uint32_t m = SPOOL_MAGIC;
+	fwrite(&m, sizeof(m), 1, out);
+	fseek(in, sizeof(uint32_t), SEEK_SET);
+	while ((r = spool_read_rec(in, &e)) == 1) {
+		uint64_t rl = sizeof(struct rec_hdr) + strlen(e.etype) +
+			      strlen(e.segment) + e.len;
+		if (e.fam != RF_ALERTS && freed_na < drop) {
+			freed_na += rl;
+			s->st.spool_dropped++;
+		} else if (e.fam == RF_ALERTS && freed_a < from_alerts) {
+			freed_a += rl;
+			s->st.spool_dropped++;
+		} else {
+			spool_write_rec(out, &e);
+			written += rl;
+			kept++;
+		}
+		free(e.json);
+	}
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, s->spool_path) != 0) {
+		unlink(tmp);
+		return;
+	}
+	fclose(s->spool);
+	s->spool = fopen(s->spool_path, "a+b");
+	s->st.spool_bytes = written;
+	s->spool_records = kept;
+}
+
+static void spool_append(struct redis_sink *s, struct entry *e)
+{
+	if (!s->spool) {
+		s->st.spool_dropped++;
+		return;
+	}
+	uint64_t rl = sizeof(struct rec_hdr) + strlen(e->etype) +
+		      strlen(e->segment) + e->len;
+	spool_compact(s, rl);
+	if (!s->spool) {
+		s->st.spool_dropped++;
+		return;
+	}
+	fseek(s->spool, 0, SEEK_END);
+	if (spool_write_rec(s->spool, e) < 0) {
+		s->st.spool_dropped++;
+		return;
+	}
+	s->spool_records++;
+	s->st.spooled++;
+	s->st.spool_bytes += rl;
+}
+
+/* ---- sending ------------------------------------------------------------------ */
+
+static void append_xadd(struct redis_sink *s, const struct entry *e)
+{
+	const char *argv[16];
+	size_t lens[16];
+	char id[48], maxlen[24], sev[8];
+	int n = 0;
+
+	snprintf(id, sizeof(id), "%llu-%llu", (unsigned long long)e->id_ms,
+		 (unsigned long long)e->id_seq);
+#define ARG(str, l) do { argv[n] = (str); lens[n] = (l); n++; } while (0)
+	ARG("XADD", 4);
+	ARG(s->keys[e->fam], strlen(s->keys[e->fam]));
+	if (s->cfg.maxlen) {
+		snprintf(maxlen, sizeof(maxlen), "%u", s->cfg.maxlen);
+		ARG("MAXLEN", 6);
+		ARG("~", 1);
+		ARG(maxlen, strlen(maxlen));
+	}
+	ARG(id, strlen(id));
+	ARG("event_type", 10);
+	ARG(e->etype, strlen(e->etype));
+	if (e->sev) {
+		snprintf(sev, sizeof(sev), "%u", e->sev);
+		ARG("severity", 8);
+		ARG(sev, strlen(sev));
+	}
+	if (e->segment[0]) {
+		ARG("segment", 7);
+		ARG(e->segment, strlen(e->segment));
+	}
+	ARG("json", 4);
+	ARG(e->json, e->len);
+#undef ARG
+	redisAppendCommandArgv(s->c, n, argv, lens);
+	if (e->fam == RF_ALERTS && s->cfg.publish_channel) {
+		const char *pv[3] = { "PUBLISH", s->cfg.publish_channel, e->json };
+		size_t pl[3] = { 7, strlen(s->cfg.publish_channel), e->len };
+		redisAppendCommandArgv(s->c, 3, pv, pl);
+	}
+}
+
+/* Send entries in one pipeline. Returns how many were acknowledged (or
+ * rejected as duplicates) in order; on a connection error the rest were
+ * not, and the connection is closed. */
+static unsigned send_entries(struct redis_sink *s, const struct entry *es,
+			     unsigned n)
+{
+	unsigned done = 0;
+
+	if (!s->c)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		append_xadd(s, &es[i]);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned replies = 1 + (es[i].fam == RF_ALERTS && s->cfg.publish_channel);
+		for (unsigned k = 0; k < replies; k++) {
+			redisReply *r = NULL;
+			if (redisGetReply(s->c, (void **)&r) != REDIS_OK || !r) {
+				disconnect(s);
+				return done;
+			}
+			if (k == 0) {
+				if (r->type == REDIS_REPLY_ERROR) {
+					if (!strncmp(r->str, DUP_ERR, strlen(DUP_ERR)))
+						s->st.duplicates++;
+					else
+						s->st.errors++;
+				} else {
+					s->st.sent++;
+				}
+			}
+			freeReplyObject(r);
+		}
+		done++;
+	}
+	return done;
+}
+
+static void free_entries(struct entry *es, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(es[i].json);
+}
+
+static void send_pending(struct redis_sink *s)
+{
+	if (!s->npend)
+		return;
+	unsigned done = send_entries(s, s->pend, s->npend);
+	for (unsigned i = done; i < s->npend; i++)
+		spool_append(s, &s->pend[i]);
+	free_entries(s->pend, s->npend);
+	s->npend = 0;
+}
+
+/* Replay the spool in order; truncate it once everything landed. */
+static void replay_spool(struct redis_sink *s)
+{
+	struct entry batch[64];
+	unsigned n = 0;
+	int r;
+
+	if (!s->spool || !s->spool_records || !s->c)
+		return;
+	fflush(s->spool);
+	FILE *in = fopen(s->spool_path, "rb");
+	if (!in)
+		return;
+	fseek(in, sizeof(uint32_t), SEEK_SET);
+	for (;;) {
+		r = spool_read_rec(in, &batch[n]);
+		if (r == 1 && ++n < sizeof(batch) / sizeof(batch[0]))
+			continue;
+		if (n) {
+			unsigned done = send_entries(s, batch, n);
+			free_entries(batch, n);
+			if (done < n) {
+				fclose(in);
+				return; /* connection lost: the spool stays whole */
+			}
+			n = 0;
+		}
+		if (r != 1)
+			break;
+	}
+	fclose(in);
+	/* everything landed: start an empty spool */
+	fclose(s->spool);
+	s->spool = fopen(s->spool_path, "w+b");
+	if (s->spool) {
+		uint32_t m = SPOOL_MAGIC;
+		fwrite(&m, sizeof(m), 1, s->spool);
+		fflush(s->spool);
+	}
+	s->spool_records = 0;
+	s->st.spool_bytes = sizeof(uint32_t);
+}
+
+struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
+				     char *err, size_t errlen)
+{
+	struct redis_sink *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	if (!s->cfg.host)
+		s->cfg.host = "127.0.0.1";
+	if (!s->cfg.port)
+		s->cfg.port = 6379;
+	if (!s->cfg.prefix)
+		s->cfg.prefix = "vigia";
+	if (!s->cfg.batch)
+		s->cfg.batch = 256;
+	if (!s->cfg.timeout_ms)
+		s->cfg.timeout_ms = 2000;
+	if (!s->cfg.spool_max_bytes)
+		s->cfg.spool_max_bytes = 256ull << 20;
+	for (int f = 0; f < RF_MAX; f++)
+		redis_sink_key(&s->cfg, (enum redis_family)f, s->keys[f],
+			       sizeof(s->keys[f]));
+	s->run_ms = now_ms();
+	s->pend = calloc(s->cfg.batch, sizeof(*s->pend));
+	if (!s->pend) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (spool_open(s, err, errlen))
+		goto fail;
+	char cerr[512];
+	int rc = do_connect(s, cerr, sizeof(cerr));
+	if (rc == -2 || (rc == -1 && !s->spool)) {
+		snprintf(err, errlen, "%s", cerr);
+		goto fail;
+	}
+	if (rc == -1)
+		disconnect(s); /* events wait in the spool; retry with backoff */
+	else
+		replay_spool(s);
+	return s;
+fail:
+	redis_sink_destroy(s);
+	return NULL;
+}
+
+int redis_sink_write(struct redis_sink *s, enum redis_family fam,
+		     const char *event_type, const char *json, size_t len,
+		     int severity, const char *segment)
+{
+	struct entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.fam = (uint8_t)fam;
+	e.sev = (uint8_t)(severity > 0 && severity < 256 ? severity : 0);
+	e.id_ms = s->run_ms;
+	e.id_seq = ++s->seq[fam];
+	snprintf(e.etype, sizeof(e.etype), "%s", event_type);
+	if (segment)
+		snprintf(e.segment, sizeof(e.segment), "%s", segment);
+	e.len = len;
+	if (s->c && !s->spool_records) {
+		e.json = malloc(len + 1);
+		if (!e.json)
+			return -ENOMEM;
+		memcpy(e.json, json, len);
+		e.json[len] = 0;
+		s->pend[s->npend++] = e;
+		if (s->npend == s->cfg.batch)
+			send_pending(s);
+		return 0;
+	}
+	/* down, or older entries still wait on disk: keep the order */
+	e.json = (char *)json;
+	spool_append(s, &e);
+	return 0;
+}
+
+uint64_t redis_sink_flush(struct redis_sink *s)
+{
+	char err[512];
+
+	if (!s->c && mono_ms() >= s->next_retry_ms) {
+		if (do_connect(s, err, sizeof(err)) == 0)
+			s->st.reconnects++;
+		else
+			disconnect(s);
+	}
+	if (s->c)
+		replay_spool(s);
+	if (s->c && !s->spool_records)
+		send_pending(s);
+	else if (s->npend) {
+		for (unsigned i = 0; i < s->npend; i++)
+			spool_append(s, &s->pend[i]);
+		free_entries(s->pend, s->npend);
+		s->npend = 0;
+	}
+	if (s->spool)
+		fflush(s->spool);
+	return s->spool_records + s->npend;
+}
+
+void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st)
+{
+	*st = s->st;
+}
+
+void redis_sink_destroy(struct redis_sink *s)
+{
+	if (!s)
+		return;
+	if (s->pend) {
+		for (unsigned i = 0; i < s->npend; i++)
+			spool_append(s, &s->pend[i]);
+		free_entries(s->pend, s->npend);
+		free(s->pend);
+	}
+	if (s->spool)
+		fclose(s->spool);
+	if (s->c)
+		redisFree(s->c);
+	free(s);
+}
