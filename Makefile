@@ -42,7 +42,7 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
-            telemetry/sink_redis.c
+            telemetry/sink_redis.c telemetry/redis_consumer.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

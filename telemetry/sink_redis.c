@@ -44,6 +44,11 @@ struct redis_sink {
 	struct entry *pend;
 	unsigned npend;
 	uint64_t next_retry_ms, backoff_ms;
+	/* the node that owns our slot (Redis Cluster), learnt from MOVED/ASK;
+	 * starts as the configured server */
+	char cur_host[256];
+	int cur_port;
+	int redirect;              /* a reply said: go to cur_host:cur_port */
 	char spool_path[512];
 	FILE *spool;
 	uint64_t spool_records;
@@ -92,17 +97,24 @@ static int do_connect(struct redis_sink *s, char *err, size_t errlen)
 {
 	struct timeval tv = { (time_t)(s->cfg.timeout_ms / 1000),
 			      (suseconds_t)(s->cfg.timeout_ms % 1000) * 1000 };
-	redisContext *c = s->cfg.unix_path
+	int unix_sock = s->cfg.unix_path && !s->cur_port;
+	redisContext *c = unix_sock
 				  ? redisConnectUnixWithTimeout(s->cfg.unix_path, tv)
-				  : redisConnectWithTimeout(s->cfg.host, s->cfg.port, tv);
+				  : redisConnectWithTimeout(s->cur_host, s->cur_port, tv);
 
 	if (!c || c->err) {
 		snprintf(err, errlen, "redis %s:%d: %s",
-			 s->cfg.unix_path ? s->cfg.unix_path : s->cfg.host,
-			 s->cfg.unix_path ? 0 : s->cfg.port,
+			 unix_sock ? s->cfg.unix_path : s->cur_host,
+			 unix_sock ? 0 : s->cur_port,
 			 c ? c->errstr : "cannot allocate context");
 		if (c)
 			redisFree(c);
+		/* the node we were sent to may be gone: next time, the seed */
+		if (!unix_sock && (strcmp(s->cur_host, s->cfg.host) ||
+				   s->cur_port != s->cfg.port)) {
+			snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
+			s->cur_port = s->cfg.port;
+		}
 		return -1;
 	}
 	redisSetTimeout(c, tv);
@@ -376,6 +388,7 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 			     unsigned n)
 {
 	unsigned done = 0;
+	int redirected = 0;
 
 	if (!s->c)
 		return 0;
@@ -390,7 +403,26 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 				return done;
 			}
 			if (k == 0) {
-				if (r->type == REDIS_REPLY_ERROR) {
+				if (r->type == REDIS_REPLY_ERROR &&
+				    (!strncmp(r->str, "MOVED ", 6) ||
+				     !strncmp(r->str, "ASK ", 4))) {
+					/* "MOVED <slot> <host>:<port>": our hash-tagged
+					 * keys all live there; this and every later
+					 * entry of the pipeline must go again */
+					const char *sp = strrchr(r->str, ' ');
+					const char *colon = sp ? strrchr(sp, ':') : NULL;
+					if (!redirected && sp && colon && colon > sp + 1) {
+						size_t hl = (size_t)(colon - sp - 1);
+						if (hl >= sizeof(s->cur_host))
+							hl = sizeof(s->cur_host) - 1;
+						memcpy(s->cur_host, sp + 1, hl);
+						s->cur_host[hl] = 0;
+						s->cur_port = atoi(colon + 1);
+						redirected = 1;
+					}
+				} else if (redirected) {
+					/* cannot happen with one hash tag; keep order */
+				} else if (r->type == REDIS_REPLY_ERROR) {
 					if (!strncmp(r->str, DUP_ERR, strlen(DUP_ERR)))
 						s->st.duplicates++;
 					else
@@ -401,7 +433,33 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 			}
 			freeReplyObject(r);
 		}
-		done++;
+		if (!redirected)
+			done++;
+	}
+	if (redirected) {
+		s->redirect = 1;
+		redisFree(s->c);
+		s->c = NULL;
+		s->st.connected = 0;
+	}
+	return done;
+}
+
+/* send_entries, following cluster redirections (a few hops at most). */
+static unsigned send_all(struct redis_sink *s, const struct entry *es, unsigned n)
+{
+	unsigned done = 0;
+	char err[512];
+
+	for (int hop = 0; hop < 4 && done < n && s->c; hop++) {
+		done += send_entries(s, es + done, n - done);
+		if (!s->redirect)
+			break;
+		s->redirect = 0;
+		if (do_connect(s, err, sizeof(err)) != 0) {
+			disconnect(s);
+			break;
+		}
 	}
 	return done;
 }
@@ -416,7 +474,7 @@ static void send_pending(struct redis_sink *s)
 {
 	if (!s->npend)
 		return;
-	unsigned done = send_entries(s, s->pend, s->npend);
+	unsigned done = send_all(s, s->pend, s->npend);
 	for (unsigned i = done; i < s->npend; i++)
 		spool_append(s, &s->pend[i]);
 	free_entries(s->pend, s->npend);
@@ -442,7 +500,7 @@ static void replay_spool(struct redis_sink *s)
 		if (r == 1 && ++n < sizeof(batch) / sizeof(batch[0]))
 			continue;
 		if (n) {
-			unsigned done = send_entries(s, batch, n);
+			unsigned done = send_all(s, batch, n);
 			free_entries(batch, n);
 			if (done < n) {
 				fclose(in);
@@ -491,6 +549,8 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 	for (int f = 0; f < RF_MAX; f++)
 		redis_sink_key(&s->cfg, (enum redis_family)f, s->keys[f],
 			       sizeof(s->keys[f]));
+	snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
+	s->cur_port = s->cfg.unix_path ? 0 : s->cfg.port;
 	s->run_ms = now_ms();
 	s->pend = calloc(s->cfg.batch, sizeof(*s->pend));
 	if (!s->pend) {

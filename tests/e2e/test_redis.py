@@ -17,11 +17,14 @@ pytestmark = pytest.mark.skipif(not shutil.which('redis-server'),
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    # below 55535: a cluster node also listens on port + 10000 (its bus)
+    while True:
+        s = socket.socket()
+        s.bind(('127.0.0.1', 0))
+        p = s.getsockname()[1]
+        s.close()
+        if p < 55535:
+            return p
 
 
 class Redis:
@@ -201,3 +204,74 @@ def test_auth(vigia, demo_pcap, tmp_path):
         assert p.returncode == 1 and b'redis 127.0.0.1' in p.stderr
     finally:
         r.stop()
+
+
+def test_alerts_consumer(vigia, demo_pcap, redis, tmp_path):
+    ev = tmp_path / 'eve.json'
+    p = run([vigia, 'replay', '-q', '-o', str(ev), '--sensor', 'edge-f',
+             '--redis', '127.0.0.1:%d' % redis.port, demo_pcap])
+    assert p.returncode == 0
+    alert = json.dumps({'timestamp': '2026-11-18T11:00:00.000000+0000', 'event_type': 'alert',
+                        'src_ip': '10.20.0.13', 'src_port': 40000, 'dest_ip': '10.20.0.1',
+                        'dest_port': 23, 'proto': 'TCP',
+                        'alert': {'signature': 'Telnet brute force', 'severity': 2}})
+    for sev in (1, 3):
+        redis.cli('XADD', 'vigia:{edge-f}:alerts', '*', 'event_type', 'alert',
+                  'severity', str(sev), 'json', alert)
+    base = [vigia, 'alerts', '--redis', '127.0.0.1:%d' % redis.port, '--sensor', 'edge-f']
+    p = run(base + ['--min-severity', '2'])
+    lines = p.stdout.decode().splitlines()
+    assert p.returncode == 0 and len(lines) == 1
+    assert 'Telnet brute force' in lines[0] and 'sev 1' in lines[0] and '10.20.0.13:40000' in lines[0]
+    # everything read was acknowledged, shown or not: nothing pending, nothing again
+    assert b'0' == redis.cli('XPENDING', 'vigia:{edge-f}:alerts', 'vigia-soc').splitlines()[0]
+    assert run(base).stdout == b''
+    # another family, as JSON, for another consumer group: exactly the file's anomalies
+    p = run(base + ['--family', 'anomalies', '--json', '--group', 'twin'])
+    want = [l for l in file_events(ev) if json.loads(l)['event_type'] == 'anomaly']
+    assert p.stdout.decode().splitlines() == want
+    assert run(base + ['--family', 'nope']).returncode == 1
+
+
+def test_cluster_follows_moved(vigia, demo_pcap, tmp_path):
+    if not shutil.which('redis-cli'):
+        pytest.skip('redis-cli not installed')
+    nodes = []
+    try:
+        for i in range(3):
+            d = tmp_path / ('n%d' % i)
+            d.mkdir()
+            nodes.append(Redis(d, '--cluster-enabled', 'yes', '--cluster-config-file',
+                               str(d / 'nodes.conf')))
+        r = run(['redis-cli', '--cluster', 'create'] +
+                ['127.0.0.1:%d' % n.port for n in nodes] +
+                ['--cluster-replicas', '0', '--cluster-yes'])
+        assert r.returncode == 0, r.stdout + r.stderr
+        for _ in range(100):
+            if b'cluster_state:ok' in nodes[0].cli('CLUSTER', 'INFO'):
+                break
+            time.sleep(0.1)
+        seed = nodes[0].port
+        expect = {}
+        for sensor in ('north-07', 'harbour-3'):
+            ev = tmp_path / ('%s.json' % sensor)
+            p = run([vigia, 'replay', '-q', '-o', str(ev), '--sensor', sensor,
+                     '--redis', '127.0.0.1:%d' % seed, demo_pcap])
+            assert p.returncode == 0, p.stderr
+            expect[sensor] = len([l for l in file_events(ev) if family(l) == 'flows'])
+        owners = set()
+        for sensor, n in expect.items():
+            key = 'vigia:{%s}:flows' % sensor
+            slot = int(nodes[0].cli('CLUSTER', 'KEYSLOT', key))
+            # the node that owns the slot holds the whole stream
+            owner = [nd for nd in nodes if int(nd.cli('CLUSTER', 'COUNTKEYSINSLOT', str(slot))) > 0]
+            assert len(owner) == 1
+            assert int(owner[0].cli('XLEN', key)) == n
+            owners.add(owner[0].port)
+            for fam in ('anomalies',):
+                assert int(owner[0].cli('XLEN', 'vigia:{%s}:%s' % (sensor, fam))) == 2
+        # the two sensors hash to different nodes here, one not the seed
+        assert len(owners) == 2 and owners != {seed}
+    finally:
+        for n in nodes:
+            n.stop()
