@@ -49,7 +49,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps run test unit san-test e2e bench bench-smoke fuzz fuzz-build format clean demo
-all: $(B)/vigia $(B)/vigia-gen
+all: $(B)/vigia $(B)/vigia-gen $(B)/xadd-raw
 
 deps:
 	@./deploy/install-deps.sh
@@ -70,6 +70,11 @@ $(B)/vigia-gen: bench/gen_capture.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lpcap -lgcrypt -lm
+
+$(B)/xadd-raw: bench/xadd_raw.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lhiredis
 
 $(B)/tests/%: tests/unit/%.c $(B)/libvigia.a
 	@mkdir -p $(dir $@)
@@ -98,7 +103,7 @@ bench: deps
 
 bench-smoke: all
 	$(PY) bench/run_bench.py --packets 20000 --reps 1 --preload 2 \
-	  --stress-flows 20000 --dpdk-packets 5000 --dpdk-secs 0.5 \
+	  --stress-flows 20000 --dpdk-packets 5000 --dpdk-secs 0.5 --redis-events 5000 \
 	  --data build/bench-smoke --out build/bench-smoke
 
 san-test:

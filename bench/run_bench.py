@@ -82,6 +82,53 @@ def run_dpdk(vigia, cap, workers, secs, tmp):
             'rss_kib': s['peak_rss_kib'], 'summary': s}
 
 
+def bench_redis(a, vigia, vgen, tmp):
+    """Events/s through vigia's Redis sink next to a bare pipelined XADD
+    loop, same machine, same redis-server."""
+    if not shutil.which('redis-server'):
+        return None
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    srv = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1',
+                            '--save', '', '--appendonly', 'no'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sh(['redis-cli', '-p', str(port), 'PING']).stdout.strip() == b'PONG':
+                break
+            time.sleep(0.05)
+        # a capture whose every exchange ends as an event: DNS
+        cap = os.path.join(a.data, 'redis-%d.pcap' % a.redis_events)
+        gen(os.path.join(a.build, 'vigia-gen'), cap, 2 * a.redis_events,
+            ['-c', '64', '--mix', 'dns:100', '--gtp', '0', '--ipv6', '0'])
+        rates = []
+        for i in range(a.reps):
+            summ = os.path.join(tmp, 'rs.json')
+            t0 = time.monotonic()
+            r = sh([vigia, 'replay', '-q', '-o', '/dev/null', '--summary-json', summ,
+                    '--sensor', 'bench%d' % i, '--redis', '127.0.0.1:%d' % port,
+                    '--udp-timeout', '1', cap])
+            wall = time.monotonic() - t0
+            if r.returncode:
+                return None
+            js = json.load(open(summ))
+            rates.append(js['redis']['sent'] / wall)
+        raw = []
+        for i in range(a.reps):
+            r = sh([os.path.join(a.build, 'xadd-raw'), '127.0.0.1', str(port),
+                    str(a.redis_events), '250', '256', 'rawbench%d' % i])
+            raw.append(float(r.stdout.decode().strip() or 0))
+        return {'vigia_events_per_s': stats(rates), 'raw_xadd_per_s': stats(raw),
+                'ratio': statistics.median(rates) / max(1.0, statistics.median(raw)),
+                'events': a.redis_events}
+    finally:
+        srv.terminate()
+        srv.wait()
+
+
 def run_ndpireader(cap, tmp):
     t0 = time.monotonic()
     r = sh(['/usr/bin/time', '-f', '%M', 'ndpiReader', '-q', '-t', '-i', cap])
@@ -117,6 +164,7 @@ def main():
     ap.add_argument('--preload', type=int, default=3)
     ap.add_argument('--stress-flows', type=int, default=1100000)
     ap.add_argument('--dpdk-packets', type=int, default=100000)
+    ap.add_argument('--redis-events', type=int, default=300000)
     ap.add_argument('--dpdk-secs', type=float, default=3.0)
     ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
     ap.add_argument('--data', default=os.path.join(HERE, 'data'))
@@ -215,6 +263,7 @@ def bench(a, vigia, vgen, cap, tmp):
         rr['x_raw_read'] = rr['pps']['median'] / raw_pps
         rows.append(rr)
     res['rows'] = rows
+    res['redis'] = bench_redis(a, vigia, vgen, tmp)
 
     # the table
     print('\nvigia bench: %s, %d packets, %d flows, %d CPUs, median of %d (min-max)'
@@ -236,6 +285,13 @@ def bench(a, vigia, vgen, cap, tmp):
           '(%d allocated per slot)' % (fs['flows_tracked'], fs['peak_rss_mib'],
                                        fs['bytes_per_flow_measured'],
                                        fs['bytes_per_flow_struct']))
+    if res.get('redis'):
+        rr = res['redis']
+        print('redis sink: %.0f events/s (%.0f-%.0f) vs bare pipelined XADD %.0f/s '
+              '(250-byte entries): %.0f%%' % (
+                  rr['vigia_events_per_s']['median'], rr['vigia_events_per_s']['min'],
+                  rr['vigia_events_per_s']['max'], rr['raw_xadd_per_s']['median'],
+                  100 * rr['ratio']))
     print('rates of "vigia -w N" and ndpiReader are whole-process wall time; '
           'raw-read and in-memory are the replay loop alone; dpdk rows loop a '
           '%dk-packet capture from memory (net_pcap infinite_rx): steady state '
