@@ -108,6 +108,9 @@ struct cap_pcap *cap_pcap_open_live(const char *iface, char *err, size_t errlen)
 	pcap_set_snaplen(p, 65535);
 	pcap_set_promisc(p, 1);
 	pcap_set_timeout(p, 100);
+	/* deliver packets as they come, not when a ring block fills: alerts
+	 * should not wait up to the timeout (DPDK is the high-rate path) */
+	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, 64 << 20);
 	int rc = pcap_activate(p);
 	if (rc < 0) {

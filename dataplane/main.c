@@ -576,6 +576,10 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				ts.redis.sent, ts.redis.duplicates, ts.redis.spooled,
 				ts.redis.spool_dropped, ts.redis.errors,
 				ts.redis.reconnects, ts.redis_pending);
+			if (ts.redis.latency_samples)
+				fprintf(fp, "redis latency  packet to XADD p50 %.2f ms, p99 %.2f ms "
+					"(%" PRIu64 " events)\n", ts.redis.latency_p50_ms,
+					ts.redis.latency_p99_ms, ts.redis.latency_samples);
 		}
 		fprintf(fp, "top applications (by bytes):\n");
 		for (unsigned i = 0; i < apps.n && i < 10; i++)
@@ -647,10 +651,13 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			fprintf(fp, ",\"redis\":{\"sent\":%" PRIu64 ",\"duplicates\":%"
 				PRIu64 ",\"spooled\":%" PRIu64 ",\"spool_dropped\":%"
 				PRIu64 ",\"errors\":%" PRIu64 ",\"reconnects\":%" PRIu64
-				",\"left_in_spool\":%" PRIu64 "}", ts.redis.sent,
-				ts.redis.duplicates, ts.redis.spooled,
+				",\"left_in_spool\":%" PRIu64 ",\"latency_samples\":%"
+				PRIu64 ",\"latency_p50_ms\":%.3f,\"latency_p99_ms\":%.3f}",
+				ts.redis.sent, ts.redis.duplicates, ts.redis.spooled,
 				ts.redis.spool_dropped, ts.redis.errors,
-				ts.redis.reconnects, ts.redis_pending);
+				ts.redis.reconnects, ts.redis_pending,
+				ts.redis.latency_samples, ts.redis.latency_p50_ms,
+				ts.redis.latency_p99_ms);
 		if (pl->have_dpdk) {
 			const struct dpdk_stats *d = &pl->dstats;
 			fprintf(fp, ",\"dpdk\":{\"ipackets\":%" PRIu64 ",\"imissed\":%"

@@ -19,6 +19,7 @@ static const char *const fam_names[RF_MAX] = { "flows", "alerts", "stats",
 
 struct entry {
 	uint8_t fam, sev;
+	uint64_t ts_us;
 	uint64_t id_ms, id_seq;
 	char etype[16];
 	char segment[48];
@@ -53,7 +54,46 @@ struct redis_sink {
 	FILE *spool;
 	uint64_t spool_records;
 	struct redis_sink_stats st;
+	uint32_t *lat;             /* reservoir of latencies, microseconds */
+	uint64_t lat_seen;
+	uint64_t lat_rng;
 };
+
+#define LAT_RESERVOIR 65536
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Reservoir sampling keeps percentiles honest over any run length. */
+static void latency_add(struct redis_sink *s, const struct entry *e, uint64_t now)
+{
+	if (!s->lat || (e->fam != RF_ALERTS && e->fam != RF_ANOMALIES) ||
+	    !e->ts_us || e->ts_us > now)
+		return;
+	uint64_t l = now - e->ts_us;
+	if (l > 60ull * 1000000) /* not a live event (replay, old spool) */
+		return;
+	uint64_t k = s->lat_seen++;
+	if (k < LAT_RESERVOIR) {
+		s->lat[k] = (uint32_t)l;
+		return;
+	}
+	s->lat_rng = s->lat_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	uint64_t j = (s->lat_rng >> 11) % (k + 1);
+	if (j < LAT_RESERVOIR)
+		s->lat[j] = (uint32_t)l;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
 
 static uint64_t now_ms(void)
 {
@@ -389,6 +429,7 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 {
 	unsigned done = 0;
 	int redirected = 0;
+	uint64_t now;
 
 	if (!s->c)
 		return 0;
@@ -429,6 +470,8 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 						s->st.errors++;
 				} else {
 					s->st.sent++;
+					now = wall_us();
+					latency_add(s, &es[i], now);
 				}
 			}
 			freeReplyObject(r);
@@ -552,6 +595,8 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 	snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
 	s->cur_port = s->cfg.unix_path ? 0 : s->cfg.port;
 	s->run_ms = now_ms();
+	s->lat = malloc(LAT_RESERVOIR * sizeof(*s->lat)); /* optional */
+	s->lat_rng = 0x853c49e6748fea9bULL;
 	s->pend = calloc(s->cfg.batch, sizeof(*s->pend));
 	if (!s->pend) {
 		snprintf(err, errlen, "out of memory");
@@ -577,11 +622,12 @@ fail:
 
 int redis_sink_write(struct redis_sink *s, enum redis_family fam,
 		     const char *event_type, const char *json, size_t len,
-		     int severity, const char *segment)
+		     int severity, const char *segment, uint64_t ts_us)
 {
 	struct entry e;
 
 	memset(&e, 0, sizeof(e));
+	e.ts_us = ts_us;
 	e.fam = (uint8_t)fam;
 	e.sev = (uint8_t)(severity > 0 && severity < 256 ? severity : 0);
 	e.id_ms = s->run_ms;
@@ -632,9 +678,26 @@ uint64_t redis_sink_flush(struct redis_sink *s)
 	return s->spool_records + s->npend;
 }
 
+uint64_t redis_sink_pending(const struct redis_sink *s)
+{
+	return s->npend;
+}
+
 void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st)
 {
 	*st = s->st;
+	uint64_t n = s->lat_seen < LAT_RESERVOIR ? s->lat_seen : LAT_RESERVOIR;
+	st->latency_samples = s->lat_seen;
+	if (!n || !s->lat)
+		return;
+	uint32_t *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return;
+	memcpy(tmp, s->lat, n * sizeof(*tmp));
+	qsort(tmp, n, sizeof(*tmp), cmp_u32);
+	st->latency_p50_ms = tmp[n / 2] / 1000.0;
+	st->latency_p99_ms = tmp[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0;
+	free(tmp);
 }
 
 void redis_sink_destroy(struct redis_sink *s)
@@ -651,5 +714,6 @@ void redis_sink_destroy(struct redis_sink *s)
 		fclose(s->spool);
 	if (s->c)
 		redisFree(s->c);
+	free(s->lat);
 	free(s);
 }

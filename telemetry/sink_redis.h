@@ -45,6 +45,10 @@ struct redis_sink_stats {
 	uint64_t reconnects;
 	uint64_t spool_bytes;      /* current spool size */
 	int connected;
+	/* packet time to XADD acknowledged, for alerts and anomalies (their
+	 * time is their packet's) on live links */
+	uint64_t latency_samples;
+	double latency_p50_ms, latency_p99_ms;
 };
 
 struct redis_sink;
@@ -56,15 +60,19 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 				     char *err, size_t errlen);
 
 /* Queue one event (its JSON line, without the newline). severity 0 = none;
- * segment may be NULL. Sends when a batch is full. 0 or -errno (ENOMEM). */
+ * segment may be NULL; ts_us is the packet time the event is about (for
+ * the packet-to-XADD latency, meaningful on live links). Sends when a
+ * batch is full. 0 or -errno (ENOMEM). */
 int redis_sink_write(struct redis_sink *s, enum redis_family fam,
 		     const char *event_type, const char *json, size_t len,
-		     int severity, const char *segment);
+		     int severity, const char *segment, uint64_t ts_us);
 
 /* Send what is queued, reconnect when due, replay the spool. Call on a
  * timer and before exit. Returns the number of entries still pending. */
 uint64_t redis_sink_flush(struct redis_sink *s);
 
+/* Entries queued in memory, not yet sent. */
+uint64_t redis_sink_pending(const struct redis_sink *s);
 void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st);
 void redis_sink_destroy(struct redis_sink *s);
 

@@ -141,7 +141,7 @@ static unsigned drain_once(struct telemetry *t)
 				redis_sink_write(t->cfg.redis, family_of(evs[k]),
 						 type_name(evs[k]),
 						 t->out + t->outlen, (size_t)l - 1,
-						 0, NULL);
+						 0, NULL, evs[k]->ts_us);
 			if (!t->cfg.out)
 				l = 0; /* no file sink: the buffer is scratch */
 			t->outlen += (size_t)l;
@@ -211,6 +211,10 @@ static void *telemetry_main(void *arg)
 		if (n == 0) {
 			if (stopping)
 				break; /* queues were empty after stop was seen */
+			/* idle: nothing to batch with, send now (alerts reach the
+			 * SOC in milliseconds; under load batches fill instead) */
+			if (t->cfg.redis && redis_sink_pending(t->cfg.redis))
+				redis_sink_flush(t->cfg.redis);
 			struct timespec ts = { 0, 1000000 };
 			nanosleep(&ts, NULL);
 		}

@@ -1,4 +1,5 @@
 import os
+import shutil
 import struct
 import subprocess
 
@@ -50,3 +51,25 @@ def pcap_header(linktype, snaplen=65535):
 def pcap_record(data, ts=1700000000, usec=0, wirelen=None):
     return struct.pack('<IIII', ts, usec, len(data),
                        len(data) if wirelen is None else wirelen) + data
+
+
+@pytest.fixture
+def netns():
+    """A network namespace with a veth pair va <-> vb, both up; removed after."""
+    if os.geteuid() != 0:
+        pytest.skip('needs root (network namespace)')
+    if not shutil.which('tcpreplay'):
+        pytest.skip('tcpreplay not installed')
+    ns = 'vigia-t%d' % os.getpid()
+    r = run(['ip', 'netns', 'add', ns])
+    if r.returncode != 0:
+        pytest.skip('cannot create a network namespace: %s' % r.stderr.decode())
+    try:
+        for cmd in (['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb'],
+                    ['ip', 'link', 'set', 'va', 'up'], ['ip', 'link', 'set', 'vb', 'up'],
+                    ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']):
+            r = run(['ip', 'netns', 'exec', ns] + cmd)
+            assert r.returncode == 0, r.stderr
+        yield ns
+    finally:
+        run(['ip', 'netns', 'del', ns])

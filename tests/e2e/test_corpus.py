@@ -5,10 +5,9 @@ import ipaddress
 import json
 import os
 
-import pytest
 import yaml
 
-from conftest import ROOT, run, vigia_path
+from conftest import run, vigia_path
 from ndpi_compare import compare_corpus
 
 

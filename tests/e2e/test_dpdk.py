@@ -134,21 +134,6 @@ def test_dpdk_errors(vigia, prefix, demo_pcap):
     assert p.returncode == 2
 
 
-@pytest.fixture
-def netns():
-    if os.geteuid() != 0 or not shutil.which('tcpreplay'):
-        pytest.skip('needs root and tcpreplay')
-    ns = 'vigia-dpdk-%d' % os.getpid()
-    if run(['ip', 'netns', 'add', ns]).returncode != 0:
-        pytest.skip('cannot create a network namespace')
-    try:
-        for cmd in (['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb'],
-                    ['ip', 'link', 'set', 'va', 'up'], ['ip', 'link', 'set', 'vb', 'up'],
-                    ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']):
-            assert run(['ip', 'netns', 'exec', ns] + cmd).returncode == 0
-        yield ns
-    finally:
-        run(['ip', 'netns', 'del', ns])
 
 
 def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
