@@ -68,16 +68,6 @@ void jw_arr_close(struct jw *w)
 	w->need_comma = 1;
 }
 
-void jw_key(struct jw *w, const char *key)
-{
-	sep(w);
-	putc_(w, '"');
-	put(w, key, strlen(key));
-	putc_(w, '"');
-	putc_(w, ':');
-	w->need_comma = 0;
-}
-
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
  * Rejects overlongs, surrogates and code points above U+10FFFF. */
 static size_t utf8_len(const unsigned char *s, size_t n)
