@@ -26,7 +26,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libpcap libndpi hiredis
+PKGS     := libpcap libndpi hiredis yaml-0.1
 WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wvla
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
@@ -42,7 +42,8 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
-            telemetry/sink_redis.c telemetry/redis_consumer.c
+            telemetry/sink_redis.c telemetry/redis_consumer.c \
+            policies/lpm.c policies/policy.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
