@@ -43,7 +43,7 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
             telemetry/sink_redis.c telemetry/redis_consumer.c \
-            policies/lpm.c policies/policy.c
+            policies/lpm.c policies/policy.c policies/policy_ref.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -259,6 +259,7 @@ static int lcore_main(void *arg)
 	uint64_t last_tick = 0;
 	unsigned empty = 0;
 
+	worker_policy_online(c->workers[q]);
 	while (!__atomic_load_n(&c->done, __ATOMIC_RELAXED)) {
 		if (c->o.stop && *c->o.stop)
 			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
@@ -334,6 +335,7 @@ static int lcore_main(void *arg)
 		    tsc - last > idle_cycles)
 			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 	}
+	worker_policy_offline(c->workers[q]);
 	return 0;
 }
 

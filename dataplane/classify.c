@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ndpi_api.h>
 
@@ -370,6 +371,23 @@ void classifier_get_stats(const struct classifier *c, struct classify_stats *s)
 const char *classifier_proto_name(struct classifier *c, uint16_t id)
 {
 	return ndpi_get_proto_name(c->mod, id);
+}
+
+int classifier_app_id(struct classifier *c, const char *name)
+{
+	uint16_t id = ndpi_get_proto_by_name(c->mod, name);
+
+	if (id == NDPI_PROTOCOL_UNKNOWN && strcasecmp(name, "Unknown"))
+		return -1;
+	return id;
+}
+
+int classifier_category_id(struct classifier *c, const char *name)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	return ndpi_get_category_id(c->mod, buf);
 }
 
 const char *classify_lib_version(void)

@@ -86,6 +86,11 @@ struct classify_stats {
 };
 void classifier_get_stats(const struct classifier *c, struct classify_stats *s);
 
+/* nDPI protocol / category id of a name ("MQTT", "IoT-Scada"), -1 if nDPI
+ * does not know it: what policy files are validated against. */
+int classifier_app_id(struct classifier *c, const char *name);
+int classifier_category_id(struct classifier *c, const char *name);
+
 /* nDPI's version string. */
 const char *classify_lib_version(void);
 

@@ -51,7 +51,9 @@ struct flow {
 	uint64_t anomalies;
 	uint64_t flow_id;
 	uint32_t cls_slot;         /* classifier state while classifying */
-	uint32_t pad;
+	int16_t seg;               /* policy segment, -1 none */
+	uint8_t seg_gen;           /* policy generation seg belongs to */
+	uint8_t alerted;           /* alert kinds already raised (bits) */
 };
 
 /* Cold per-flow data, same index as the flow: read at flow end only. */

@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "decode.h"
 #include "preflight.h"
+#include "../policies/policy_ref.h"
 #include "replay.h"
 #include "worker.h"
 #include "../telemetry/community_id.h"
@@ -49,6 +50,7 @@ struct opts {
 	unsigned stats_interval; /* stats events every N s of packet time;
 				  * dpdk: port counters on stderr too */
 	const char *redis;       /* HOST[:PORT] or unix:PATH */
+	const char *policy_path;
 	struct redis_sink_cfg rcfg;
 	char redis_host[256];
 	char redis_password[256];
@@ -56,6 +58,7 @@ struct opts {
 };
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_reload;
 static struct cap_pcap *volatile g_cap;
 
 static void on_signal(int sig)
@@ -64,6 +67,12 @@ static void on_signal(int sig)
 	g_stop = 1;
 	if (g_cap)
 		cap_pcap_break(g_cap);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	g_reload = 1;
 }
 
 static void usage(FILE *fp)
@@ -75,6 +84,7 @@ static void usage(FILE *fp)
 "                                         and RX queue (symmetric RSS)\n"
 "       vigia preflight [-- EAL-ARGS]     check hugepages, NIC binding, RSS, NUMA\n"
 "       vigia alerts --redis H:P --sensor S [...]  read sensors' alerts from Redis\n"
+"       vigia check-policy FILE           validate a policy, print a summary\n"
 "       vigia --help | --version\n"
 "\n"
 "options:\n"
@@ -94,6 +104,9 @@ static void usage(FILE *fp)
 "      --active-timeout S   export long flows every S seconds (default 1800, 0 off)\n"
 "      --events N           event queue slots per worker (default 65536)\n"
 "      --community-id-seed N  Community ID seed (default 0)\n"
+"      --policy FILE        city policy (segments, allowed apps, intel): every\n"
+"                           event gets its segment; violations and intel\n"
+"                           matches raise alerts; SIGHUP reloads it atomically\n"
 "  statistics and Redis:\n"
 "      --stats-interval S   a stats event per worker every S seconds of packet\n"
 "                           time, and one at the end (default off)\n"
@@ -142,7 +155,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
-	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH,
+	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY,
 };
 
 static const struct option long_opts[] = {
@@ -171,6 +184,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
 	{ "redis", required_argument, NULL, O_REDIS },
+	{ "policy", required_argument, NULL, O_POLICY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
 	{ "redis-db", required_argument, NULL, O_RDB },
@@ -233,6 +247,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->dpdk.rx_desc = (unsigned)v;
 			break;
 		case O_REDIS: o->redis = optarg; break;
+		case O_POLICY: o->policy_path = optarg; break;
 		case O_RUSER: o->rcfg.user = optarg; break;
 		case O_RPREFIX: o->rcfg.prefix = optarg; break;
 		case O_RPUBLISH: o->rcfg.publish_channel = optarg; break;
@@ -340,6 +355,9 @@ struct pipeline {
 	struct dpdk_stats dstats;
 	int have_dpdk;
 	struct redis_sink *redis;
+	struct policy_ref *pref;
+	struct classifier *names_cls; /* resolves app/category names for policies */
+	struct policy_names names;
 	double t_start, t_last_progress;
 	int show_progress;
 };
@@ -350,6 +368,55 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int names_app(void *ctx, const char *n)
+{
+	return classifier_app_id(ctx, n);
+}
+
+static int names_cat(void *ctx, const char *n)
+{
+	return classifier_category_id(ctx, n);
+}
+
+/* An nDPI module only to check names in policy files. */
+static struct classifier *names_classifier(struct policy_names *nm, char *err,
+					   size_t errlen)
+{
+	struct classify_cfg cc;
+
+	classify_default_cfg(&cc);
+	cc.max_slots = 1;
+	struct classifier *c = classifier_create(&cc, err, (unsigned)errlen);
+	if (c) {
+		nm->app_id = names_app;
+		nm->category_id = names_cat;
+		nm->ctx = c;
+	}
+	return c;
+}
+
+/* SIGHUP: load, validate, swap; on error keep the running policy. */
+static void maybe_reload(struct pipeline *pl)
+{
+	char err[512];
+
+	if (!g_reload || !pl->pref)
+		return;
+	g_reload = 0;
+	struct policy *np = policy_load(pl->o->policy_path, &pl->names, err, sizeof(err));
+	if (!np) {
+		policy_ref_count_reload(pl->pref, 0);
+		fprintf(stderr, "vigia: policy reload refused, keeping the current one: %s\n", err);
+		return;
+	}
+	uint64_t h = policy_hash(np);
+	policy_ref_swap(pl->pref, np);
+	policy_ref_count_reload(pl->pref, 1);
+	if (!pl->o->quiet)
+		fprintf(stderr, "vigia: policy reloaded: %s (hash %016llx)\n",
+			pl->o->policy_path, (unsigned long long)h);
 }
 
 static const char *tunnel_name(unsigned t)
@@ -417,6 +484,24 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		fprintf(stderr, "vigia: telemetry: %s\n", strerror(errno));
 		return EXIT_INPUT;
 	}
+	if (o->policy_path) {
+		pl->names_cls = names_classifier(&pl->names, err, sizeof(err));
+		if (!pl->names_cls) {
+			fprintf(stderr, "vigia: %s\n", err);
+			return EXIT_INPUT;
+		}
+		struct policy *pol = policy_load(o->policy_path, &pl->names, err, sizeof(err));
+		if (!pol) {
+			fprintf(stderr, "vigia: %s\n", err);
+			return EXIT_INPUT;
+		}
+		pl->pref = policy_ref_create(pol, pl->nw);
+		if (!pl->pref) {
+			policy_free(pol);
+			fprintf(stderr, "vigia: no memory for the policy\n");
+			return EXIT_INPUT;
+		}
+	}
 	for (unsigned i = 0; i < pl->nw; i++) {
 		pl->q[i] = evq_create(o->evq_slots, lossless);
 		if (!pl->q[i]) {
@@ -425,7 +510,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		}
 		struct worker_cfg wc = { .id = i, .ft = o->ft, .cls = o->cls,
 					 .q = pl->q[i],
-					 .stats_interval_s = o->stats_interval };
+					 .stats_interval_s = o->stats_interval,
+					 .policy = pl->pref };
 		pl->w[i] = worker_create(&wc, err, sizeof(err));
 		if (!pl->w[i]) {
 			fprintf(stderr, "vigia: %s\n",
@@ -566,8 +652,9 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 					decode_anomaly_name(k),
 					tot.anomaly_kind[k]);
 		fprintf(fp, "events         %" PRIu64 " written (%" PRIu64
-			" flow, %" PRIu64 " anomaly), %" PRIu64 " dropped\n",
-			ts.events, ts.flows, ts.anomalies, evq_drops);
+			" flow, %" PRIu64 " anomaly, %" PRIu64 " alert), %" PRIu64
+			" dropped\n", ts.events, ts.flows, ts.anomalies, ts.alerts,
+			evq_drops);
 		if (pl->redis) {
 			fprintf(fp, "redis          %" PRIu64 " sent, %" PRIu64
 				" already there, %" PRIu64 " spooled, %" PRIu64
@@ -644,9 +731,21 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			ct.detected, ct.guessed, ct.unknown, ct.dpi_pkts);
 		fprintf(fp, ",\"events\":{\"written\":%" PRIu64 ",\"flow\":%"
 			PRIu64 ",\"anomaly\":%" PRIu64 ",\"dropped\":%" PRIu64
-			",\"encode_errors\":%" PRIu64 ",\"stats\":%" PRIu64 "}",
+			",\"encode_errors\":%" PRIu64 ",\"stats\":%" PRIu64
+			",\"alert\":%" PRIu64 "}",
 			ts.events, ts.flows, ts.anomalies, evq_drops,
-			ts.encode_errors, ts.stats);
+			ts.encode_errors, ts.stats, ts.alerts);
+		if (pl->pref) {
+			uint64_t ok, failed;
+			policy_ref_reloads(pl->pref, &ok, &failed);
+			const struct policy *cur = policy_ref_get(pl->pref);
+			fprintf(fp, ",\"policy\":{\"file\":");
+			fmt_json_str(fp, pl->o->policy_path);
+			fprintf(fp, ",\"hash\":\"%016llx\",\"reloads_ok\":%llu,"
+				"\"reloads_failed\":%llu}",
+				(unsigned long long)(cur ? policy_hash(cur) : 0),
+				(unsigned long long)ok, (unsigned long long)failed);
+		}
 		if (pl->redis)
 			fprintf(fp, ",\"redis\":{\"sent\":%" PRIu64 ",\"duplicates\":%"
 				PRIu64 ",\"spooled\":%" PRIu64 ",\"spool_dropped\":%"
@@ -717,6 +816,18 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 	telemetry_destroy(pl->tel);
 	redis_sink_destroy(pl->redis);
 	pl->redis = NULL;
+	if (pl->pref && !pl->o->quiet) {
+		uint64_t ok, failed;
+		policy_ref_reloads(pl->pref, &ok, &failed);
+		const struct policy *cur = policy_ref_get(pl->pref);
+		fprintf(stderr, "policy         %s (hash %016llx), %llu reloads, %llu refused\n",
+			pl->o->policy_path, (unsigned long long)(cur ? policy_hash(cur) : 0),
+			(unsigned long long)ok, (unsigned long long)failed);
+	}
+	policy_ref_destroy(pl->pref);
+	pl->pref = NULL;
+	classifier_destroy(pl->names_cls);
+	pl->names_cls = NULL;
 	if (pl->out_owned && fclose(pl->out) != 0 && !rc) {
 		fprintf(stderr, "vigia: closing events file failed\n");
 		rc = EXIT_INPUT;
@@ -778,6 +889,7 @@ static int run_files(struct pipeline *pl, char **files, int nfiles)
 	while (!replay_done(r)) {
 		struct timespec ts = { 0, 50 * 1000000 };
 		nanosleep(&ts, NULL);
+		maybe_reload(pl);
 		if (pl->show_progress) {
 			struct replay_progress p;
 			replay_get_progress(r, &p);
@@ -825,7 +937,14 @@ static int run_live(struct pipeline *pl, const char *iface)
 	g_cap = c;
 	if (!pl->o->quiet)
 		fprintf(stderr, "vigia: capturing on %s (Ctrl-C to stop)\n", iface);
+	worker_policy_online(pl->w[0]);
 	while (!g_stop) {
+		if (g_reload) {
+			/* this thread is the worker: step out of the read side */
+			worker_policy_offline(pl->w[0]);
+			maybe_reload(pl);
+			worker_policy_online(pl->w[0]);
+		}
 		int n = cap_pcap_dispatch(c, 256, deliver_one, pl);
 		if (n == -2)
 			break;
@@ -841,6 +960,7 @@ static int run_live(struct pipeline *pl, const char *iface)
 			show_progress(pl, pl->pkts, 0, 0, 0);
 	}
 	g_cap = NULL;
+	worker_policy_offline(pl->w[0]);
 	uint64_t recv, drop;
 	if (cap_pcap_live_stats(c, &recv, &drop) == 0 && !pl->o->quiet)
 		fprintf(stderr, "\nvigia: %s: %" PRIu64 " received by filter, %"
@@ -850,8 +970,12 @@ static int run_live(struct pipeline *pl, const char *iface)
 	return rc ? rc : frc;
 }
 
+struct pipeline;
+static void maybe_reload(struct pipeline *pl);
+
 struct stats_thr {
 	struct dpdk_ctx *c;
+	struct pipeline *pl;
 	unsigned interval;
 	volatile int done;
 };
@@ -865,7 +989,8 @@ static void *dpdk_stats_main(void *arg)
 	while (!t->done) {
 		struct timespec ts = { 0, 100 * 1000000 };
 		nanosleep(&ts, NULL);
-		if (++waited < t->interval * 10)
+		maybe_reload(t->pl); /* SIGHUP: the lcores are all workers */
+		if (!t->interval || ++waited < t->interval * 10)
 			continue;
 		waited = 0;
 		dpdk_get_stats(t->c, &s);
@@ -911,9 +1036,9 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 	if (!o->quiet)
 		fprintf(stderr, "vigia: DPDK capture, %u worker%s (Ctrl-C to stop)\n",
 			o->workers, o->workers > 1 ? "s" : "");
-	struct stats_thr st = { c, o->stats_interval, 0 };
+	struct stats_thr st = { c, pl, o->stats_interval, 0 };
 	pthread_t thr;
-	int have_thr = o->stats_interval &&
+	int have_thr = (o->stats_interval || pl->pref) &&
 		       pthread_create(&thr, NULL, dpdk_stats_main, &st) == 0;
 	dpdk_run(c, pl->w);
 	if (have_thr) {
@@ -1039,6 +1164,8 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -1128,6 +1255,28 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "alerts"))
 		return cmd_alerts(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check-policy")) {
+		struct policy_names nm;
+		char err[512];
+		if (argc != 3) {
+			fprintf(stderr, "usage: vigia check-policy FILE\n");
+			return EXIT_USAGE;
+		}
+		struct classifier *nc = names_classifier(&nm, err, sizeof(err));
+		if (!nc) {
+			fprintf(stderr, "vigia: %s\n", err);
+			return EXIT_INPUT;
+		}
+		struct policy *pol = policy_load(argv[2], &nm, err, sizeof(err));
+		classifier_destroy(nc);
+		if (!pol) {
+			fprintf(stderr, "%s\n", err);
+			return EXIT_INPUT;
+		}
+		policy_print_summary(pol, stdout);
+		policy_free(pol);
+		return EXIT_OK;
+	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "replay") != 0 && strcmp(cmd, "live") != 0 &&
 	    strcmp(cmd, "dpdk") != 0) {

@@ -344,6 +344,8 @@ static void *worker_main(void *arg)
 
 	snprintf(name, sizeof(name), "vigia-w%u", x->id);
 	pthread_setname_np(pthread_self(), name);
+	if (w)
+		worker_policy_online(w);
 
 	if (r->cfg.preload_repeat) {
 		for (unsigned rep = 0; rep < r->cfg.preload_repeat; rep++) {
@@ -367,8 +369,10 @@ static void *worker_main(void *arg)
 out:
 	/* expire what timed out by the final clock, so that which flows end
 	 * by timeout and which by shutdown does not depend on scan timing */
-	if (w)
+	if (w) {
 		worker_advance(w, 0);
+		worker_policy_offline(w);
+	}
 	x->end = mono();
 	__atomic_fetch_add(&r->finished, 1, __ATOMIC_RELEASE);
 	return NULL;

@@ -1,6 +1,10 @@
 #include "worker.h"
 
+#include "../telemetry/eve.h"
+
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +32,25 @@ struct worker {
 	uint64_t flowless_last[DEC_A_MAX];
 	uint32_t flowless_pending[DEC_A_MAX];
 	struct app_count apps[APP_SLOTS];
+	/* the policy for the burst being processed (RCU read side) */
+	const struct policy *pol;
+	uint8_t pol_gen;
+	int pol_online;            /* this thread reports quiescent states */
 };
+
+enum { ALERTED_POLICY = 1, ALERTED_INTEL_IP = 2, ALERTED_INTEL_NAME = 4,
+       ALERTED_INTEL_JA3 = 8, ALERTED_POLICY_DST = 16 };
+
+#define SID_POLICY_APP 200001
+#define SID_POLICY_DST 200002
+#define SID_INTEL_IP 200101
+#define SID_INTEL_DOMAIN 200102
+#define SID_INTEL_JA3 200103
 
 static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 			enum ev_flow_reason reason);
+static void set_segment(struct worker *w, struct event *ev, struct flow *f,
+			const struct flow_meta *m);
 
 struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 			     unsigned errlen)
@@ -118,6 +137,7 @@ static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
 	ev->ts_us = f->last_us;
 	ev->flow_id = f->flow_id;
 	ev->t = m->tuple;
+	set_segment(w, ev, f, m);
 	struct ev_flow *r = &ev->u.flow;
 	r->start_us = f->first_us;
 	r->end_us = f->last_us;
@@ -135,6 +155,159 @@ static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
 	evq_commit(w->q, ev);
 }
 
+/* The flow's segment under the current policy (recomputed when a reload
+ * happened since the flow was created): inner address of the client, then
+ * of the server, then VLAN, then GTP TEID. */
+static int flow_segment(struct worker *w, struct flow *f, const struct flow_meta *m)
+{
+	const struct policy *p = w->pol;
+	const struct ev_tuple *t = &m->tuple;
+
+	if (!p)
+		return -1;
+	if (f->seg_gen == w->pol_gen)
+		return f->seg;
+	int s = policy_segment(p, t->ipver, t->src, t->vlan_count ? t->vlan[0] : 0);
+	if (s < 0)
+		s = policy_segment(p, t->ipver, t->dst, 0);
+	if (s < 0 && t->tun_type)
+		s = policy_segment_by_teid(p, t->tun_id[0]);
+	f->seg = (int16_t)s;
+	f->seg_gen = w->pol_gen;
+	return s;
+}
+
+static void set_segment(struct worker *w, struct event *ev, struct flow *f,
+			const struct flow_meta *m)
+{
+	int s = flow_segment(w, f, m);
+	const char *n = s >= 0 ? policy_segment_name(w->pol, s) : NULL;
+
+	if (n)
+		snprintf(ev->segment, sizeof(ev->segment), "%s", n);
+}
+
+__attribute__((format(printf, 9, 10)))
+static void emit_alert(struct worker *w, struct flow *f, struct flow_meta *m,
+		       uint32_t sid, const char *sig, const char *cat, int sev,
+		       const char *mitre, const char *evfmt, ...)
+{
+	struct event *ev = evq_reserve(w->q);
+	va_list ap;
+
+	if (!ev) {
+		w->st.events_dropped++;
+		return;
+	}
+	w->st.alerts++;
+	ev->type = EV_ALERT;
+	ev->worker = (uint16_t)w->cfg.id;
+	ev->ts_us = w->now_us;
+	ev->flow_id = f->flow_id;
+	ev->t = m->tuple;
+	set_segment(w, ev, f, m);
+	struct ev_alert *a = &ev->u.alert;
+	a->signature_id = sid;
+	a->severity = (uint8_t)(sev < 1 ? 1 : sev > 4 ? 4 : sev);
+	snprintf(a->signature, sizeof(a->signature), "%s", sig);
+	snprintf(a->category, sizeof(a->category), "%s", cat);
+	if (mitre)
+		snprintf(a->mitre[0], sizeof(a->mitre[0]), "%s", mitre);
+	va_start(ap, evfmt);
+	vsnprintf(a->evidence, sizeof(a->evidence), evfmt, ap);
+	va_end(ap);
+	if (f->classify_done) {
+		struct ev_app full;
+		classifier_describe(w->cls, &m->app, &full);
+		snprintf(a->app, sizeof(a->app), "%s", full.proto);
+	}
+	evq_commit(w->q, ev);
+}
+
+/* Threat intel on the endpoints, and where the segment may talk to: as
+ * soon as the flow exists. */
+static void check_intel_ip(struct worker *w, struct flow *f, struct flow_meta *m)
+{
+	struct intel_hit h;
+	const struct ev_tuple *t = &m->tuple;
+	char why[160];
+
+	if (!w->pol)
+		return;
+	int seg = flow_segment(w, f, m);
+	/* only flows the segment's own devices start */
+	if (seg >= 0 && !(f->alerted & ALERTED_POLICY_DST) &&
+	    policy_segment(w->pol, t->ipver, t->src, t->vlan_count ? t->vlan[0] : 0) == seg &&
+	    !policy_dest_allowed(w->pol, seg, t->ipver, t->dst, t->proto, t->dport,
+				 why, sizeof(why))) {
+		char ip[48];
+		eve_format_ip(ip, t->ipver, t->dst);
+		f->alerted |= ALERTED_POLICY_DST;
+		emit_alert(w, f, m, SID_POLICY_DST, "Policy: destination not allowed for segment",
+			   "policy-violation", policy_severity(w->pol, seg, "policy", 2), NULL,
+			   "%s; seen %s port %u", why, ip, t->dport);
+	}
+	if (f->alerted & ALERTED_INTEL_IP)
+		return;
+	for (int side = 0; side < 2; side++) {
+		const uint8_t *a = side ? t->dst : t->src;
+		if (policy_intel_ip(w->pol, t->ipver, a, &h)) {
+			char ip[48];
+			eve_format_ip(ip, t->ipver, a);
+			f->alerted |= ALERTED_INTEL_IP;
+			emit_alert(w, f, m, SID_INTEL_IP, "Threat intel: address on a watch list",
+				   "threat-intel", h.severity, "T1071",
+				   "list %s: %s %s", h.list, side ? "server" : "client", ip);
+			return;
+		}
+	}
+}
+
+/* Once classification is over: names and fingerprints, and whether the
+ * segment allows this application at all. */
+static void check_classified(struct worker *w, struct flow *f, struct flow_meta *m)
+{
+	const struct policy *p = w->pol;
+	const struct cls_result *a = &m->app;
+	struct intel_hit h;
+
+	if (!p)
+		return;
+	if (a->host[0] && !(f->alerted & ALERTED_INTEL_NAME) &&
+	    policy_intel_domain(p, a->host, &h)) {
+		f->alerted |= ALERTED_INTEL_NAME;
+		emit_alert(w, f, m, SID_INTEL_DOMAIN, "Threat intel: domain on a watch list",
+			   "threat-intel", h.severity, "T1071",
+			   "list %s: %s %s (matches %s)", h.list,
+			   a->host_kind == EV_HOST_DNS ? "DNS query" :
+			   a->host_kind == EV_HOST_TLS ? "TLS SNI" :
+			   a->host_kind == EV_HOST_HTTP ? "HTTP host" : "host name",
+			   a->host, h.matched);
+	}
+	if (a->has_ja3c && !(f->alerted & ALERTED_INTEL_JA3)) {
+		struct ev_app full;
+		classifier_describe(w->cls, a, &full);
+		if (policy_intel_ja3(p, full.ja3c, &h)) {
+			f->alerted |= ALERTED_INTEL_JA3;
+			emit_alert(w, f, m, SID_INTEL_JA3, "Threat intel: TLS client fingerprint (JA3) on a watch list",
+				   "threat-intel", h.severity, "T1071.001",
+				   "list %s: JA3 %s", h.list, full.ja3c);
+		}
+	}
+	int seg = flow_segment(w, f, m);
+	char why[200];
+	if (seg >= 0 && !(f->alerted & ALERTED_POLICY) &&
+	    !policy_app_allowed(p, seg, a->master_id, a->app_id, a->category_id,
+				why, sizeof(why))) {
+		struct ev_app full;
+		classifier_describe(w->cls, a, &full);
+		f->alerted |= ALERTED_POLICY;
+		emit_alert(w, f, m, SID_POLICY_APP, "Policy: application not allowed in segment",
+			   "policy-violation", policy_severity(p, seg, "policy", 2), NULL,
+			   "%s; seen %s", why, full.proto);
+	}
+}
+
 static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 			enum ev_flow_reason reason)
 {
@@ -144,6 +317,7 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 		classifier_finish(w->cls, f->cls_slot, &m->app);
 		f->cls_slot = FLOW_NIL;
 		f->classify_done = 1;
+		check_classified(w, f, m);
 	}
 	w->st.flows_ended++;
 	if (reason == EV_REASON_EVICTED)
@@ -153,7 +327,7 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 	emit_flow(w, f, m, reason);
 }
 
-static void emit_anomaly(struct worker *w, unsigned kind, const struct flow *f,
+static void emit_anomaly(struct worker *w, unsigned kind, struct flow *f,
 			 const struct flow_meta *m, uint32_t count)
 {
 	struct event *ev = evq_reserve(w->q);
@@ -171,6 +345,7 @@ static void emit_anomaly(struct worker *w, unsigned kind, const struct flow *f,
 		ev->flow_id = f->flow_id;
 		ev->t = m->tuple;
 		ev->u.anomaly.has_flow = 1;
+		set_segment(w, ev, (struct flow *)f, m);
 	}
 	evq_commit(w->q, ev);
 }
@@ -203,6 +378,13 @@ static void emit_stats(struct worker *w)
 	s->tunnelled = w->st.tunnelled;
 	s->events_dropped = w->st.events_dropped;
 	s->dpi_pkts = cs.dpi_pkts;
+	s->alerts = w->st.alerts;
+	if (w->cfg.policy) {
+		const struct policy *p = policy_ref_get(w->cfg.policy);
+		s->policy_hash = p ? policy_hash(p) : 0;
+		policy_ref_reloads(w->cfg.policy, &s->policy_reloads_ok,
+				   &s->policy_reloads_failed);
+	}
 	/* top labels by bytes: a partial selection over the small table */
 	for (unsigned i = 0; i < APP_SLOTS; i++) {
 		const struct app_count *a = &w->apps[i];
@@ -385,6 +567,8 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			f->cls_slot = FLOW_NIL;
 			w->st.classify_no_slot++;
 		}
+		f->seg_gen = 0; /* no generation yet: computed on first use */
+		check_intel_ip(w, f, m);
 	}
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
 
@@ -438,6 +622,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 				      f->pkts[0] + f->pkts[1], &m->app)) {
 			f->cls_slot = FLOW_NIL;
 			f->classify_done = 1;
+			check_classified(w, f, m);
 		}
 	}
 }
@@ -447,10 +632,44 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 
 #define PREP_BURST 16
 
+static inline void pol_enter(struct worker *w)
+{
+	if (w->cfg.policy) {
+		w->pol = policy_ref_get(w->cfg.policy);
+		w->pol_gen = policy_ref_gen(w->cfg.policy);
+	}
+}
+
+static inline void pol_leave(struct worker *w)
+{
+	if (w->cfg.policy) {
+		w->pol = NULL;
+		if (w->pol_online)
+			policy_ref_quiescent(w->cfg.policy, w->cfg.id);
+	}
+}
+
+void worker_policy_online(struct worker *w)
+{
+	if (w->cfg.policy) {
+		policy_ref_online(w->cfg.policy, w->cfg.id);
+		w->pol_online = 1;
+	}
+}
+
+void worker_policy_offline(struct worker *w)
+{
+	if (w->cfg.policy) {
+		w->pol_online = 0;
+		policy_ref_offline(w->cfg.policy, w->cfg.id);
+	}
+}
+
 void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 {
 	struct prep x[PREP_BURST];
 
+	pol_enter(w);
 	for (unsigned base = 0; base < n; base += PREP_BURST) {
 		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
 		for (unsigned i = 0; i < m; i++)
@@ -463,15 +682,18 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	}
 	stats_tick(w);
+	pol_leave(w);
 }
 
 void worker_advance(struct worker *w, uint64_t now_us)
 {
 	if (now_us > w->now_us)
 		w->now_us = now_us;
+	pol_enter(w);
 	flow_table_expire(w->ft, w->now_us);
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	stats_tick(w);
+	pol_leave(w);
 }
 
 void worker_clock(struct worker *w, uint64_t ts_us)
@@ -484,6 +706,11 @@ void worker_clock(struct worker *w, uint64_t ts_us)
 
 void worker_flush(struct worker *w)
 {
+	/* runs with the workers stopped (offline): a plain read is safe */
+	if (w->cfg.policy) {
+		w->pol = policy_ref_get(w->cfg.policy);
+		w->pol_gen = policy_ref_gen(w->cfg.policy);
+	}
 	flow_table_flush(w->ft);
 	if (w->stats_us)
 		emit_stats(w); /* the final figures, flows all ended */

@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "flow_table.h"
+#include "../policies/policy_ref.h"
 #include "../telemetry/evq.h"
 
 /* A captured frame, as any capture source presents it. */
@@ -39,7 +40,8 @@ struct pkt {
 	X(tcp_reuse, "TCP flows restarted by a new SYN")                       \
 	X(events_dropped, "events dropped (queue full)")                       \
 	X(classify_no_slot, "flows not classified (no classifier slot)")       \
-	X(flows_peak, "most flows tracked at once")
+	X(flows_peak, "most flows tracked at once")                            \
+	X(alerts, "alerts raised")
 
 struct worker_stats {
 #define X_(n, d) uint64_t n;
@@ -55,6 +57,7 @@ struct worker_cfg {
 	struct evq *q;               /* events go here; not owned */
 	unsigned stats_interval_s;   /* stats event every N s of packet time
 				      * (and one at flush); 0: none */
+	struct policy_ref *policy;   /* NULL: no policy; thread id = id */
 };
 
 struct worker;
@@ -75,6 +78,10 @@ void worker_advance(struct worker *w, uint64_t now_us);
  * worker skipping packets that belong to other workers keeps its clock in
  * step with the capture. */
 void worker_clock(struct worker *w, uint64_t ts_us);
+
+/* The worker's thread starts / stops reading the policy (RCU). */
+void worker_policy_online(struct worker *w);
+void worker_policy_offline(struct worker *w);
 
 /* End all flows (reason shutdown) and emit their events. */
 void worker_flush(struct worker *w);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -302,6 +303,8 @@ static int load_allow(struct policy *p, struct seg *s, yaml_node_t *map)
 					o = sizeof(s->allow_text) - 1;
 			}
 		} else if (!strcmp(ks, "destinations")) {
+			if (s->dst)
+				return fail(p, k, "destinations given twice");
 			s->dst = lpm_create();
 			if (!s->dst || load_cidrs(p, v, s->dst, 0, "destinations", 0))
 				return -1;
@@ -439,6 +442,11 @@ static int read_list(struct policy *p, yaml_node_t *n, const char *file,
 	f = fopen(path, "r");
 	if (!f)
 		return fail(p, n, "cannot read %s: %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode) || sb.st_size > (64 << 20)) {
+		fclose(f);
+		return fail(p, n, "%s: not a regular file of at most 64 MiB", path);
+	}
 	while (fgets(line, sizeof(line), f)) {
 		ln++;
 		line[strcspn(line, "#\r\n")] = 0;
@@ -742,6 +750,29 @@ int policy_app_allowed(const struct policy *p, int seg, int master_id,
 	return 0;
 }
 
+int policy_dest_allowed(const struct policy *p, int seg, int ipver,
+			const uint8_t *dst, int proto, uint16_t dport,
+			char *why, size_t whylen)
+{
+	if (seg < 0 || seg >= p->nsegs)
+		return 1;
+	const struct seg *s = &p->segs[seg];
+	if (s->dst && lpm_lookup(s->dst, ipver, dst) < 0) {
+		snprintf(why, whylen, "segment %s: destination not in allow.destinations",
+			 s->name);
+		return 0;
+	}
+	if (s->nports && (proto == 6 || proto == 17 || proto == 132)) {
+		for (int i = 0; i < s->nports; i++)
+			if (s->ports[i] == dport)
+				return 1;
+		snprintf(why, whylen, "segment %s: port %u not in allow.ports",
+			 s->name, dport);
+		return 0;
+	}
+	return 1;
+}
+
 long policy_threshold(const struct policy *p, int seg, const char *key,
 		      long fallback)
 {
@@ -803,7 +834,7 @@ int policy_intel_domain(const struct policy *p, const char *name,
 			if (set_has(d, s, strlen(s))) {
 				hit->list = p->intel[i].name;
 				hit->severity = p->intel[i].severity;
-				snprintf(hit->matched, sizeof(hit->matched), "%s", s);
+				snprintf(hit->matched, sizeof(hit->matched), "%.95s", s);
 				return 1;
 			}
 		}

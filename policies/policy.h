@@ -50,6 +50,12 @@ unsigned policy_segment_count(const struct policy *p);
  * application list), 0 no, with the rule's text in why. */
 int policy_app_allowed(const struct policy *p, int seg, int master_id,
 		       int app_id, int category_id, char *why, size_t whylen);
+/* May a flow of segment `seg` go to dst:dport (allow.destinations and
+ * allow.ports)? 1 yes (or no such lists), 0 no with the rule in why. */
+int policy_dest_allowed(const struct policy *p, int seg, int ipver,
+			const uint8_t *dst, int proto, uint16_t dport,
+			char *why, size_t whylen);
+
 /* Threshold `key` of a segment (falls back to `fallback`). */
 long policy_threshold(const struct policy *p, int seg, const char *key,
 		      long fallback);

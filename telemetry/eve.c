@@ -435,6 +435,8 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_u64(&w, "flow_id", ev->flow_id);
 	if (e->sensor[0])
 		jw_kv_str(&w, "sensor", e->sensor);
+	if (ev->segment[0])
+		jw_kv_str(&w, "segment", ev->segment);
 	switch (ev->type) {
 	case EV_FLOW:
 		jw_kv_str(&w, "event_type", "flow");
@@ -454,6 +456,40 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_str(&w, "event", n ? n : "unknown");
 		if (a->count > 1)
 			jw_kv_u64(&w, "count", a->count);
+		jw_obj_close(&w);
+		break;
+	}
+	case EV_ALERT: {
+		const struct ev_alert *a = &ev->u.alert;
+
+		jw_kv_str(&w, "event_type", "alert");
+		tuple_fields(e, &w, ev);
+		if (a->app[0]) {
+			char tmp[48];
+			lower_copy(tmp, sizeof(tmp), a->app);
+			tmp[strcspn(tmp, ".")] = 0;
+			jw_kv_str(&w, "app_proto", tmp);
+		}
+		jw_key(&w, "alert");
+		jw_obj_open(&w);
+		jw_kv_str(&w, "action", "allowed");
+		jw_kv_u64(&w, "signature_id", a->signature_id);
+		jw_kv_u64(&w, "rev", 1);
+		jw_kv_str(&w, "signature", a->signature);
+		jw_kv_str(&w, "category", a->category);
+		jw_kv_u64(&w, "severity", a->severity);
+		jw_key(&w, "mitre");
+		jw_arr_open(&w);
+		for (int i = 0; i < 2; i++)
+			if (a->mitre[i][0])
+				jw_str(&w, a->mitre[i]);
+		jw_arr_close(&w);
+		jw_key(&w, "evidence");
+		jw_obj_open(&w);
+		jw_kv_str(&w, "rule", a->evidence);
+		if (a->app[0])
+			jw_kv_str(&w, "app", a->app);
+		jw_obj_close(&w);
 		jw_obj_close(&w);
 		break;
 	}
@@ -484,6 +520,17 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_u64(&w, "dpi_pkts", s->dpi_pkts);
 		jw_obj_close(&w);
 		jw_kv_u64(&w, "events_dropped", s->events_dropped);
+		jw_kv_u64(&w, "alerts", s->alerts);
+		if (s->policy_hash) {
+			char hx[20];
+			snprintf(hx, sizeof(hx), "%016llx", (unsigned long long)s->policy_hash);
+			jw_key(&w, "policy");
+			jw_obj_open(&w);
+			jw_kv_str(&w, "hash", hx);
+			jw_kv_u64(&w, "reloads_ok", s->policy_reloads_ok);
+			jw_kv_u64(&w, "reloads_failed", s->policy_reloads_failed);
+			jw_obj_close(&w);
+		}
 		jw_key(&w, "apps");
 		jw_arr_open(&w);
 		for (unsigned i = 0; i < s->napps && i < EV_STATS_APPS; i++) {

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3 };
+enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3, EV_ALERT = 4 };
 
 /* Flow end reasons: enum value, EVE "flow.reason". */
 #define EV_FLOW_REASONS(X)                                                     \
@@ -101,6 +101,9 @@ struct ev_stats {
 	uint64_t pkts, bytes, flows_created, flows_ended, flows_active;
 	uint64_t flows_evicted, anomalies, not_ip, decode_bad, frag_later;
 	uint64_t tunnelled, events_dropped, dpi_pkts;
+	uint64_t alerts;
+	uint64_t policy_hash;        /* 0: no policy */
+	uint64_t policy_reloads_ok, policy_reloads_failed;
 	uint8_t napps;
 	struct {
 		char label[40];
@@ -108,16 +111,29 @@ struct ev_stats {
 	} apps[EV_STATS_APPS];
 };
 
+/* An alert: what a SOC acts on. */
+struct ev_alert {
+	uint32_t signature_id;
+	uint8_t severity;            /* 1 (highest) .. 4 */
+	char signature[96];
+	char category[32];
+	char mitre[2][12];           /* ATT&CK technique ids, "" when none */
+	char evidence[160];          /* the rule or list that matched, and what */
+	char app[40];                /* nDPI label of the flow, "" if unknown */
+};
+
 struct event {
 	uint8_t type;                /* enum ev_type */
 	uint16_t worker;
 	uint64_t ts_us;              /* packet time the event refers to */
 	uint64_t flow_id;            /* 0 when not about a flow */
+	char segment[32];            /* policy segment, "" when none */
 	struct ev_tuple t;
 	union {
 		struct ev_flow flow;
 		struct ev_anomaly anomaly;
 		struct ev_stats stats;
+		struct ev_alert alert;
 	} u;
 };
 

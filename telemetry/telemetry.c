@@ -72,6 +72,7 @@ static enum redis_family family_of(const struct event *ev)
 	switch (ev->type) {
 	case EV_ANOMALY: return RF_ANOMALIES;
 	case EV_STATS: return RF_STATS;
+	case EV_ALERT: return RF_ALERTS;
 	default: return RF_FLOWS;
 	}
 }
@@ -81,6 +82,7 @@ static const char *type_name(const struct event *ev)
 	switch (ev->type) {
 	case EV_ANOMALY: return "anomaly";
 	case EV_STATS: return "stats";
+	case EV_ALERT: return "alert";
 	default: return "flow";
 	}
 }
@@ -141,7 +143,9 @@ static unsigned drain_once(struct telemetry *t)
 				redis_sink_write(t->cfg.redis, family_of(evs[k]),
 						 type_name(evs[k]),
 						 t->out + t->outlen, (size_t)l - 1,
-						 0, NULL, evs[k]->ts_us);
+						 evs[k]->type == EV_ALERT ? evs[k]->u.alert.severity : 0,
+						 evs[k]->segment[0] ? evs[k]->segment : NULL,
+						 evs[k]->ts_us);
 			if (!t->cfg.out)
 				l = 0; /* no file sink: the buffer is scratch */
 			t->outlen += (size_t)l;
@@ -150,6 +154,8 @@ static unsigned drain_once(struct telemetry *t)
 				__atomic_fetch_add(&t->st.flows, 1, __ATOMIC_RELAXED);
 			else if (evs[k]->type == EV_STATS)
 				__atomic_fetch_add(&t->st.stats, 1, __ATOMIC_RELAXED);
+			else if (evs[k]->type == EV_ALERT)
+				__atomic_fetch_add(&t->st.alerts, 1, __ATOMIC_RELAXED);
 			else
 				__atomic_fetch_add(&t->st.anomalies, 1,
 						   __ATOMIC_RELAXED);
@@ -259,6 +265,7 @@ void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s)
 	s->flows = __atomic_load_n(&t->st.flows, __ATOMIC_RELAXED);
 	s->anomalies = __atomic_load_n(&t->st.anomalies, __ATOMIC_RELAXED);
 	s->stats = __atomic_load_n(&t->st.stats, __ATOMIC_RELAXED);
+	s->alerts = __atomic_load_n(&t->st.alerts, __ATOMIC_RELAXED);
 	s->redis_pending = t->st.redis_pending;
 	if (t->cfg.redis)
 		redis_sink_get_stats(t->cfg.redis, &s->redis);

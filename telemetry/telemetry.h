@@ -31,7 +31,7 @@ struct telemetry_stats {
 	uint64_t bytes;
 	uint64_t encode_errors;  /* record did not fit a line buffer */
 	uint64_t write_errors;
-	uint64_t flows, anomalies, stats;
+	uint64_t flows, anomalies, stats, alerts;
 	struct redis_sink_stats redis;
 	uint64_t redis_pending;      /* left in the spool at stop */
 };

@@ -13,10 +13,17 @@ while off + 16 <= len(data) and n < 400:
     frames.append(data[off + 16:off + 16 + caplen])
     off += 16 + caplen
     n += 1
-for sub in ('decode', 'pipeline', 'json'):
+for sub in ('decode', 'pipeline', 'json', 'policy'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
     open(os.path.join(outdir, 'json', 's%03d' % i), 'wb').write(f[40:120])
 for i in range(0, len(frames) - 12, 12):
     open(os.path.join(outdir, 'pipeline', 's%03d' % i), 'wb').write(b'VIGIA'.join(frames[i:i + 12]))
+
+# the policy fuzzer starts from the shipped example and the test policies
+import glob
+import shutil
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+for i, f in enumerate(sorted(glob.glob(os.path.join(root, 'policies', 'examples', '*.yaml')))):
+    shutil.copy(f, os.path.join(outdir, 'policy', 'ex%d.yaml' % i))
