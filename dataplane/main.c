@@ -51,6 +51,7 @@ struct opts {
 				  * dpdk: port counters on stderr too */
 	const char *redis;       /* HOST[:PORT] or unix:PATH */
 	const char *policy_path;
+	const char *pseudonym_key_file;
 	struct redis_sink_cfg rcfg;
 	char redis_host[256];
 	char redis_password[256];
@@ -107,6 +108,8 @@ static void usage(FILE *fp)
 "      --policy FILE        city policy (segments, allowed apps, intel): every\n"
 "                           event gets its segment; violations and intel\n"
 "                           matches raise alerts; SIGHUP reloads it atomically\n"
+"      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
+"                           pseudonymise: true (default: a random key per run)\n"
 "  statistics and Redis:\n"
 "      --stats-interval S   a stats event per worker every S seconds of packet\n"
 "                           time, and one at the end (default off)\n"
@@ -155,7 +158,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
-	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY,
+	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
 };
 
 static const struct option long_opts[] = {
@@ -185,6 +188,7 @@ static const struct option long_opts[] = {
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "policy", required_argument, NULL, O_POLICY },
+	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
 	{ "redis-db", required_argument, NULL, O_RDB },
@@ -248,6 +252,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_REDIS: o->redis = optarg; break;
 		case O_POLICY: o->policy_path = optarg; break;
+		case O_PKEY: o->pseudonym_key_file = optarg; break;
 		case O_RUSER: o->rcfg.user = optarg; break;
 		case O_RPREFIX: o->rcfg.prefix = optarg; break;
 		case O_RPUBLISH: o->rcfg.publish_channel = optarg; break;
@@ -479,6 +484,29 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		.out = pl->out,
 		.community_id_seed = o->cid_seed,
 	};
+	/* pseudonyms: a key from a file keeps them stable across runs; else a
+	 * random key per run (unlinkable between runs) */
+	if (o->pseudonym_key_file) {
+		FILE *kf = fopen(o->pseudonym_key_file, "rb");
+		size_t kn = kf ? fread(tc.pseudonym_key, 1, sizeof(tc.pseudonym_key), kf) : 0;
+		if (kf)
+			fclose(kf);
+		if (kn < 16) {
+			fprintf(stderr, "vigia: %s: need at least 16 bytes of key\n",
+				o->pseudonym_key_file);
+			return EXIT_USAGE;
+		}
+	} else {
+		FILE *ur = fopen("/dev/urandom", "rb");
+		if (!ur || fread(tc.pseudonym_key, 1, sizeof(tc.pseudonym_key), ur) !=
+				   sizeof(tc.pseudonym_key)) {
+			if (ur)
+				fclose(ur);
+			fprintf(stderr, "vigia: cannot read /dev/urandom\n");
+			return EXIT_INPUT;
+		}
+		fclose(ur);
+	}
 	pl->tel = telemetry_create(&tc);
 	if (!pl->tel) {
 		fprintf(stderr, "vigia: telemetry: %s\n", strerror(errno));

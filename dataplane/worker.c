@@ -185,6 +185,16 @@ static void set_segment(struct worker *w, struct event *ev, struct flow *f,
 
 	if (n)
 		snprintf(ev->segment, sizeof(ev->segment), "%s", n);
+	/* personal data: the segment's own devices appear as pseudonyms */
+	if (s >= 0 && policy_segment_pseudonymise(w->pol, s)) {
+		const struct ev_tuple *t = &m->tuple;
+		if (policy_segment(w->pol, t->ipver, t->src, 0) == s)
+			ev->pseudo |= 1;
+		if (policy_segment(w->pol, t->ipver, t->dst, 0) == s)
+			ev->pseudo |= 2;
+		if (!ev->pseudo) /* chosen by VLAN or TEID: the client is the device */
+			ev->pseudo = 1;
+	}
 }
 
 __attribute__((format(printf, 9, 10)))

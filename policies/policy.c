@@ -726,6 +726,11 @@ const char *policy_segment_name(const struct policy *p, int seg)
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;
 }
 
+int policy_segment_pseudonymise(const struct policy *p, int seg)
+{
+	return seg >= 0 && seg < p->nsegs && p->segs[seg].pseudonymise;
+}
+
 unsigned policy_segment_count(const struct policy *p)
 {
 	return (unsigned)p->nsegs;

@@ -44,6 +44,8 @@ int policy_segment(const struct policy *p, int ipver, const uint8_t *addr,
 /* The segment of a GTP-U TEID (teid_ranges), or -1. */
 int policy_segment_by_teid(const struct policy *p, uint32_t teid);
 const char *policy_segment_name(const struct policy *p, int seg);
+/* Are the segment's device addresses to be pseudonymised in events? */
+int policy_segment_pseudonymise(const struct policy *p, int seg);
 unsigned policy_segment_count(const struct policy *p);
 
 /* Does segment `seg` allow this application? 1 yes (or it has no

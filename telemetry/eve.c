@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "community_id.h"
+
+#include <gcrypt.h>
 #include "json.h"
 
 struct eve_encoder {
@@ -15,6 +17,8 @@ struct eve_encoder {
 	struct eve_names names;
 	uint16_t seed;
 	char stats_extra[1024];    /* ,"sink":{...} appended to stats */
+	uint8_t pkey[32];          /* pseudonym key (HMAC-SHA256) */
+	int has_pkey;
 	/* gmtime_r once per second of packet time, not per event */
 	time_t cached_sec;
 	char cached_prefix[24];
@@ -38,6 +42,41 @@ struct eve_encoder *eve_encoder_create(const char *sensor,
 	e->seed = community_id_seed;
 	e->cached_sec = (time_t)-1;
 	return e;
+}
+
+void eve_set_pseudonym_key(struct eve_encoder *e, const uint8_t *key, size_t len)
+{
+	memset(e->pkey, 0, sizeof(e->pkey));
+	memcpy(e->pkey, key, len < sizeof(e->pkey) ? len : sizeof(e->pkey));
+	e->has_pkey = 1;
+}
+
+/* "pseudo:" + 16 hex digits of HMAC-SHA256(key, version || address):
+ * stable for one key, not reversible without it. */
+static void pseudo_value(struct eve_encoder *e, struct jw *w, const char *key,
+			 int ver, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t in[17], mac[32];
+	size_t ml = sizeof(mac);
+	char out[7 + 16];
+	gcry_mac_hd_t h;
+
+	in[0] = (uint8_t)ver;
+	memcpy(in + 1, a, 16);
+	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, 0, NULL) ||
+	    gcry_mac_setkey(h, e->pkey, sizeof(e->pkey)) ||
+	    gcry_mac_write(h, in, sizeof(in)) || gcry_mac_read(h, mac, &ml)) {
+		memset(mac, 0, sizeof(mac));
+	}
+	gcry_mac_close(h);
+	memcpy(out, "pseudo:", 7);
+	for (int i = 0; i < 8; i++) {
+		out[7 + 2 * i] = hex[mac[i] >> 4];
+		out[8 + 2 * i] = hex[mac[i] & 15];
+	}
+	jw_key(w, key);
+	jw_str_plain(w, out, sizeof(out));
 }
 
 void eve_set_stats_extra(struct eve_encoder *e, const char *fragment)
@@ -214,10 +253,17 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 	const struct ev_tuple *t = &ev->t;
 	char tmp[8];
 
-	ip_value(w, "src_ip", t->ipver, t->src);
+	int ps = (ev->pseudo & 1) && e->has_pkey, pd = (ev->pseudo & 2) && e->has_pkey;
+	if (ps)
+		pseudo_value(e, w, "src_ip", t->ipver, t->src);
+	else
+		ip_value(w, "src_ip", t->ipver, t->src);
 	if (t->proto == 6 || t->proto == 17 || t->proto == 132)
 		jw_kv_u64(w, "src_port", t->sport);
-	ip_value(w, "dest_ip", t->ipver, t->dst);
+	if (pd)
+		pseudo_value(e, w, "dest_ip", t->ipver, t->dst);
+	else
+		ip_value(w, "dest_ip", t->ipver, t->dst);
 	if (t->proto == 6 || t->proto == 17 || t->proto == 132)
 		jw_kv_u64(w, "dest_port", t->dport);
 	jw_kv_str(w, "proto", proto_name(t->proto, tmp, sizeof(tmp)));
@@ -236,7 +282,9 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 			jw_u64(w, t->vlan[i]);
 		jw_arr_close(w);
 	}
-	if (ev->flow_id) {
+	/* a Community ID over a pseudonymised address could be reversed by
+	 * trying the segment's few addresses: left out */
+	if (ev->flow_id && !ps && !pd) {
 		char cid[40];
 		int sp = t->sport, dp = t->dport;
 		if (t->proto == 1 || t->proto == 58) {

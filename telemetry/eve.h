@@ -24,6 +24,10 @@ struct eve_encoder *eve_encoder_create(const char *sensor,
 				       uint16_t community_id_seed);
 void eve_encoder_destroy(struct eve_encoder *e);
 
+/* Key for pseudonyms of addresses an event marks as personal (a segment
+ * with `pseudonymise: true`); without a key they are shown as they are. */
+void eve_set_pseudonym_key(struct eve_encoder *e, const uint8_t *key, size_t len);
+
 /* Raw JSON members (starting with ',') appended inside every stats
  * object: the telemetry thread's own counters. NULL clears. */
 void eve_set_stats_extra(struct eve_encoder *e, const char *fragment);

@@ -128,6 +128,7 @@ struct event {
 	uint64_t ts_us;              /* packet time the event refers to */
 	uint64_t flow_id;            /* 0 when not about a flow */
 	char segment[32];            /* policy segment, "" when none */
+	uint8_t pseudo;              /* bit 0: show src as a pseudonym, bit 1: dst */
 	struct ev_tuple t;
 	union {
 		struct ev_flow flow;

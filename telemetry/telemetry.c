@@ -36,6 +36,9 @@ struct telemetry *telemetry_create(const struct telemetry_cfg *cfg)
 		t->cfg.flush_ms = 200;
 	t->enc = eve_encoder_create(cfg->sensor, &cfg->names,
 				    cfg->community_id_seed);
+	if (t->enc)
+		eve_set_pseudonym_key(t->enc, cfg->pseudonym_key,
+				      sizeof(cfg->pseudonym_key));
 	t->out = malloc(OUTBUF);
 	if (!t->enc || !t->out) {
 		int e = errno ? errno : ENOMEM;

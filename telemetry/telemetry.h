@@ -24,6 +24,7 @@ struct telemetry_cfg {
 	unsigned flush_ms;       /* timer flush; 0 = 200 ms */
 	uint16_t community_id_seed;
 	struct redis_sink *redis;    /* optional second sink; owned by caller */
+	uint8_t pseudonym_key[32];   /* HMAC key for pseudonymised addresses */
 };
 
 struct telemetry_stats {
