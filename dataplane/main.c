@@ -926,6 +926,7 @@ static int run_files(struct pipeline *pl, char **files, int nfiles)
 	}
 	replay_finish(r, &res);
 	replay_destroy(r);
+	maybe_reload(pl); /* a SIGHUP that came in the last moments still counts */
 	pl->pkts = res.pkts;
 	pl->replay = res;
 	pl->have_replay = 1;
