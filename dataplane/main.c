@@ -424,6 +424,16 @@ static void maybe_reload(struct pipeline *pl)
 			pl->o->policy_path, (unsigned long long)h);
 }
 
+/* Telemetry thread: a command from the Redis control stream. */
+static void on_control(void *ctx, const char *cmd)
+{
+	(void)ctx;
+	if (!strcmp(cmd, "reload-policy"))
+		g_reload = 1; /* handled like SIGHUP, by the control loop */
+	else
+		fprintf(stderr, "vigia: unknown control command '%s' ignored\n", cmd);
+}
+
 static const char *tunnel_name(unsigned t)
 {
 	return decode_tunnel_name(t);
@@ -478,6 +488,7 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		}
 	}
 	struct telemetry_cfg tc = {
+		.on_control = on_control,
 		.redis = pl->redis,
 		.sensor = o->sensor,
 		.names = { decode_anomaly_name, tunnel_name, classify_risk_name },

@@ -54,6 +54,8 @@ struct redis_sink {
 	FILE *spool;
 	uint64_t spool_records;
 	struct redis_sink_stats st;
+	char control_key[160];
+	char control_last[48];     /* last control entry id seen */
 	uint32_t *lat;             /* reservoir of latencies, microseconds */
 	uint64_t lat_seen;
 	uint64_t lat_rng;
@@ -428,7 +430,7 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 			     unsigned n)
 {
 	unsigned done = 0;
-	int redirected = 0;
+	int redirected = 0, transient = 0;
 	uint64_t now;
 
 	if (!s->c)
@@ -461,8 +463,17 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 						s->cur_port = atoi(colon + 1);
 						redirected = 1;
 					}
-				} else if (redirected) {
-					/* cannot happen with one hash tag; keep order */
+				} else if (redirected || transient) {
+					/* after a redirect or a transient error every later
+					 * entry goes again, in order */
+				} else if (r->type == REDIS_REPLY_ERROR &&
+					   (!strncmp(r->str, "CLUSTERDOWN", 11) ||
+					    !strncmp(r->str, "TRYAGAIN", 8) ||
+					    !strncmp(r->str, "LOADING", 7) ||
+					    !strncmp(r->str, "MASTERDOWN", 10))) {
+					/* the server cannot take it now: like a lost
+					 * connection, keep it (spool) and retry later */
+					transient = 1;
 				} else if (r->type == REDIS_REPLY_ERROR) {
 					if (!strncmp(r->str, DUP_ERR, strlen(DUP_ERR)))
 						s->st.duplicates++;
@@ -476,8 +487,12 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 			}
 			freeReplyObject(r);
 		}
-		if (!redirected)
+		if (!redirected && !transient)
 			done++;
+	}
+	if (transient && !redirected) {
+		disconnect(s);
+		return done;
 	}
 	if (redirected) {
 		s->redirect = 1;
@@ -592,6 +607,10 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 	for (int f = 0; f < RF_MAX; f++)
 		redis_sink_key(&s->cfg, (enum redis_family)f, s->keys[f],
 			       sizeof(s->keys[f]));
+	snprintf(s->control_key, sizeof(s->control_key), "%s:{%s}:control",
+		 s->cfg.prefix, s->cfg.sensor ? s->cfg.sensor : "vigia");
+	snprintf(s->control_last, sizeof(s->control_last), "%llu-0",
+		 (unsigned long long)now_ms());
 	snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
 	s->cur_port = s->cfg.unix_path ? 0 : s->cfg.port;
 	s->run_ms = now_ms();
@@ -676,6 +695,40 @@ uint64_t redis_sink_flush(struct redis_sink *s)
 	if (s->spool)
 		fflush(s->spool);
 	return s->spool_records + s->npend;
+}
+
+int redis_sink_poll_control(struct redis_sink *s, char *cmd, size_t cap)
+{
+	int got = 0;
+
+	if (!s->c || s->npend)
+		return 0; /* replies of a pending pipeline come first */
+	redisReply *r = redisCommand(s->c, "XREAD COUNT 1 STREAMS %s %s",
+				     s->control_key, s->control_last);
+	if (!r) {
+		disconnect(s);
+		return 0;
+	}
+	/* [[key, [[id, [field, value, ...]]]]] */
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+	    r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2) {
+		redisReply *ents = r->element[0]->element[1];
+		if (ents->type == REDIS_REPLY_ARRAY && ents->elements >= 1) {
+			redisReply *en = ents->element[0];
+			if (en->type == REDIS_REPLY_ARRAY && en->elements == 2) {
+				snprintf(s->control_last, sizeof(s->control_last), "%s",
+					 en->element[0]->str);
+				redisReply *kv = en->element[1];
+				for (size_t k = 0; k + 1 < kv->elements; k += 2)
+					if (!strcmp(kv->element[k]->str, "cmd")) {
+						snprintf(cmd, cap, "%s", kv->element[k + 1]->str);
+						got = 1;
+					}
+			}
+		}
+	}
+	freeReplyObject(r);
+	return got;
 }
 
 uint64_t redis_sink_pending(const struct redis_sink *s)

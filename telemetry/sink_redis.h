@@ -71,6 +71,11 @@ int redis_sink_write(struct redis_sink *s, enum redis_family fam,
  * timer and before exit. Returns the number of entries still pending. */
 uint64_t redis_sink_flush(struct redis_sink *s);
 
+/* Control channel: the next command written to PREFIX:{SENSOR}:control
+ * (an entry with a "cmd" field) since vigia started, e.g. "reload-policy".
+ * Non-blocking. 1 with the command in cmd, 0 when none (or not connected). */
+int redis_sink_poll_control(struct redis_sink *s, char *cmd, size_t cap);
+
 /* Entries queued in memory, not yet sent. */
 uint64_t redis_sink_pending(const struct redis_sink *s);
 void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st);

@@ -213,8 +213,13 @@ static void *telemetry_main(void *arg)
 
 		if (now - last_flush >= t->cfg.flush_ms) {
 			flush_out(t);
-			if (t->cfg.redis)
+			if (t->cfg.redis) {
+				char cmd[64];
 				redis_sink_flush(t->cfg.redis);
+				if (t->cfg.on_control &&
+				    redis_sink_poll_control(t->cfg.redis, cmd, sizeof(cmd)))
+					t->cfg.on_control(t->cfg.control_ctx, cmd);
+			}
 			last_flush = now;
 		}
 		if (n == 0) {

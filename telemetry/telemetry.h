@@ -25,6 +25,9 @@ struct telemetry_cfg {
 	uint16_t community_id_seed;
 	struct redis_sink *redis;    /* optional second sink; owned by caller */
 	uint8_t pseudonym_key[32];   /* HMAC key for pseudonymised addresses */
+	/* commands from the Redis control stream (e.g. "reload-policy") */
+	void (*on_control)(void *ctx, const char *cmd);
+	void *control_ctx;
 };
 
 struct telemetry_stats {

@@ -247,10 +247,11 @@ def test_cluster_follows_moved(vigia, demo_pcap, tmp_path):
                 ['127.0.0.1:%d' % n.port for n in nodes] +
                 ['--cluster-replicas', '0', '--cluster-yes'])
         assert r.returncode == 0, r.stdout + r.stderr
-        for _ in range(100):
-            if b'cluster_state:ok' in nodes[0].cli('CLUSTER', 'INFO'):
+        for _ in range(100):   # every node must know the whole slot map
+            if all(b'cluster_state:ok' in n.cli('CLUSTER', 'INFO') for n in nodes):
                 break
             time.sleep(0.1)
+        time.sleep(0.5)
         seed = nodes[0].port
         expect = {}
         for sensor in ('north-07', 'harbour-3'):
@@ -275,3 +276,27 @@ def test_cluster_follows_moved(vigia, demo_pcap, tmp_path):
     finally:
         for n in nodes:
             n.stop()
+
+
+def test_control_stream_reloads_policy(vigia, demo_pcap, redis, tmp_path):
+    """An operator (or the city platform) asks for a policy reload through
+    Redis: XADD vigia:{SENSOR}:control * cmd reload-policy."""
+    live = tmp_path / 'live.yaml'
+    live.write_text('segments:\n  - name: first\n    cidrs: [10.10.0.0/16]\n')
+    summ = tmp_path / 's.json'
+    p = subprocess.Popen([vigia, 'replay', '-q', '--policy', str(live), '-o', '/dev/null',
+                          '--summary-json', str(summ), '--sensor', 'edge-g',
+                          '--redis', '127.0.0.1:%d' % redis.port, '--preload', '400',
+                          demo_pcap], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    live.write_text('segments:\n  - name: second\n    cidrs: [10.10.0.0/16]\n')
+    redis.cli('XADD', 'vigia:{edge-g}:control', '*', 'cmd', 'reload-policy')
+    time.sleep(0.8)
+    still_running = p.poll() is None
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert still_running
+    s = json.loads(summ.read_text())
+    assert s['policy']['reloads_ok'] == 1
+    want = run([vigia, 'check-policy', str(live)]).stdout.decode()
+    assert s['policy']['hash'] in want
