@@ -28,7 +28,8 @@ static uint8_t sym_rss_key[52];
 
 struct dpdk_ctx {
 	struct dpdk_opts o;
-	uint16_t port;
+	uint16_t ports[DPDK_MAX_PORTS];
+	int nports;
 	unsigned nq;
 	struct rte_mempool *pool;
 	struct rte_ring *handover[DPDK_MAX_QUEUES];
@@ -36,6 +37,7 @@ struct dpdk_ctx {
 	int ts_offset;
 	uint64_t ts_flag;
 	int pcap_pmd;
+	uint8_t rr[DPDK_MAX_QUEUES];    /* next port to poll, per queue */
 	int eal_up;
 	int started;
 	uint64_t last_rx_tsc;           /* atomic: any queue got a packet */
@@ -68,6 +70,7 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	c->o = *o;
+	c->ts_offset = -1;
 	if (!c->o.rx_desc)
 		c->o.rx_desc = 1024;
 	for (size_t i = 0; i < sizeof(sym_rss_key); i += 2) {
@@ -87,88 +90,94 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 			 DPDK_MAX_QUEUES);
 		goto fail;
 	}
-	if (o->port) {
-		if (rte_eth_dev_get_port_by_name(o->port, &c->port) != 0) {
-			snprintf(err, errlen, "no DPDK port named '%s' (bind the NIC "
-				 "to vfio-pci or give a --vdev)", o->port);
-			goto fail;
-		}
+	if (o->nports) {
+		for (int i = 0; i < o->nports; i++)
+			if (rte_eth_dev_get_port_by_name(o->ports[i], &c->ports[i]) != 0) {
+				snprintf(err, errlen, "no DPDK port named '%s' (bind the NIC "
+					 "to vfio-pci or give a --vdev)", o->ports[i]);
+				goto fail;
+			}
+		c->nports = o->nports;
 	} else {
 		uint16_t pid;
-		int found = 0;
 		RTE_ETH_FOREACH_DEV(pid) {
-			c->port = pid;
-			found = 1;
+			c->ports[0] = pid;
+			c->nports = 1;
 			break;
 		}
-		if (!found) {
+		if (!c->nports) {
 			snprintf(err, errlen, "no DPDK port available (bind a NIC to "
 				 "vfio-pci or give --vdev=net_pcap0,rx_pcap=FILE)");
 			goto fail;
 		}
 	}
-	if (rte_eth_dev_info_get(c->port, &info) != 0) {
-		snprintf(err, errlen, "port %u: cannot read device info", c->port);
-		goto fail;
-	}
-	if (c->nq > info.max_rx_queues) {
-		snprintf(err, errlen, "port %u (%s) has %u RX queues, %u lcores "
-			 "asked for one each", c->port, info.driver_name,
-			 info.max_rx_queues, c->nq);
-		goto fail;
-	}
-
-	memset(&conf, 0, sizeof(conf));
-	if (c->nq > 1 && info.flow_type_rss_offloads) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len =
-			info.hash_key_size ? info.hash_key_size : 40;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
-	}
-	/* Packet time: RX timestamps have no common unit across PMDs (NIC
-	 * clock ticks). net_pcap stores the capture's own time in
-	 * microseconds, which is what makes a vdev replay match `vigia
-	 * replay`; every other device is stamped from the clock per burst. */
-	c->ts_offset = -1;
-	c->pcap_pmd = strcmp(info.driver_name, "net_pcap") == 0;
-
-	unsigned need = c->nq * (c->o.rx_desc + BURST + HANDOVER_RING / 4) + 512;
-	unsigned nb = o->nb_mbufs ? o->nb_mbufs : 8192 * c->nq;
+	unsigned need = (unsigned)c->nports * c->nq * (c->o.rx_desc + BURST) +
+			c->nq * HANDOVER_RING / 4 + 512;
+	unsigned nb = o->nb_mbufs ? o->nb_mbufs : 8192 * c->nq * (unsigned)c->nports;
 	if (nb < need) {
-		snprintf(err, errlen, "mempool of %u mbufs is too small: %u queues "
-			 "x %u descriptors need at least %u", nb, c->nq,
-			 c->o.rx_desc, need);
+		snprintf(err, errlen, "mempool of %u mbufs is too small: %d port(s) x "
+			 "%u queues x %u descriptors need at least %u", nb, c->nports,
+			 c->nq, c->o.rx_desc, need);
 		goto fail;
 	}
 	c->pool = rte_pktmbuf_pool_create("vigia_mbufs", nb, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  rte_eth_dev_socket_id(c->port));
+					  rte_eth_dev_socket_id(c->ports[0]));
 	if (!c->pool) {
 		snprintf(err, errlen, "cannot create a mempool of %u mbufs: %s "
 			 "(more hugepages, or a larger -m with --no-huge)", nb,
 			 rte_strerror(rte_errno));
 		goto fail;
 	}
-	int rc = rte_eth_dev_configure(c->port, (uint16_t)c->nq, 0, &conf);
-	if (rc < 0) {
-		snprintf(err, errlen, "port %u: configure %u RX queues: %s",
-			 c->port, c->nq, rte_strerror(-rc));
-		goto fail;
-	}
-	uint16_t nrx = (uint16_t)c->o.rx_desc, ntx = 0;
-	rte_eth_dev_adjust_nb_rx_tx_desc(c->port, &nrx, &ntx);
-	for (unsigned q = 0; q < c->nq; q++) {
-		rc = rte_eth_rx_queue_setup(c->port, (uint16_t)q, nrx,
-					    rte_eth_dev_socket_id(c->port), NULL,
-					    c->pool);
-		if (rc < 0) {
-			snprintf(err, errlen, "port %u: RX queue %u: %s", c->port,
-				 q, rte_strerror(-rc));
+	c->pcap_pmd = 1;
+	for (int pi = 0; pi < c->nports; pi++) {
+		uint16_t port = c->ports[pi];
+		if (rte_eth_dev_info_get(port, &info) != 0) {
+			snprintf(err, errlen, "port %u: cannot read device info", port);
 			goto fail;
 		}
+		if (c->nq > info.max_rx_queues) {
+			snprintf(err, errlen, "port %u (%s) has %u RX queues, %u lcores "
+				 "asked for one each", port, info.driver_name,
+				 info.max_rx_queues, c->nq);
+			goto fail;
+		}
+		memset(&conf, 0, sizeof(conf));
+		if (c->nq > 1 && info.flow_type_rss_offloads) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len =
+				info.hash_key_size ? info.hash_key_size : 40;
+			conf.rx_adv_conf.rss_conf.rss_hf =
+				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+				info.flow_type_rss_offloads;
+		}
+		/* Packet time: RX timestamps have no common unit across PMDs (NIC
+		 * clock ticks). net_pcap stores the capture's own time in
+		 * microseconds, which is what makes a vdev replay match `vigia
+		 * replay`; every other device is stamped from the clock. */
+		if (strcmp(info.driver_name, "net_pcap") != 0)
+			c->pcap_pmd = 0;
+		int rc = rte_eth_dev_configure(port, (uint16_t)c->nq, 0, &conf);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %u: configure %u RX queues: %s",
+				 port, c->nq, rte_strerror(-rc));
+			goto fail;
+		}
+		uint16_t nrx = (uint16_t)c->o.rx_desc, ntx = 0;
+		rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
+		for (unsigned q = 0; q < c->nq; q++) {
+			rc = rte_eth_rx_queue_setup(port, (uint16_t)q, nrx,
+						    rte_eth_dev_socket_id(port), NULL,
+						    c->pool);
+			if (rc < 0) {
+				snprintf(err, errlen, "port %u: RX queue %u: %s", port,
+					 q, rte_strerror(-rc));
+				goto fail;
+			}
+		}
+	}
+	for (unsigned q = 0; q < c->nq; q++) {
 		char name[32];
 		snprintf(name, sizeof(name), "vigia_ho%u", q);
 		c->handover[q] = rte_ring_create(name, HANDOVER_RING,
@@ -183,12 +192,15 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 	unsigned lc, q = 0;
 	RTE_LCORE_FOREACH(lc)
 		c->lcore_queue[lc] = q++;
-	rc = rte_eth_dev_start(c->port);
-	if (rc < 0) {
-		snprintf(err, errlen, "port %u: start: %s", c->port, rte_strerror(-rc));
-		goto fail;
+	for (int pi = 0; pi < c->nports; pi++) {
+		int rc = rte_eth_dev_start(c->ports[pi]);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %u: start: %s", c->ports[pi],
+				 rte_strerror(-rc));
+			goto fail;
+		}
+		c->started |= 1 << pi;
 	}
-	c->started = 1;
 	if (c->pcap_pmd) {
 		int fo = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 		int bo = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
@@ -197,8 +209,10 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 			c->ts_flag = RTE_BIT64(bo);
 		}
 	}
-	rte_eth_promiscuous_enable(c->port);
-	rte_eth_stats_reset(c->port);
+	for (int pi = 0; pi < c->nports; pi++) {
+		rte_eth_promiscuous_enable(c->ports[pi]);
+		rte_eth_stats_reset(c->ports[pi]);
+	}
 	return c;
 fail:
 	dpdk_close(c);
@@ -263,7 +277,10 @@ static int lcore_main(void *arg)
 	while (!__atomic_load_n(&c->done, __ATOMIC_RELAXED)) {
 		if (c->o.stop && *c->o.stop)
 			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
-		uint16_t n = rte_eth_rx_burst(c->port, (uint16_t)q, rx, BURST);
+		/* this lcore's queue on every port, in turn */
+		uint16_t n = rte_eth_rx_burst(c->ports[c->rr[q]], (uint16_t)q, rx, BURST);
+		if (++c->rr[q] >= c->nports)
+			c->rr[q] = 0;
 		unsigned h = rte_ring_dequeue_burst(c->handover[q], (void **)mine,
 						    BURST, NULL);
 		uint64_t tsc = rte_rdtsc();
@@ -354,19 +371,22 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 						   BURST, NULL)) > 0)
 			process_mbufs(c, q, ms, n, wall_us());
 	}
-	for (unsigned q = 0; q < c->nq; q++) {
+	for (unsigned q = 0; q < c->nq * (unsigned)c->nports; q++) {
 		for (unsigned rounds = 0; rounds < 4096; rounds++) {
-			uint16_t n = rte_eth_rx_burst(c->port, (uint16_t)q, ms, BURST);
+			uint16_t n = rte_eth_rx_burst(c->ports[q / c->nq],
+						      (uint16_t)(q % c->nq), ms, BURST);
 			if (!n)
 				break;
 			for (unsigned i = 0; i < n; i++) {
 				int o = c->nq > 1 ? gtp_owner(ms[i], c->nq) : -1;
 				struct rte_mbuf *one = ms[i];
-				process_mbufs(c, o < 0 ? q : (unsigned)o, &one, 1, wall_us());
+				process_mbufs(c, o < 0 ? q % c->nq : (unsigned)o, &one, 1,
+					      wall_us());
 			}
 		}
 	}
-	rte_eth_dev_stop(c->port);
+	for (int pi = 0; pi < c->nports; pi++)
+		rte_eth_dev_stop(c->ports[pi]);
 	c->started = 0;
 	return 0;
 }
@@ -377,15 +397,18 @@ void dpdk_get_stats(struct dpdk_ctx *c, struct dpdk_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	s->nq = c->nq;
+	s->nports = (unsigned)c->nports;
 	s->timestamps = c->ts_offset >= 0;
-	if (rte_eth_stats_get(c->port, &es) == 0) {
-		s->ipackets = es.ipackets;
-		s->ibytes = es.ibytes;
-		s->imissed = es.imissed;
-		s->ierrors = es.ierrors;
-		s->rx_nombuf = es.rx_nombuf;
+	for (int pi = 0; pi < c->nports; pi++) {
+		if (rte_eth_stats_get(c->ports[pi], &es) != 0)
+			continue;
+		s->ipackets += es.ipackets;
+		s->ibytes += es.ibytes;
+		s->imissed += es.imissed;
+		s->ierrors += es.ierrors;
+		s->rx_nombuf += es.rx_nombuf;
 		for (unsigned q = 0; q < c->nq && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++)
-			s->q_ipackets[q] = es.q_ipackets[q];
+			s->q_ipackets[q] += es.q_ipackets[q];
 	}
 	uint64_t f = __atomic_load_n(&c->first_rx_tsc, __ATOMIC_RELAXED);
 	uint64_t l = __atomic_load_n(&c->last_rx_tsc, __ATOMIC_RELAXED);
@@ -401,11 +424,13 @@ void dpdk_close(struct dpdk_ctx *c)
 {
 	if (!c)
 		return;
-	if (c->started)
-		rte_eth_dev_stop(c->port);
+	for (int pi = 0; pi < c->nports; pi++)
+		if (c->started & (1 << pi))
+			rte_eth_dev_stop(c->ports[pi]);
 	if (c->eal_up) {
-		if (c->pool && rte_eth_dev_is_valid_port(c->port))
-			rte_eth_dev_close(c->port);
+		for (int pi = 0; pi < c->nports; pi++)
+			if (c->pool && rte_eth_dev_is_valid_port(c->ports[pi]))
+				rte_eth_dev_close(c->ports[pi]);
 		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
 			rte_ring_free(c->handover[q]);
 		rte_mempool_free(c->pool);

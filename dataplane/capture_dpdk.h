@@ -18,12 +18,16 @@
 #include "worker.h"
 
 #define DPDK_MAX_QUEUES 64
+#define DPDK_MAX_PORTS 8
 
 struct dpdk_opts {
 	int eal_argc;
 	char **eal_argv;
-	const char *port;          /* device name ("net_pcap0", PCI address);
-				    * NULL: the first port */
+	const char *ports[DPDK_MAX_PORTS]; /* device names ("net_pcap0", PCI
+				    * address); none: the first port. Every
+				    * port gets one RX queue per lcore; each
+				    * worker polls its queue on every port */
+	int nports;
 	unsigned nb_mbufs;         /* 0: 8192 per queue */
 	unsigned rx_desc;          /* descriptors per RX queue, 0: 1024 */
 	unsigned idle_stop_ms;     /* stop once no packet came for this long
@@ -35,8 +39,8 @@ struct dpdk_opts {
 };
 
 struct dpdk_stats {
-	uint64_t ipackets, ibytes, imissed, ierrors, rx_nombuf;
-	unsigned nq;
+	uint64_t ipackets, ibytes, imissed, ierrors, rx_nombuf; /* all ports */
+	unsigned nq, nports;
 	uint64_t q_ipackets[DPDK_MAX_QUEUES];   /* from the NIC, per queue */
 	uint64_t worker_pkts[DPDK_MAX_QUEUES];  /* processed, per worker */
 	uint64_t handed_over[DPDK_MAX_QUEUES];  /* GTP-U sent to another worker */

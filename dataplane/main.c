@@ -121,7 +121,9 @@ static void usage(FILE *fp)
 "      --spool-dir DIR      keep events on disk while Redis is down, replay\n"
 "                           them on reconnect or next start; --spool-max MB\n"
 "  dpdk:\n"
-"      --port NAME          device (PCI address or vdev name; default: first)\n"
+"      --port NAME          device (PCI address or vdev name; default: first);\n"
+"                           repeat for several ports (each worker polls its\n"
+"                           queue on every port)\n"
 "      --mbufs N            mempool size (default 8192 per queue)\n"
 "      --rx-desc N          RX descriptors per queue (default 1024)\n"
 "      --idle-stop MS       stop when no packet came for MS ms (vdev replay);\n"
@@ -239,7 +241,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->cls.max_slots = (uint32_t)v;
 			break;
 		case O_RAW: o->raw_read = 1; break;
-		case O_PORT: o->dpdk.port = optarg; break;
+		case O_PORT:
+			if (o->dpdk.nports >= DPDK_MAX_PORTS) {
+				fprintf(stderr, "vigia: at most %d --port\n", DPDK_MAX_PORTS);
+				return EXIT_USAGE;
+			}
+			o->dpdk.ports[o->dpdk.nports++] = optarg;
+			break;
 		case O_MBUFS:
 			if (parse_uint(optarg, 1u << 26, &v) || v == 0)
 				goto bad;

@@ -215,3 +215,24 @@ def test_dpdk_gtp_heavy_balance(vigia, prefix, tmp_path):
     mean = sum(done) / 2
     assert all(abs(d - mean) <= 0.2 * mean for d in done), done
     assert sum(x['handed_over'] for x in q) > 0
+
+
+def test_dpdk_two_ports(vigia, demo_pcap, prefix, tmp_path):
+    """Two ports (e.g. the two directions of a tap), one worker polling its
+    queue on both: every flow seen once, whole."""
+    qa, qb = str(tmp_path / 'p0.pcap'), str(tmp_path / 'p1.pcap')
+    split_like_rss(demo_pcap, qa, qb)
+    summ = tmp_path / 's.json'
+    out = tmp_path / 'd.json'
+    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+             '--idle-stop', '300', '--port', 'net_pcap0', '--port', 'net_pcap1', '--'] + EAL +
+            ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % qa,
+             '--vdev=net_pcap1,rx_pcap=%s' % qb, '-l', '0'])
+    assert p.returncode == 0, p.stderr
+    s = json.loads(summ.read_text())
+    assert s['dpdk']['ipackets'] == 5780
+    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode())
+    got = flows_of(out.read_text())
+    assert {k[:6] for k in got} == {k[:6] for k in ref}
+    assert sum((k[6] + k[7]) * n for k, n in got.items()) == \
+        sum((k[6] + k[7]) * n for k, n in ref.items())
