@@ -3,6 +3,8 @@
 #   make run        install deps, build, replay the demo capture
 #   make test       install deps, build, every test (unit, sanitizers, e2e)
 #   make SAN=1      sanitizer build (ASan+UBSan) into build-san/
+#   make SAN=thread ThreadSanitizer build into build-tsan/ (DPDK rings built
+#                   with their C11 memory model, which TSan understands)
 #   make fuzz       libFuzzer targets (clang) into build-fuzz/
 #   make format     clang-format the tree
 
@@ -15,6 +17,10 @@ ifeq ($(FUZZ),1)
 B        := build-fuzz
 CC       := clang
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+OPT      := -O1
+else ifeq ($(SAN),thread)
+B        := build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer -DRTE_USE_C11_MEM_MODEL
 OPT      := -O1
 else ifeq ($(SAN),1)
 B        := build-san
@@ -109,6 +115,7 @@ bench-smoke: all
 
 san-test:
 	@$(MAKE) --no-print-directory SAN=1 all unit
+	@$(MAKE) --no-print-directory SAN=thread all
 
 e2e: all demo
 	SHARED=$(abspath $(SHARED)) $(PY) -m pytest -q tests/e2e
@@ -147,6 +154,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san build-fuzz out
+	rm -rf build build-san build-tsan build-fuzz out
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
