@@ -123,21 +123,39 @@ static void app_account(struct worker *w, const struct cls_result *a,
 	}
 }
 
-static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
-		      enum ev_flow_reason reason)
+/* A record to fill, its header set; NULL (counted) when the queue is full
+ * and this worker may not wait. */
+static struct event *new_event(struct worker *w, enum ev_type type, uint64_t ts_us)
 {
 	struct event *ev = evq_reserve(w->q);
 
 	if (!ev) {
 		w->st.events_dropped++;
-		return;
+		return NULL;
 	}
-	ev->type = EV_FLOW;
+	ev->type = (uint8_t)type;
 	ev->worker = (uint16_t)w->cfg.id;
-	ev->ts_us = f->last_us;
+	ev->ts_us = ts_us;
+	return ev;
+}
+
+/* The flow an event is about: id, tuple, segment. */
+static void event_flow(struct worker *w, struct event *ev, struct flow *f,
+		       const struct flow_meta *m)
+{
 	ev->flow_id = f->flow_id;
 	ev->t = m->tuple;
 	set_segment(w, ev, f, m);
+}
+
+static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
+		      enum ev_flow_reason reason)
+{
+	struct event *ev = new_event(w, EV_FLOW, f->last_us);
+
+	if (!ev)
+		return;
+	event_flow(w, ev, f, m);
 	struct ev_flow *r = &ev->u.flow;
 	r->start_us = f->first_us;
 	r->end_us = f->last_us;
@@ -202,20 +220,13 @@ static void emit_alert(struct worker *w, struct flow *f, struct flow_meta *m,
 		       uint32_t sid, const char *sig, const char *cat, int sev,
 		       const char *mitre, const char *evfmt, ...)
 {
-	struct event *ev = evq_reserve(w->q);
+	struct event *ev = new_event(w, EV_ALERT, w->now_us);
 	va_list ap;
 
-	if (!ev) {
-		w->st.events_dropped++;
+	if (!ev)
 		return;
-	}
 	w->st.alerts++;
-	ev->type = EV_ALERT;
-	ev->worker = (uint16_t)w->cfg.id;
-	ev->ts_us = w->now_us;
-	ev->flow_id = f->flow_id;
-	ev->t = m->tuple;
-	set_segment(w, ev, f, m);
+	event_flow(w, ev, f, m);
 	struct ev_alert *a = &ev->u.alert;
 	a->signature_id = sid;
 	a->severity = (uint8_t)(sev < 1 ? 1 : sev > 4 ? 4 : sev);
@@ -340,39 +351,27 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 static void emit_anomaly(struct worker *w, unsigned kind, struct flow *f,
 			 const struct flow_meta *m, uint32_t count)
 {
-	struct event *ev = evq_reserve(w->q);
+	struct event *ev = new_event(w, EV_ANOMALY, w->now_us);
 
-	if (!ev) {
-		w->st.events_dropped++;
+	if (!ev)
 		return;
-	}
-	ev->type = EV_ANOMALY;
-	ev->worker = (uint16_t)w->cfg.id;
-	ev->ts_us = w->now_us;
 	ev->u.anomaly.kind = (uint16_t)kind;
 	ev->u.anomaly.count = count;
 	if (f) {
-		ev->flow_id = f->flow_id;
-		ev->t = m->tuple;
+		event_flow(w, ev, f, m);
 		ev->u.anomaly.has_flow = 1;
-		set_segment(w, ev, (struct flow *)f, m);
 	}
 	evq_commit(w->q, ev);
 }
 
 static void emit_stats(struct worker *w)
 {
-	struct event *ev = evq_reserve(w->q);
+	struct event *ev = new_event(w, EV_STATS, w->now_us);
 	struct classify_stats cs;
 
-	if (!ev) {
-		w->st.events_dropped++;
+	if (!ev)
 		return;
-	}
 	classifier_get_stats(w->cls, &cs);
-	ev->type = EV_STATS;
-	ev->worker = (uint16_t)w->cfg.id;
-	ev->ts_us = w->now_us;
 	struct ev_stats *s = &ev->u.stats;
 	s->interval_s = w->cfg.stats_interval_s;
 	s->pkts = w->st.pkts;

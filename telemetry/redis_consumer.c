@@ -72,49 +72,6 @@ static void print_line(FILE *out, const char *sensor_key, const char *etype,
 		dst, dp[0] ? ":" : "", dp, proto);
 }
 
-static redisContext *connect_cfg(const struct redis_consumer_cfg *cfg,
-				 char *err, size_t errlen)
-{
-	struct timeval tv = { 2, 0 };
-	redisContext *c = cfg->unix_path
-				  ? redisConnectUnixWithTimeout(cfg->unix_path, tv)
-				  : redisConnectWithTimeout(cfg->host, cfg->port, tv);
-	redisReply *r;
-
-	if (!c || c->err) {
-		snprintf(err, errlen, "redis %s:%d: %s",
-			 cfg->unix_path ? cfg->unix_path : cfg->host, cfg->port,
-			 c ? c->errstr : "cannot connect");
-		goto fail;
-	}
-	if (cfg->password) {
-		r = cfg->user ? redisCommand(c, "AUTH %s %s", cfg->user, cfg->password)
-			      : redisCommand(c, "AUTH %s", cfg->password);
-		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, errlen, "redis: AUTH refused: %s",
-				 r ? r->str : c->errstr);
-			if (r)
-				freeReplyObject(r);
-			goto fail;
-		}
-		freeReplyObject(r);
-	}
-	if (cfg->db) {
-		r = redisCommand(c, "SELECT %d", cfg->db);
-		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, errlen, "redis: SELECT refused");
-			if (r)
-				freeReplyObject(r);
-			goto fail;
-		}
-		freeReplyObject(r);
-	}
-	return c;
-fail:
-	if (c)
-		redisFree(c);
-	return NULL;
-}
 
 long redis_consumer_run(const struct redis_consumer_cfg *cfg_in, FILE *out,
 			char *err, size_t errlen)
@@ -152,7 +109,9 @@ long redis_consumer_run(const struct redis_consumer_cfg *cfg_in, FILE *out,
 		snprintf(err, errlen, "unknown stream family '%s'", cfg.family);
 		return -1;
 	}
-	redisContext *c = connect_cfg(&cfg, err, errlen);
+	int refused;
+	redisContext *c = redis_open(cfg.host, cfg.port, cfg.unix_path, cfg.user,
+				     cfg.password, cfg.db, 2000, &refused, err, errlen);
 	if (!c)
 		return -1;
 	for (int i = 0; i < cfg.nsensors; i++) {

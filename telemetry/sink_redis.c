@@ -134,61 +134,75 @@ static void disconnect(struct redis_sink *s)
 		s->backoff_ms = 5000;
 }
 
-/* 0 connected; -1 unreachable (retry later); -2 refused (AUTH, SELECT). */
-static int do_connect(struct redis_sink *s, char *err, size_t errlen)
+struct redisContext *redis_open(const char *host, int port, const char *unix_path,
+			       const char *user, const char *password, int db,
+			       unsigned timeout_ms, int *refused, char *err,
+			       size_t errlen)
 {
-	struct timeval tv = { (time_t)(s->cfg.timeout_ms / 1000),
-			      (suseconds_t)(s->cfg.timeout_ms % 1000) * 1000 };
-	int unix_sock = s->cfg.unix_path && !s->cur_port;
-	redisContext *c = unix_sock
-				  ? redisConnectUnixWithTimeout(s->cfg.unix_path, tv)
-				  : redisConnectWithTimeout(s->cur_host, s->cur_port, tv);
+	struct timeval tv = { (time_t)(timeout_ms / 1000),
+			      (suseconds_t)(timeout_ms % 1000) * 1000 };
+	redisContext *c = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
+				    : redisConnectWithTimeout(host, port, tv);
+	redisReply *r = NULL;
 
+	*refused = 0;
 	if (!c || c->err) {
-		snprintf(err, errlen, "redis %s:%d: %s",
-			 unix_sock ? s->cfg.unix_path : s->cur_host,
-			 unix_sock ? 0 : s->cur_port,
-			 c ? c->errstr : "cannot allocate context");
-		if (c)
-			redisFree(c);
-		/* the node we were sent to may be gone: next time, the seed */
-		if (!unix_sock && (strcmp(s->cur_host, s->cfg.host) ||
-				   s->cur_port != s->cfg.port)) {
-			snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
-			s->cur_port = s->cfg.port;
-		}
-		return -1;
+		snprintf(err, errlen, "redis %s:%d: %s", unix_path ? unix_path : host,
+			 unix_path ? 0 : port, c ? c->errstr : "cannot allocate context");
+		goto fail;
 	}
 	redisSetTimeout(c, tv);
 	redisEnableKeepAlive(c);
-	if (s->cfg.password) {
-		redisReply *r = s->cfg.user
-			? redisCommand(c, "AUTH %s %s", s->cfg.user, s->cfg.password)
-			: redisCommand(c, "AUTH %s", s->cfg.password);
+	if (password) {
+		r = user ? redisCommand(c, "AUTH %s %s", user, password)
+			 : redisCommand(c, "AUTH %s", password);
 		if (!r || r->type == REDIS_REPLY_ERROR) {
 			/* the reply says why (WRONGPASS...), never the secret */
 			snprintf(err, errlen, "redis: AUTH%s%s refused: %s",
-				 s->cfg.user ? " as " : "",
-				 s->cfg.user ? s->cfg.user : "",
+				 user ? " as " : "", user ? user : "",
 				 r ? r->str : c->errstr);
-			if (r)
-				freeReplyObject(r);
-			redisFree(c);
-			return r ? -2 : -1;
+			goto fail;
+		}
+		freeReplyObject(r);
+		r = NULL;
+	}
+	if (db) {
+		r = redisCommand(c, "SELECT %d", db);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, errlen, "redis: SELECT %d refused: %s", db,
+				 r ? r->str : c->errstr);
+			goto fail;
 		}
 		freeReplyObject(r);
 	}
-	if (s->cfg.db) {
-		redisReply *r = redisCommand(c, "SELECT %d", s->cfg.db);
-		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, errlen, "redis: SELECT %d refused: %s",
-				 s->cfg.db, r ? r->str : c->errstr);
-			if (r)
-				freeReplyObject(r);
-			redisFree(c);
-			return r ? -2 : -1;
-		}
+	return c;
+fail:
+	if (r) {
+		*refused = 1; /* the server answered: retrying will not help */
 		freeReplyObject(r);
+	}
+	if (c)
+		redisFree(c);
+	return NULL;
+}
+
+/* 0 connected; -1 unreachable (retry later); -2 refused (AUTH, SELECT). */
+static int do_connect(struct redis_sink *s, char *err, size_t errlen)
+{
+	int unix_sock = s->cfg.unix_path && !s->cur_port, refused;
+	redisContext *c = redis_open(s->cur_host, s->cur_port,
+				     unix_sock ? s->cfg.unix_path : NULL, s->cfg.user,
+				     s->cfg.password, s->cfg.db, s->cfg.timeout_ms,
+				     &refused, err, errlen);
+
+	if (!c) {
+		/* the node we were sent to may be gone: next time, the seed */
+		if (!refused && !unix_sock && (strcmp(s->cur_host, s->cfg.host) ||
+					       s->cur_port != s->cfg.port)) {
+			snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->cfg.host);
+			s->cur_port = s->cfg.port;
+		}
+		return refused ? -2 : -1;
 	}
 	s->c = c;
 	s->st.connected = 1;

@@ -52,6 +52,16 @@ struct redis_sink_stats {
 };
 
 struct redis_sink;
+struct redisContext;
+
+/* Connect, then AUTH (user optional) and SELECT when asked: how vigia opens
+ * every Redis connection (sink, consumer). NULL with one line in err (never
+ * the password); *refused is 1 when the server said no rather than being
+ * unreachable. */
+struct redisContext *redis_open(const char *host, int port, const char *unix_path,
+				const char *user, const char *password, int db,
+				unsigned timeout_ms, int *refused, char *err,
+				size_t errlen);
 
 /* Connect (and AUTH, SELECT) and open/resume the spool. An unreachable
  * server is not fatal when a spool is configured (events wait on disk);

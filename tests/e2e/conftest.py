@@ -1,7 +1,9 @@
 import os
 import shutil
+import signal
 import struct
 import subprocess
+import time
 
 import pytest
 
@@ -73,3 +75,25 @@ def netns():
         yield ns
     finally:
         run(['ip', 'netns', 'del', ns])
+
+
+def capture_in_netns(netns, argv, pcap, pps, warmup=1.0, settle=0.5):
+    """Run a capturing argv inside netns, replay pcap into vb at pps with
+    tcpreplay, then SIGTERM it: what an operator's Ctrl-C does. Returns the
+    capturer's exit status (asserting it was up and the replay worked)."""
+    p = subprocess.Popen(['ip', 'netns', 'exec', netns] + argv,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(warmup)
+        assert p.poll() is None, p.stderr.read()
+        r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb',
+                 '--pps', str(pps), pcap])
+        assert r.returncode == 0, r.stderr
+        time.sleep(settle)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert rc == 0, p.stderr.read()
+    return rc

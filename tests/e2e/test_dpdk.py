@@ -4,16 +4,13 @@ inside a network namespace the test makes."""
 import json
 import os
 import shutil
-import signal
 import struct
-import subprocess
-import time
 import uuid
 from collections import Counter
 
 import pytest
 
-from conftest import run
+from conftest import capture_in_netns, run
 
 EAL = ['--no-huge', '--no-pci', '-m', '256', '--log-level=warning', '--no-telemetry']
 
@@ -139,23 +136,10 @@ def test_dpdk_errors(vigia, prefix, demo_pcap):
 def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
     out = tmp_path / 'd.json'
     summ = tmp_path / 's.json'
-    p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'dpdk', '-q', '-o', str(out),
-                          '--summary-json', str(summ), '--'] + EAL +
-                         ['--file-prefix', prefix, '--vdev=net_af_packet0,iface=va,qpairs=2',
-                          '-l', '0-1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        time.sleep(2.0)
-        assert p.poll() is None, p.stderr.read()
-        r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb', '--pps', '3000',
-                 demo_pcap])
-        assert r.returncode == 0, r.stderr
-        time.sleep(1.0)
-        p.send_signal(signal.SIGTERM)
-        rc = p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert rc == 0, p.stderr.read()
+    capture_in_netns(netns, [vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+                             '--'] + EAL +
+                     ['--file-prefix', prefix, '--vdev=net_af_packet0,iface=va,qpairs=2',
+                      '-l', '0-1'], demo_pcap, 3000, warmup=2.0, settle=1.0)
     s = json.loads(summ.read_text())
     q = s['dpdk']['queues']
     assert s['workers'] == 2 and all(x['processed'] > 0 for x in q)

@@ -2,12 +2,11 @@
 the demo capture is replayed into it with tcpreplay, SIGTERM stops vigia,
 and every flow must be flushed with the same classification as replay."""
 import json
-import signal
 import subprocess
 import time
 
 
-from conftest import run
+from conftest import capture_in_netns, run
 
 
 def key(e):
@@ -20,22 +19,8 @@ def key(e):
 def test_live_capture_flushes_on_sigterm(vigia, demo_pcap, netns, tmp_path):
     out = tmp_path / 'live.json'
     summ = tmp_path / 'summary.json'
-    p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'live', '-i', 'va',
-                          '-o', str(out), '--summary-json', str(summ), '-q'],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        time.sleep(1.0)
-        assert p.poll() is None, p.stderr.read()
-        r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb',
-                 '--pps', '4000', demo_pcap])
-        assert r.returncode == 0, r.stderr
-        time.sleep(0.5)
-        p.send_signal(signal.SIGTERM)
-        rc = p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert rc == 0, p.stderr.read()
+    capture_in_netns(netns, [vigia, 'live', '-i', 'va', '-o', str(out),
+                             '--summary-json', str(summ), '-q'], demo_pcap, 4000)
     s = json.loads(summ.read_text())
     assert s['status'] == 'ok'
     assert s['pkts'] >= 5780   # the demo, plus whatever the kernel adds
@@ -69,18 +54,10 @@ def test_live_to_redis_latency(vigia, demo_pcap, netns, tmp_path):
     try:
         run(['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'])
         time.sleep(0.5)
-        p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'live', '-i', 'va', '-q',
-                              '-o', '/dev/null', '--summary-json', str(summ),
-                              '--stats-interval', '1', '--redis', '127.0.0.1:%d' % port],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
-        assert p.poll() is None, p.stderr.read()
-        r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb', '--pps', '2000',
-                 demo_pcap])
-        assert r.returncode == 0
-        time.sleep(1.5)
-        p.send_signal(signal.SIGTERM)
-        assert p.wait(timeout=30) == 0, p.stderr.read()
+        capture_in_netns(netns, [vigia, 'live', '-i', 'va', '-q', '-o', '/dev/null',
+                                 '--summary-json', str(summ), '--stats-interval', '1',
+                                 '--redis', '127.0.0.1:%d' % port],
+                         demo_pcap, 2000, settle=1.5)
     finally:
         srv.terminate()
         srv.wait()
