@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_ring.h>
 
@@ -81,6 +82,7 @@ void evq_destroy(struct evq *q)
 struct event *evq_reserve(struct evq *q)
 {
 	void *p;
+	unsigned waits = 0;
 
 	while (rte_ring_dequeue(q->free_r, &p) != 0) {
 		if (!q->lossless) {
@@ -88,7 +90,15 @@ struct event *evq_reserve(struct evq *q)
 					 __ATOMIC_RELAXED);
 			return NULL;
 		}
-		sched_yield(); /* replay: wait for the telemetry thread */
+		/* replay: wait for the telemetry thread. Yield briefly, then
+		 * sleep: spinning would take the very core the telemetry thread
+		 * (and, on small edge boxes, redis-server) needs to catch up. */
+		if (waits++ < 8) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, waits < 64 ? 20000 : 200000 };
+			nanosleep(&ts, NULL);
+		}
 	}
 	struct event *ev = p;
 	memset(ev, 0, sizeof(*ev));

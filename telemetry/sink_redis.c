@@ -44,12 +44,23 @@ struct redis_sink {
 	uint64_t seq[RF_MAX];
 	struct entry *pend;
 	unsigned npend;
+	char *arena;               /* the pending entries' JSON, back to back */
+	size_t arena_len, arena_cap;
+	char *resp;                /* a batch of commands, RESP-framed */
+	size_t resp_len, resp_cap;
 	uint64_t next_retry_ms, backoff_ms;
 	/* the node that owns our slot (Redis Cluster), learnt from MOVED/ASK;
 	 * starts as the configured server */
 	char cur_host[256];
 	int cur_port;
 	int redirect;              /* a reply said: go to cur_host:cur_port */
+	int ask;                   /* a reply said: this once, ask ask_host */
+	int asking;                /* sending to an ASK target: ASKING first */
+	char ask_host[256];
+	int ask_port;
+	uint8_t *asked;            /* per entry of the pipeline: answered ASK */
+	struct entry *scratch;     /* the entries an ASK sends elsewhere */
+	unsigned cap;              /* entries per pipeline at most */
 	char spool_path[512];
 	FILE *spool;
 	uint64_t spool_records;
@@ -396,45 +407,119 @@ static void spool_append(struct redis_sink *s, struct entry *e)
 
 /* ---- sending ------------------------------------------------------------------ */
 
-static void append_xadd(struct redis_sink *s, const struct entry *e)
+/* RESP by hand into one reusable buffer, handed to hiredis once per batch:
+ * redisAppendCommandArgv formats every argument with sdscatfmt into a fresh
+ * sds, which was a third of the sink's time (see bench/README.md). */
+static int resp_reserve(struct redis_sink *s, size_t more)
 {
-	const char *argv[16];
-	size_t lens[16];
-	char id[48], maxlen[24], sev[8];
+	if (s->resp_len + more <= s->resp_cap)
+		return 0;
+	size_t cap = s->resp_cap ? s->resp_cap : 65536;
+	while (cap < s->resp_len + more)
+		cap *= 2;
+	char *p = realloc(s->resp, cap);
+	if (!p)
+		return -1;
+	s->resp = p;
+	s->resp_cap = cap;
+	return 0;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+	char tmp[24];
 	int n = 0;
 
-	snprintf(id, sizeof(id), "%llu-%llu", (unsigned long long)e->id_ms,
-		 (unsigned long long)e->id_seq);
-#define ARG(str, l) do { argv[n] = (str); lens[n] = (l); n++; } while (0)
-	ARG("XADD", 4);
-	ARG(s->keys[e->fam], strlen(s->keys[e->fam]));
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_bulk(char *p, const char *str, size_t l)
+{
+	*p++ = '$';
+	p = put_uint(p, l);
+	*p++ = '\r';
+	*p++ = '\n';
+	memcpy(p, str, l);
+	p += l;
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+static int append_xadd(struct redis_sink *s, const struct entry *e)
+{
+	char id[48], maxlen[24], sev[8];
+	size_t keyl = strlen(s->keys[e->fam]), etl = strlen(e->etype);
+	size_t segl = strlen(e->segment), publ = 0;
+	int n = 7;
+
+	*put_uint(id, e->id_ms) = 0;
+	size_t idl = strlen(id);
+	id[idl++] = '-';
+	idl = (size_t)(put_uint(id + idl, e->id_seq) - id);
+	size_t mll = 0;
 	if (s->cfg.maxlen) {
-		snprintf(maxlen, sizeof(maxlen), "%u", s->cfg.maxlen);
-		ARG("MAXLEN", 6);
-		ARG("~", 1);
-		ARG(maxlen, strlen(maxlen));
+		mll = (size_t)(put_uint(maxlen, s->cfg.maxlen) - maxlen);
+		n += 3;
 	}
-	ARG(id, strlen(id));
-	ARG("event_type", 10);
-	ARG(e->etype, strlen(e->etype));
+	size_t sevl = 0;
 	if (e->sev) {
-		snprintf(sev, sizeof(sev), "%u", e->sev);
-		ARG("severity", 8);
-		ARG(sev, strlen(sev));
+		sevl = (size_t)(put_uint(sev, e->sev) - sev);
+		n += 2;
 	}
-	if (e->segment[0]) {
-		ARG("segment", 7);
-		ARG(e->segment, strlen(e->segment));
+	if (segl)
+		n += 2;
+	if (e->fam == RF_ALERTS && s->cfg.publish_channel)
+		publ = strlen(s->cfg.publish_channel);
+	/* every argument costs at most 16 bytes of framing */
+	if (resp_reserve(s, 2 * e->len + keyl + idl + mll + etl + segl + publ +
+				    64 + 16 * 16))
+		return -1;
+	char *p = s->resp + s->resp_len;
+	if (s->asking) {
+		/* ASKING holds for the next command only */
+		memcpy(p, "*1\r\n$6\r\nASKING\r\n", 16);
+		p += 16;
 	}
-	ARG("json", 4);
-	ARG(e->json, e->len);
-#undef ARG
-	redisAppendCommandArgv(s->c, n, argv, lens);
-	if (e->fam == RF_ALERTS && s->cfg.publish_channel) {
-		const char *pv[3] = { "PUBLISH", s->cfg.publish_channel, e->json };
-		size_t pl[3] = { 7, strlen(s->cfg.publish_channel), e->len };
-		redisAppendCommandArgv(s->c, 3, pv, pl);
+	*p++ = '*';
+	p = put_uint(p, (uint64_t)n);
+	*p++ = '\r';
+	*p++ = '\n';
+	p = put_bulk(p, "XADD", 4);
+	p = put_bulk(p, s->keys[e->fam], keyl);
+	if (mll) {
+		p = put_bulk(p, "MAXLEN", 6);
+		p = put_bulk(p, "~", 1);
+		p = put_bulk(p, maxlen, mll);
 	}
+	p = put_bulk(p, id, idl);
+	p = put_bulk(p, "event_type", 10);
+	p = put_bulk(p, e->etype, etl);
+	if (sevl) {
+		p = put_bulk(p, "severity", 8);
+		p = put_bulk(p, sev, sevl);
+	}
+	if (segl) {
+		p = put_bulk(p, "segment", 7);
+		p = put_bulk(p, e->segment, segl);
+	}
+	p = put_bulk(p, "json", 4);
+	p = put_bulk(p, e->json, e->len);
+	if (publ) {
+		memcpy(p, "*3\r\n", 4);
+		p += 4;
+		p = put_bulk(p, "PUBLISH", 7);
+		p = put_bulk(p, s->cfg.publish_channel, publ);
+		p = put_bulk(p, e->json, e->len);
+	}
+	s->resp_len = (size_t)(p - s->resp);
+	return 0;
 }
 
 /* Send entries in one pipeline. Returns how many were acknowledged (or
@@ -449,26 +534,59 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 
 	if (!s->c)
 		return 0;
+	s->resp_len = 0;
 	for (unsigned i = 0; i < n; i++)
-		append_xadd(s, &es[i]);
+		if (append_xadd(s, &es[i])) {
+			n = i; /* out of memory: the rest stays for later */
+			break;
+		}
+	if (n && redisAppendFormattedCommand(s->c, s->resp, s->resp_len) != REDIS_OK) {
+		disconnect(s);
+		return 0;
+	}
 	for (unsigned i = 0; i < n; i++) {
-		unsigned replies = 1 + (es[i].fam == RF_ALERTS && s->cfg.publish_channel);
+		unsigned first = (unsigned)s->asking;
+		unsigned replies = first + 1 +
+				   (es[i].fam == RF_ALERTS && s->cfg.publish_channel);
 		for (unsigned k = 0; k < replies; k++) {
 			redisReply *r = NULL;
 			if (redisGetReply(s->c, (void **)&r) != REDIS_OK || !r) {
 				disconnect(s);
 				return done;
 			}
-			if (k == 0) {
-				if (r->type == REDIS_REPLY_ERROR &&
-				    (!strncmp(r->str, "MOVED ", 6) ||
-				     !strncmp(r->str, "ASK ", 4))) {
+			if (k == first) {
+				int moved = r->type == REDIS_REPLY_ERROR &&
+					    !strncmp(r->str, "MOVED ", 6);
+				int ask = r->type == REDIS_REPLY_ERROR &&
+					  !strncmp(r->str, "ASK ", 4);
+				if (ask && redirected != 1) {
+					/* "ASK <slot> <host>:<port>": the slot migrates
+					 * and this key has moved already; this entry (and
+					 * any later one that gets ASK) goes there, after
+					 * ASKING; the rest landed here */
+					const char *sp = strrchr(r->str, ' ');
+					const char *colon = sp ? strrchr(sp, ':') : NULL;
+					if (sp && colon && colon > sp + 1 && i < s->cap) {
+						size_t hl = (size_t)(colon - sp - 1);
+						if (hl >= sizeof(s->ask_host))
+							hl = sizeof(s->ask_host) - 1;
+						memcpy(s->ask_host, sp + 1, hl);
+						s->ask_host[hl] = 0;
+						s->ask_port = atoi(colon + 1);
+						if (!redirected)
+							memset(s->asked, 0, s->cap);
+						s->asked[i] = 1;
+						redirected = 2;
+					} else {
+						s->st.errors++;
+					}
+				} else if (moved && !redirected) {
 					/* "MOVED <slot> <host>:<port>": our hash-tagged
-					 * keys all live there; this and every later
+					 * keys all live there now; this and every later
 					 * entry of the pipeline must go again */
 					const char *sp = strrchr(r->str, ' ');
 					const char *colon = sp ? strrchr(sp, ':') : NULL;
-					if (!redirected && sp && colon && colon > sp + 1) {
+					if (sp && colon && colon > sp + 1) {
 						size_t hl = (size_t)(colon - sp - 1);
 						if (hl >= sizeof(s->cur_host))
 							hl = sizeof(s->cur_host) - 1;
@@ -477,7 +595,7 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 						s->cur_port = atoi(colon + 1);
 						redirected = 1;
 					}
-				} else if (redirected || transient) {
+				} else if (redirected == 1 || transient) {
 					/* after a redirect or a transient error every later
 					 * entry goes again, in order */
 				} else if (r->type == REDIS_REPLY_ERROR &&
@@ -504,16 +622,65 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 		if (!redirected && !transient)
 			done++;
 	}
+	if (redirected == 2 && s->asking)
+		redirected = 0; /* an ASK from the ASK target: give up on these */
 	if (transient && !redirected) {
 		disconnect(s);
 		return done;
 	}
-	if (redirected) {
+	if (redirected == 1) {
 		s->redirect = 1;
 		redisFree(s->c);
 		s->c = NULL;
 		s->st.connected = 0;
+	} else if (redirected == 2) {
+		/* the connection stays: the slot is still this node's; asked[]
+		 * counts from the first entry not done */
+		memmove(s->asked, s->asked + done, s->cap - done);
+		s->ask = 1;
 	}
+	return done;
+}
+
+/* The entries of a pipeline that got ASK, to the node it named, each after
+ * ASKING, on a connection of its own; then home again. Returns how many of
+ * es[0..n) are now done: all, or none (then they go home again, where those
+ * that landed are refused as duplicates, that is, done). */
+static unsigned send_asked(struct redis_sink *s, const struct entry *es, unsigned n)
+{
+	char home_host[sizeof(s->cur_host)], err[512];
+	int home_port = s->cur_port;
+	redisContext *home = s->c;
+	unsigned done = 0, k = 0;
+
+	for (unsigned i = 0; i < n && i < s->cap; i++)
+		if (s->asked[i])
+			s->scratch[k++] = es[i];
+
+	s->ask = 0;
+	memcpy(home_host, s->cur_host, sizeof(home_host));
+	snprintf(s->cur_host, sizeof(s->cur_host), "%s", s->ask_host);
+	s->cur_port = s->ask_port;
+	s->c = NULL;
+	if (do_connect(s, err, sizeof(err)) == 0) {
+		s->asking = 1;
+		done = send_entries(s, s->scratch, k) == k ? n : 0;
+		s->asking = 0;
+		if (s->c)
+			redisFree(s->c);
+		s->c = NULL;
+	}
+	if (s->redirect) {
+		/* the target answered MOVED: the migration ended, go there */
+		if (home)
+			redisFree(home);
+		return done;
+	}
+	memcpy(s->cur_host, home_host, sizeof(home_host));
+	s->cur_port = home_port;
+	s->c = home;
+	s->st.connected = home != NULL;
+	s->ask = 0;
 	return done;
 }
 
@@ -525,8 +692,13 @@ static unsigned send_all(struct redis_sink *s, const struct entry *es, unsigned 
 
 	for (int hop = 0; hop < 4 && done < n && s->c; hop++) {
 		done += send_entries(s, es + done, n - done);
-		if (!s->redirect)
+		if (s->ask)
+			done += send_asked(s, es + done, n - done);
+		if (!s->redirect) {
+			if (s->c && done < n)
+				continue; /* back home after an ASK: the rest */
 			break;
+		}
 		s->redirect = 0;
 		if (do_connect(s, err, sizeof(err)) != 0) {
 			disconnect(s);
@@ -542,15 +714,19 @@ static void free_entries(struct entry *es, unsigned n)
 		free(es[i].json);
 }
 
+static void spool_pending(struct redis_sink *s, unsigned from)
+{
+	for (unsigned i = from; i < s->npend; i++)
+		spool_append(s, &s->pend[i]);
+	s->npend = 0;
+	s->arena_len = 0;
+}
+
 static void send_pending(struct redis_sink *s)
 {
 	if (!s->npend)
 		return;
-	unsigned done = send_all(s, s->pend, s->npend);
-	for (unsigned i = done; i < s->npend; i++)
-		spool_append(s, &s->pend[i]);
-	free_entries(s->pend, s->npend);
-	s->npend = 0;
+	spool_pending(s, send_all(s, s->pend, s->npend));
 }
 
 /* Replay the spool in order; truncate it once everything landed. */
@@ -631,7 +807,12 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 	s->lat = malloc(LAT_RESERVOIR * sizeof(*s->lat)); /* optional */
 	s->lat_rng = 0x853c49e6748fea9bULL;
 	s->pend = calloc(s->cfg.batch, sizeof(*s->pend));
-	if (!s->pend) {
+	s->arena_cap = (size_t)s->cfg.batch * 1024;
+	s->arena = malloc(s->arena_cap);
+	s->cap = s->cfg.batch > 64 ? s->cfg.batch : 64; /* spool replays 64 */
+	s->asked = calloc(s->cap, 1);
+	s->scratch = calloc(s->cap, sizeof(*s->scratch));
+	if (!s->pend || !s->arena || !s->asked || !s->scratch) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -670,15 +851,26 @@ int redis_sink_write(struct redis_sink *s, enum redis_family fam,
 		snprintf(e.segment, sizeof(e.segment), "%s", segment);
 	e.len = len;
 	if (s->c && !s->spool_records) {
-		e.json = malloc(len + 1);
-		if (!e.json)
-			return -ENOMEM;
-		memcpy(e.json, json, len);
-		e.json[len] = 0;
-		s->pend[s->npend++] = e;
-		if (s->npend == s->cfg.batch)
-			send_pending(s);
-		return 0;
+		if (s->arena_len + len > s->arena_cap) {
+			send_pending(s); /* the arena only grows when empty */
+			if (len > s->arena_cap) {
+				size_t cap = s->arena_cap * 2 > len ? s->arena_cap * 2 : len;
+				char *a = realloc(s->arena, cap);
+				if (!a)
+					return -ENOMEM;
+				s->arena = a;
+				s->arena_cap = cap;
+			}
+		}
+		if (s->c && !s->spool_records) {
+			e.json = s->arena + s->arena_len;
+			memcpy(e.json, json, len);
+			s->arena_len += len;
+			s->pend[s->npend++] = e;
+			if (s->npend == s->cfg.batch)
+				send_pending(s);
+			return 0;
+		}
 	}
 	/* down, or older entries still wait on disk: keep the order */
 	e.json = (char *)json;
@@ -700,12 +892,8 @@ uint64_t redis_sink_flush(struct redis_sink *s)
 		replay_spool(s);
 	if (s->c && !s->spool_records)
 		send_pending(s);
-	else if (s->npend) {
-		for (unsigned i = 0; i < s->npend; i++)
-			spool_append(s, &s->pend[i]);
-		free_entries(s->pend, s->npend);
-		s->npend = 0;
-	}
+	else if (s->npend)
+		spool_pending(s, 0);
 	if (s->spool)
 		fflush(s->spool);
 	return s->spool_records + s->npend;
@@ -772,11 +960,13 @@ void redis_sink_destroy(struct redis_sink *s)
 	if (!s)
 		return;
 	if (s->pend) {
-		for (unsigned i = 0; i < s->npend; i++)
-			spool_append(s, &s->pend[i]);
-		free_entries(s->pend, s->npend);
+		spool_pending(s, 0);
 		free(s->pend);
 	}
+	free(s->arena);
+	free(s->resp);
+	free(s->asked);
+	free(s->scratch);
 	if (s->spool)
 		fclose(s->spool);
 	if (s->c)

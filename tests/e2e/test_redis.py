@@ -233,49 +233,96 @@ def test_alerts_consumer(vigia, demo_pcap, redis, tmp_path):
     assert run(base + ['--family', 'nope']).returncode == 1
 
 
-def test_cluster_follows_moved(vigia, demo_pcap, tmp_path):
+def make_cluster(tmp_path):
+    """Three masters on 127.0.0.1, every node knowing the whole slot map."""
     if not shutil.which('redis-cli'):
         pytest.skip('redis-cli not installed')
     nodes = []
+    for i in range(3):
+        d = tmp_path / ('n%d' % i)
+        d.mkdir()
+        nodes.append(Redis(d, '--cluster-enabled', 'yes', '--cluster-config-file',
+                           str(d / 'nodes.conf')))
+    r = run(['redis-cli', '--cluster', 'create'] +
+            ['127.0.0.1:%d' % n.port for n in nodes] +
+            ['--cluster-replicas', '0', '--cluster-yes'])
+    assert r.returncode == 0, r.stdout + r.stderr
+    for _ in range(100):
+        if all(b'cluster_state:ok' in n.cli('CLUSTER', 'INFO') for n in nodes):
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return nodes
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    nodes = []
     try:
-        for i in range(3):
-            d = tmp_path / ('n%d' % i)
-            d.mkdir()
-            nodes.append(Redis(d, '--cluster-enabled', 'yes', '--cluster-config-file',
-                               str(d / 'nodes.conf')))
-        r = run(['redis-cli', '--cluster', 'create'] +
-                ['127.0.0.1:%d' % n.port for n in nodes] +
-                ['--cluster-replicas', '0', '--cluster-yes'])
-        assert r.returncode == 0, r.stdout + r.stderr
-        for _ in range(100):   # every node must know the whole slot map
-            if all(b'cluster_state:ok' in n.cli('CLUSTER', 'INFO') for n in nodes):
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
-        seed = nodes[0].port
-        expect = {}
-        for sensor in ('north-07', 'harbour-3'):
-            ev = tmp_path / ('%s.json' % sensor)
-            p = run([vigia, 'replay', '-q', '-o', str(ev), '--sensor', sensor,
-                     '--redis', '127.0.0.1:%d' % seed, demo_pcap])
-            assert p.returncode == 0, p.stderr
-            expect[sensor] = len([l for l in file_events(ev) if family(l) == 'flows'])
-        owners = set()
-        for sensor, n in expect.items():
-            key = 'vigia:{%s}:flows' % sensor
-            slot = int(nodes[0].cli('CLUSTER', 'KEYSLOT', key))
-            # the node that owns the slot holds the whole stream
-            owner = [nd for nd in nodes if int(nd.cli('CLUSTER', 'COUNTKEYSINSLOT', str(slot))) > 0]
-            assert len(owner) == 1
-            assert int(owner[0].cli('XLEN', key)) == n
-            owners.add(owner[0].port)
-            for fam in ('anomalies',):
-                assert int(owner[0].cli('XLEN', 'vigia:{%s}:%s' % (sensor, fam))) == 2
-        # the two sensors hash to different nodes here, one not the seed
-        assert len(owners) == 2 and owners != {seed}
+        nodes = make_cluster(tmp_path)
+        yield nodes
     finally:
         for n in nodes:
             n.stop()
+
+
+def test_cluster_follows_moved(vigia, demo_pcap, cluster, tmp_path):
+    nodes = cluster
+    seed = nodes[0].port
+    expect = {}
+    for sensor in ('north-07', 'harbour-3'):
+        ev = tmp_path / ('%s.json' % sensor)
+        p = run([vigia, 'replay', '-q', '-o', str(ev), '--sensor', sensor,
+                 '--redis', '127.0.0.1:%d' % seed, demo_pcap])
+        assert p.returncode == 0, p.stderr
+        expect[sensor] = len([l for l in file_events(ev) if family(l) == 'flows'])
+    owners = set()
+    for sensor, n in expect.items():
+        key = 'vigia:{%s}:flows' % sensor
+        slot = int(nodes[0].cli('CLUSTER', 'KEYSLOT', key))
+        # the node that owns the slot holds the whole stream
+        owner = [nd for nd in nodes if int(nd.cli('CLUSTER', 'COUNTKEYSINSLOT', str(slot))) > 0]
+        assert len(owner) == 1
+        assert int(owner[0].cli('XLEN', key)) == n
+        owners.add(owner[0].port)
+        for fam in ('anomalies',):
+            assert int(owner[0].cli('XLEN', 'vigia:{%s}:%s' % (sensor, fam))) == 2
+    # the two sensors hash to different nodes here, one not the seed
+    assert len(owners) == 2 and owners != {seed}
+
+
+def test_cluster_follows_ask_during_migration(vigia, demo_pcap, cluster, tmp_path):
+    """The sensor's slot is migrating: its owner answers ASK for keys it no
+    longer has, and the entries must land on the importing node (each after
+    ASKING), none on the old owner, each once."""
+    nodes = cluster
+    sensor = 'harbour-3'
+    key = 'vigia:{%s}:flows' % sensor
+    slot = int(nodes[0].cli('CLUSTER', 'KEYSLOT', key))
+    ids = {n.port: n.cli('CLUSTER', 'MYID').strip().decode() for n in nodes}
+    src = [n for n in nodes
+           if any(l.split()[2].endswith(b'myself,master') and
+                  any('-' in r and int(r.split('-')[0]) <= slot <= int(r.split('-')[1])
+                      for r in [x.decode() for x in l.split()[8:]])
+                  for l in n.cli('CLUSTER', 'NODES').splitlines()
+                  if b'myself' in l)][0]
+    dst = [n for n in nodes if n is not src][0]
+    assert b'OK' in dst.cli('CLUSTER', 'SETSLOT', str(slot), 'IMPORTING', ids[src.port])
+    assert b'OK' in src.cli('CLUSTER', 'SETSLOT', str(slot), 'MIGRATING', ids[dst.port])
+    ev = tmp_path / 'ask.json'
+    summ = tmp_path / 'ask-summary.json'
+    p = run([vigia, 'replay', '-q', '-o', str(ev), '--summary-json', str(summ),
+             '--sensor', sensor, '--redis', '127.0.0.1:%d' % src.port, demo_pcap])
+    assert p.returncode == 0, p.stderr
+    want = [l for l in file_events(ev) if family(l) == 'flows']
+    rs = json.load(open(summ))['redis']
+    assert rs['sent'] == len(file_events(ev)) and rs['errors'] == 0
+    assert int(src.cli('CLUSTER', 'COUNTKEYSINSLOT', str(slot))) == 0
+    # finish the migration, then read the stream from its new owner
+    for n in nodes:
+        n.cli('CLUSTER', 'SETSLOT', str(slot), 'NODE', ids[dst.port])
+    got = dst.entries(key)
+    assert [g[2] for g in got] == want
 
 
 def test_control_stream_reloads_policy(vigia, demo_pcap, redis, tmp_path):
