@@ -49,7 +49,11 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
             telemetry/sink_redis.c telemetry/redis_consumer.c \
-            policies/lpm.c policies/policy.c policies/policy_ref.c
+            policies/lpm.c policies/policy.c policies/policy_ref.c \
+            detectors/sketch.c detectors/detector.c detectors/analytics.c \
+            detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \
+            detectors/det_dns.c detectors/det_beacon.c detectors/det_risk.c \
+            detectors/det_policy.c detectors/det_intel.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -51,6 +51,7 @@ struct opts {
 				  * dpdk: port counters on stderr too */
 	const char *redis;       /* HOST[:PORT] or unix:PATH */
 	const char *policy_path;
+	const char *detectors;       /* --detectors: comma list, "none" */
 	const char *pseudonym_key_file;
 	struct redis_sink_cfg rcfg;
 	char redis_host[256];
@@ -86,6 +87,7 @@ static void usage(FILE *fp)
 "       vigia preflight [-- EAL-ARGS]     check hugepages, NIC binding, RSS, NUMA\n"
 "       vigia alerts --redis H:P --sensor S [...]  read sensors' alerts from Redis\n"
 "       vigia check-policy FILE           validate a policy, print a summary\n"
+"       vigia detectors [--json|--markdown]  the inventory of every detector\n"
 "       vigia --help | --version\n"
 "\n"
 "options:\n"
@@ -108,6 +110,8 @@ static void usage(FILE *fp)
 "      --policy FILE        city policy (segments, allowed apps, intel): every\n"
 "                           event gets its segment; violations and intel\n"
 "                           matches raise alerts; SIGHUP reloads it atomically\n"
+"      --detectors LIST     run only these cross-flow detectors (comma list of\n"
+"                           ids from 'vigia detectors'; 'none': no analytics)\n"
 "      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
 "                           pseudonymise: true (default: a random key per run)\n"
 "  statistics and Redis:\n"
@@ -161,6 +165,7 @@ enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
+	O_DETECTORS,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +195,7 @@ static const struct option long_opts[] = {
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "policy", required_argument, NULL, O_POLICY },
+	{ "detectors", required_argument, NULL, O_DETECTORS },
 	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
@@ -260,6 +266,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_REDIS: o->redis = optarg; break;
 		case O_POLICY: o->policy_path = optarg; break;
+		case O_DETECTORS: o->detectors = optarg; break;
 		case O_PKEY: o->pseudonym_key_file = optarg; break;
 		case O_RUSER: o->rcfg.user = optarg; break;
 		case O_RPREFIX: o->rcfg.prefix = optarg; break;
@@ -369,6 +376,8 @@ struct pipeline {
 	int have_dpdk;
 	struct redis_sink *redis;
 	struct policy_ref *pref;
+	struct analytics *an;         /* cross-flow detectors; NULL: none */
+	struct evq *an_q;             /* its alerts, to the telemetry thread */
 	struct classifier *names_cls; /* resolves app/category names for policies */
 	struct policy_names names;
 	double t_start, t_last_progress;
@@ -542,12 +551,37 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 			fprintf(stderr, "vigia: %s\n", err);
 			return EXIT_INPUT;
 		}
-		pl->pref = policy_ref_create(pol, pl->nw);
+		/* readers: the workers, and the analytics thread (id nw) */
+		pl->pref = policy_ref_create(pol, pl->nw + 1);
 		if (!pl->pref) {
 			policy_free(pol);
 			fprintf(stderr, "vigia: no memory for the policy\n");
 			return EXIT_INPUT;
 		}
+	}
+	if (!o->detectors || strcmp(o->detectors, "none")) {
+		if (o->detectors) {
+			/* every id must exist: a typo would silently disable one */
+			char ids[256];
+			snprintf(ids, sizeof(ids), "%s", o->detectors);
+			for (char *sv, *id = strtok_r(ids, ",", &sv); id;
+			     id = strtok_r(NULL, ",", &sv))
+				if (!detector_by_id(id)) {
+					fprintf(stderr, "vigia: --detectors: no detector '%s' "
+							"(see 'vigia detectors')\n", id);
+					return EXIT_USAGE;
+				}
+		}
+		pl->an_q = evq_create(4096, lossless);
+		struct analytics_cfg ac = { .workers = pl->nw, .lossless = lossless,
+					    .q = pl->an_q, .policy = pl->pref,
+					    .only = o->detectors };
+		pl->an = pl->an_q ? analytics_create(&ac) : NULL;
+		if (!pl->an) {
+			fprintf(stderr, "vigia: analytics: %s\n", strerror(errno));
+			return EXIT_INPUT;
+		}
+		telemetry_add_queue(pl->tel, pl->an_q);
 	}
 	for (unsigned i = 0; i < pl->nw; i++) {
 		pl->q[i] = evq_create(o->evq_slots, lossless);
@@ -558,7 +592,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		struct worker_cfg wc = { .id = i, .ft = o->ft, .cls = o->cls,
 					 .q = pl->q[i],
 					 .stats_interval_s = o->stats_interval,
-					 .policy = pl->pref };
+					 .policy = pl->pref,
+					 .feed = pl->an ? analytics_feed(pl->an, i) : NULL };
 		pl->w[i] = worker_create(&wc, err, sizeof(err));
 		if (!pl->w[i]) {
 			fprintf(stderr, "vigia: %s\n",
@@ -569,6 +604,10 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 	}
 	if (telemetry_start(pl->tel) != 0) {
 		fprintf(stderr, "vigia: cannot start telemetry thread\n");
+		return EXIT_INPUT;
+	}
+	if (pl->an && analytics_start(pl->an) != 0) {
+		fprintf(stderr, "vigia: cannot start analytics thread\n");
 		return EXIT_INPUT;
 	}
 	pl->t_start = now_s();
@@ -847,6 +886,9 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 	for (unsigned i = 0; i < pl->nw; i++)
 		if (pl->w[i])
 			worker_flush(pl->w[i]);
+	/* every feed ended: the analytics thread finishes, then telemetry
+	 * writes its alerts */
+	analytics_stop(pl->an);
 	if (pl->tel && telemetry_stop(pl->tel) != 0) {
 		fprintf(stderr, "vigia: writing events failed\n");
 		rc = EXIT_INPUT;
@@ -861,6 +903,10 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 		evq_destroy(pl->q[i]);
 	}
 	telemetry_destroy(pl->tel);
+	analytics_destroy(pl->an);
+	pl->an = NULL;
+	evq_destroy(pl->an_q);
+	pl->an_q = NULL;
 	redis_sink_destroy(pl->redis);
 	pl->redis = NULL;
 	if (pl->pref && !pl->o->quiet) {
@@ -1303,6 +1349,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "alerts"))
 		return cmd_alerts(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "detectors")) {
+		int fmt = argc > 2 && !strcmp(argv[2], "--json")       ? 1
+			  : argc > 2 && !strcmp(argv[2], "--markdown") ? 2
+								       : 0;
+		if (argc > 3 || (argc == 3 && !fmt)) {
+			fprintf(stderr, "usage: vigia detectors [--json|--markdown]\n");
+			return EXIT_USAGE;
+		}
+		detector_inventory(stdout, fmt);
+		return EXIT_OK;
+	}
 	if (!strcmp(argv[1], "check-policy")) {
 		struct policy_names nm;
 		char err[512];

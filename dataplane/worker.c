@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include "../detectors/detector.h"
 #include "../telemetry/eve.h"
 
 #include <errno.h>
@@ -36,16 +37,17 @@ struct worker {
 	const struct policy *pol;
 	uint8_t pol_gen;
 	int pol_online;            /* this thread reports quiescent states */
+	struct det_feed *feed;     /* records and sketches for analytics */
 };
 
-enum { ALERTED_POLICY = 1, ALERTED_INTEL_IP = 2, ALERTED_INTEL_NAME = 4,
-       ALERTED_INTEL_JA3 = 8, ALERTED_POLICY_DST = 16 };
-
-#define SID_POLICY_APP 200001
-#define SID_POLICY_DST 200002
-#define SID_INTEL_IP 200101
-#define SID_INTEL_DOMAIN 200102
-#define SID_INTEL_JA3 200103
+/* The flow a worker detector hook is about (its emit/describe context). */
+struct det_call {
+	struct worker *w;
+	struct flow *f;
+	struct flow_meta *m;
+	int described;
+	struct ev_app full;
+};
 
 static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 			enum ev_flow_reason reason);
@@ -62,6 +64,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 		return NULL;
 	w->cfg = *cfg;
 	w->q = cfg->q;
+	w->feed = cfg->feed;
 	w->active_us = (uint64_t)cfg->ft.active_timeout_s * 1000000;
 	w->stats_us = (uint64_t)cfg->stats_interval_s * 1000000;
 	w->cls = classifier_create(&cfg->cls, err, errlen);
@@ -215,117 +218,123 @@ static void set_segment(struct worker *w, struct event *ev, struct flow *f,
 	}
 }
 
-__attribute__((format(printf, 9, 10)))
-static void emit_alert(struct worker *w, struct flow *f, struct flow_meta *m,
-		       uint32_t sid, const char *sig, const char *cat, int sev,
-		       const char *mitre, const char *evfmt, ...)
+static const struct ev_app *call_describe(void *ctx)
 {
+	struct det_call *c = ctx;
+
+	if (!c->described) {
+		classifier_describe(c->w->cls, &c->m->app, &c->full);
+		c->described = 1;
+	}
+	return &c->full;
+}
+
+/* A worker detector's alert about the flow of the call. */
+static void call_emit(void *ctx, struct ev_alert *a)
+{
+	struct det_call *c = ctx;
+	struct worker *w = c->w;
 	struct event *ev = new_event(w, EV_ALERT, w->now_us);
-	va_list ap;
 
 	if (!ev)
 		return;
 	w->st.alerts++;
-	event_flow(w, ev, f, m);
-	struct ev_alert *a = &ev->u.alert;
-	a->signature_id = sid;
-	a->severity = (uint8_t)(sev < 1 ? 1 : sev > 4 ? 4 : sev);
-	snprintf(a->signature, sizeof(a->signature), "%s", sig);
-	snprintf(a->category, sizeof(a->category), "%s", cat);
-	if (mitre)
-		snprintf(a->mitre[0], sizeof(a->mitre[0]), "%s", mitre);
-	va_start(ap, evfmt);
-	vsnprintf(a->evidence, sizeof(a->evidence), evfmt, ap);
-	va_end(ap);
-	if (f->classify_done) {
-		struct ev_app full;
-		classifier_describe(w->cls, &m->app, &full);
-		snprintf(a->app, sizeof(a->app), "%s", full.proto);
-	}
+	event_flow(w, ev, c->f, c->m);
+	if (c->f->classify_done && !a->app[0])
+		snprintf(a->app, sizeof(a->app), "%s", call_describe(ctx)->proto);
+	ev->u.alert = *a;
 	evq_commit(w->q, ev);
 }
 
-/* Threat intel on the endpoints, and where the segment may talk to: as
- * soon as the flow exists. */
-static void check_intel_ip(struct worker *w, struct flow *f, struct flow_meta *m)
+static void det_call_init(struct worker *w, struct det_call *c, struct det_flow *df,
+			  struct flow *f, struct flow_meta *m)
 {
-	struct intel_hit h;
-	const struct ev_tuple *t = &m->tuple;
-	char why[160];
+	c->w = w;
+	c->f = f;
+	c->m = m;
+	c->described = 0;
+	memset(df, 0, sizeof(*df));
+	df->t = &m->tuple;
+	df->pol = w->pol;
+	df->seg = w->pol ? flow_segment(w, f, m) : -1;
+	df->alerted = &f->alerted;
+	df->now_us = w->now_us;
+	df->host = "";
+	df->ctx = c;
+	df->emit = call_emit;
+	df->describe = call_describe;
+}
 
-	if (!w->pol)
-		return;
-	int seg = flow_segment(w, f, m);
-	/* only flows the segment's own devices start */
-	if (seg >= 0 && !(f->alerted & ALERTED_POLICY_DST) &&
-	    policy_segment(w->pol, t->ipver, t->src, t->vlan_count ? t->vlan[0] : 0) == seg &&
-	    !policy_dest_allowed(w->pol, seg, t->ipver, t->dst, t->proto, t->dport,
-				 why, sizeof(why))) {
-		char ip[48];
-		eve_format_ip(ip, t->ipver, t->dst);
-		f->alerted |= ALERTED_POLICY_DST;
-		emit_alert(w, f, m, SID_POLICY_DST, "Policy: destination not allowed for segment",
-			   "policy-violation", policy_severity(w->pol, seg, "policy", 2), NULL,
-			   "%s; seen %s port %u", why, ip, t->dport);
-	}
-	if (f->alerted & ALERTED_INTEL_IP)
-		return;
-	for (int side = 0; side < 2; side++) {
-		const uint8_t *a = side ? t->dst : t->src;
-		if (policy_intel_ip(w->pol, t->ipver, a, &h)) {
-			char ip[48];
-			eve_format_ip(ip, t->ipver, a);
-			f->alerted |= ALERTED_INTEL_IP;
-			emit_alert(w, f, m, SID_INTEL_IP, "Threat intel: address on a watch list",
-				   "threat-intel", h.severity, "T1071",
-				   "list %s: %s %s", h.list, side ? "server" : "client", ip);
-			return;
-		}
+/* A record for the analytics thread about this flow. */
+static struct det_rec *flow_rec(struct worker *w, struct flow *f,
+				const struct flow_meta *m, enum det_rec_kind kind,
+				uint8_t flags)
+{
+	struct det_rec *r = det_feed_reserve(w->feed);
+	const struct ev_tuple *t = &m->tuple;
+
+	if (!r)
+		return NULL;
+	r->kind = (uint8_t)kind;
+	r->ipver = t->ipver;
+	r->proto = t->proto;
+	r->flags = flags;
+	r->seg = (int16_t)(w->pol ? flow_segment(w, f, m) : -1);
+	r->sport = t->sport;
+	r->dport = t->dport;
+	r->hash = (uint32_t)(f->flow_id ^ (f->flow_id >> 32));
+	r->ts_us = w->now_us;
+	memcpy(r->src, t->src, 16);
+	memcpy(r->dst, t->dst, 16);
+	return r;
+}
+
+static void flow_started(struct worker *w, struct flow *f, struct flow_meta *m,
+			 uint8_t flags)
+{
+	struct det_call c;
+	struct det_flow df;
+
+	det_call_init(w, &c, &df, f, m);
+	detectors_flow_start(&df);
+	if (w->feed) {
+		struct det_rec *r = flow_rec(w, f, m, DR_START, flags);
+		if (r)
+			det_feed_commit(w->feed, r);
 	}
 }
 
-/* Once classification is over: names and fingerprints, and whether the
- * segment allows this application at all. */
-static void check_classified(struct worker *w, struct flow *f, struct flow_meta *m)
+/* Once classification is over: the worker detectors, and a record for the
+ * analytics thread when there is something for it (DNS names, HTTP 401). */
+static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *m)
 {
-	const struct policy *p = w->pol;
 	const struct cls_result *a = &m->app;
-	struct intel_hit h;
+	struct det_call c;
+	struct det_flow df;
 
-	if (!p)
-		return;
-	if (a->host[0] && !(f->alerted & ALERTED_INTEL_NAME) &&
-	    policy_intel_domain(p, a->host, &h)) {
-		f->alerted |= ALERTED_INTEL_NAME;
-		emit_alert(w, f, m, SID_INTEL_DOMAIN, "Threat intel: domain on a watch list",
-			   "threat-intel", h.severity, "T1071",
-			   "list %s: %s %s (matches %s)", h.list,
-			   a->host_kind == EV_HOST_DNS ? "DNS query" :
-			   a->host_kind == EV_HOST_TLS ? "TLS SNI" :
-			   a->host_kind == EV_HOST_HTTP ? "HTTP host" : "host name",
-			   a->host, h.matched);
-	}
-	if (a->has_ja3c && !(f->alerted & ALERTED_INTEL_JA3)) {
-		struct ev_app full;
-		classifier_describe(w->cls, a, &full);
-		if (policy_intel_ja3(p, full.ja3c, &h)) {
-			f->alerted |= ALERTED_INTEL_JA3;
-			emit_alert(w, f, m, SID_INTEL_JA3, "Threat intel: TLS client fingerprint (JA3) on a watch list",
-				   "threat-intel", h.severity, "T1071.001",
-				   "list %s: JA3 %s", h.list, full.ja3c);
-		}
-	}
-	int seg = flow_segment(w, f, m);
-	char why[200];
-	if (seg >= 0 && !(f->alerted & ALERTED_POLICY) &&
-	    !policy_app_allowed(p, seg, a->master_id, a->app_id, a->category_id,
-				why, sizeof(why))) {
-		struct ev_app full;
-		classifier_describe(w->cls, a, &full);
-		f->alerted |= ALERTED_POLICY;
-		emit_alert(w, f, m, SID_POLICY_APP, "Policy: application not allowed in segment",
-			   "policy-violation", policy_severity(p, seg, "policy", 2), NULL,
-			   "%s; seen %s", why, full.proto);
+	det_call_init(w, &c, &df, f, m);
+	df.master_id = a->master_id;
+	df.app_id = a->app_id;
+	df.category_id = a->category_id;
+	df.host_kind = a->host_kind;
+	df.has_ja3c = a->has_ja3c;
+	df.guessed = a->guessed;
+	df.risk = a->risk;
+	df.host = a->host;
+	detectors_flow_classified(&df);
+	if (w->feed && (a->has_dns || a->http_status == 401)) {
+		struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
+		if (!r)
+			return;
+		r->u.app.master_id = a->master_id;
+		r->u.app.app_id = a->app_id;
+		r->u.app.dns_qtype = a->dns_qtype;
+		r->u.app.http_status = a->http_status;
+		r->u.app.dns_rcode = a->dns_rcode;
+		r->u.app.has_dns = a->has_dns;
+		r->u.app.host_kind = a->host_kind;
+		memcpy(r->u.app.host, a->host, sizeof(r->u.app.host));
+		det_feed_commit(w->feed, r);
 	}
 }
 
@@ -338,7 +347,7 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 		classifier_finish(w->cls, f->cls_slot, &m->app);
 		f->cls_slot = FLOW_NIL;
 		f->classify_done = 1;
-		check_classified(w, f, m);
+		flow_classified(w, f, m);
 	}
 	w->st.flows_ended++;
 	if (reason == EV_REASON_EVICTED)
@@ -516,6 +525,17 @@ static void prepare(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 }
 
+/* UDP source ports of the services reflection/amplification attacks abuse. */
+static inline int is_reflector_port(uint16_t port)
+{
+	switch (port) {
+	case 53: case 123: case 1900: case 11211: case 389: case 161: case 19:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 {
 	struct decoded d_, *dp = &x->d;
@@ -525,8 +545,11 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	(void)d_;
 	w->st.pkts++;
 	w->st.bytes += p->wirelen;
-	if (p->ts_us > w->now_us)
+	if (p->ts_us > w->now_us) {
 		w->now_us = p->ts_us;
+		if (w->feed)
+			det_feed_clock(w->feed, w->now_us);
+	}
 
 	int r = x->r;
 	if (d.anomalies)
@@ -577,9 +600,26 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			w->st.classify_no_slot++;
 		}
 		f->seg_gen = 0; /* no generation yet: computed on first use */
-		check_intel_ip(w, f, m);
+		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
 	}
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
+
+	if (w->feed) {
+		struct sketch *sk = det_feed_sketch(w->feed);
+		if (sk) {
+			int syn = d.proto == 6 && (d.tcp_flags & 0x12) == 0x02;
+			int amp = d.proto == 17 && is_reflector_port(d.sport);
+			sk_add(sk, sk_hash(d.ipver, d.dst), d.ipver, d.dst, p->wirelen, syn, amp);
+		}
+		if (dir == 1 && f->pkts[1] == 0) {
+			/* the server's first word: an answer, or a refusal */
+			int rst = d.proto == 6 && (d.tcp_flags & 0x04);
+			struct det_rec *dr = flow_rec(w, f, m, rst ? DR_REJECT : DR_ANSWER,
+						     d.proto == 6 ? d.tcp_flags : d.icmp_type);
+			if (dr)
+				det_feed_commit(w->feed, dr);
+		}
+	}
 
 	if (w->active_us && w->now_us >= f->first_us + w->active_us) {
 		/* long-lived flow: export what it did so far, keep going */
@@ -631,7 +671,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 				      f->pkts[0] + f->pkts[1], &m->app)) {
 			f->cls_slot = FLOW_NIL;
 			f->classify_done = 1;
-			check_classified(w, f, m);
+			flow_classified(w, f, m);
 		}
 	}
 }
@@ -698,6 +738,8 @@ void worker_advance(struct worker *w, uint64_t now_us)
 {
 	if (now_us > w->now_us)
 		w->now_us = now_us;
+	if (w->feed)
+		det_feed_clock(w->feed, w->now_us);
 	pol_enter(w);
 	flow_table_expire(w->ft, w->now_us);
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
@@ -707,8 +749,11 @@ void worker_advance(struct worker *w, uint64_t now_us)
 
 void worker_clock(struct worker *w, uint64_t ts_us)
 {
-	if (ts_us > w->now_us)
+	if (ts_us > w->now_us) {
 		w->now_us = ts_us;
+		if (w->feed)
+			det_feed_clock(w->feed, w->now_us);
+	}
 	if (w->stats_us && w->now_us >= w->next_stats_us)
 		stats_tick(w);
 }
@@ -728,6 +773,10 @@ void worker_flush(struct worker *w)
 			emit_anomaly(w, b, NULL, NULL, w->flowless_pending[b]);
 			w->flowless_pending[b] = 0;
 		}
+	if (w->feed) {
+		det_feed_eof(w->feed, w->now_us);
+		w->feed = NULL; /* the analytics thread may now finish */
+	}
 }
 
 void worker_get_stats(const struct worker *w, struct worker_stats *s)

@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "flow_table.h"
+#include "../detectors/detector.h"
 #include "../policies/policy_ref.h"
 #include "../telemetry/evq.h"
 
@@ -58,6 +59,7 @@ struct worker_cfg {
 	unsigned stats_interval_s;   /* stats event every N s of packet time
 				      * (and one at flush); 0: none */
 	struct policy_ref *policy;   /* NULL: no policy; thread id = id */
+	struct det_feed *feed;       /* analytics records; NULL: none */
 };
 
 struct worker;

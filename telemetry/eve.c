@@ -320,6 +320,36 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 	}
 }
 
+/* An alert about many flows: the endpoints that are one, the ports when
+ * they name one service. */
+static void alert_tuple(struct eve_encoder *e, struct jw *w, const struct event *ev)
+{
+	const struct ev_tuple *t = &ev->t;
+	const struct ev_alert *a = &ev->u.alert;
+	int l4 = (t->proto == 6 || t->proto == 17 || t->proto == 132) &&
+		 !(a->partial & EV_ALERT_NO_PORTS);
+	char tmp[8];
+
+	if (!(a->partial & EV_ALERT_NO_SRC)) {
+		if ((ev->pseudo & 1) && e->has_pkey)
+			pseudo_value(e, w, "src_ip", t->ipver, t->src);
+		else
+			ip_value(w, "src_ip", t->ipver, t->src);
+		if (l4 && t->sport)
+			jw_kv_u64(w, "src_port", t->sport);
+	}
+	if (!(a->partial & EV_ALERT_NO_DST)) {
+		if ((ev->pseudo & 2) && e->has_pkey)
+			pseudo_value(e, w, "dest_ip", t->ipver, t->dst);
+		else
+			ip_value(w, "dest_ip", t->ipver, t->dst);
+	}
+	if (l4 && t->dport)
+		jw_kv_u64(w, "dest_port", t->dport);
+	if (t->proto)
+		jw_kv_str(w, "proto", proto_name(t->proto, tmp, sizeof(tmp)));
+}
+
 static void tcp_flags_str(char *out, uint8_t f)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -511,7 +541,10 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		const struct ev_alert *a = &ev->u.alert;
 
 		jw_kv_str(&w, "event_type", "alert");
-		tuple_fields(e, &w, ev);
+		if (a->partial)
+			alert_tuple(e, &w, ev);
+		else
+			tuple_fields(e, &w, ev);
 		if (a->app[0]) {
 			char tmp[48];
 			lower_copy(tmp, sizeof(tmp), a->app);
@@ -526,9 +559,11 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_str(&w, "signature", a->signature);
 		jw_kv_str(&w, "category", a->category);
 		jw_kv_u64(&w, "severity", a->severity);
+		if (a->detector[0])
+			jw_kv_str(&w, "detector", a->detector);
 		jw_key(&w, "mitre");
 		jw_arr_open(&w);
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 3; i++)
 			if (a->mitre[i][0])
 				jw_str(&w, a->mitre[i]);
 		jw_arr_close(&w);
@@ -537,6 +572,27 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_str(&w, "rule", a->evidence);
 		if (a->app[0])
 			jw_kv_str(&w, "app", a->app);
+		for (unsigned i = 0; i < a->nnum && i < EV_ALERT_NUMS; i++)
+			jw_kv_double(&w, a->num[i].key, a->num[i].v);
+		if (a->samples_key[0]) {
+			jw_key(&w, a->samples_key);
+			jw_arr_open(&w);
+			const char *p = a->samples;
+			while (*p) {
+				size_t l = strcspn(p, ",");
+				char one[64];
+				snprintf(one, sizeof(one), "%.*s", (int)l, p);
+				jw_str(&w, one);
+				p += l;
+				if (*p == ',')
+					p++;
+			}
+			jw_arr_close(&w);
+		}
+		if (a->window_ms)
+			jw_kv_double(&w, "window_s", a->window_ms / 1000.0);
+		if (a->repeats)
+			jw_kv_u64(&w, "repeats", a->repeats);
 		jw_obj_close(&w);
 		jw_obj_close(&w);
 		break;

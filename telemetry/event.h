@@ -112,15 +112,31 @@ struct ev_stats {
 };
 
 /* An alert: what a SOC acts on. */
+#define EV_ALERT_NUMS 6
 struct ev_alert {
 	uint32_t signature_id;
 	uint8_t severity;            /* 1 (highest) .. 4 */
+	uint8_t partial;             /* not one flow: EV_ALERT_NO_* bits */
 	char signature[96];
 	char category[32];
-	char mitre[2][12];           /* ATT&CK technique ids, "" when none */
+	char detector[16];           /* the detector's id */
+	char mitre[3][12];           /* ATT&CK technique ids, "" when none */
 	char evidence[160];          /* the rule or list that matched, and what */
 	char app[40];                /* nDPI label of the flow, "" if unknown */
+	/* the numbers that crossed the threshold: evidence.<key> */
+	uint8_t nnum;
+	struct {
+		char key[20];
+		double v;
+	} num[EV_ALERT_NUMS];
+	char samples_key[16];        /* evidence.<samples_key>: [..] */
+	char samples[128];           /* comma separated */
+	uint32_t window_ms;          /* the detector's window, 0: none */
+	uint32_t repeats;            /* suppressed since the last alert */
 };
+#define EV_ALERT_NO_SRC 1            /* many sources (a flood) */
+#define EV_ALERT_NO_DST 2            /* many targets (a sweep) */
+#define EV_ALERT_NO_PORTS 4          /* ports do not name one service */
 
 struct event {
 	uint8_t type;                /* enum ev_type */

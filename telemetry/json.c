@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -213,6 +215,33 @@ void jw_kv_u64(struct jw *w, const char *key, uint64_t v)
 {
 	jw_key(w, key);
 	jw_u64(w, v);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	char tmp[40];
+	int n;
+
+	if (v != v || v > 1e18 || v < -1e18) {
+		sep(w);
+		put(w, "null", 4); /* JSON has no NaN or infinity */
+		return;
+	}
+	if (v == (double)(int64_t)v) {
+		jw_i64(w, (int64_t)v);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.3f", v);
+	while (n > 1 && tmp[n - 1] == '0')
+		n--;
+	sep(w);
+	put(w, tmp, (size_t)n);
+}
+
+void jw_kv_double(struct jw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	jw_double(w, v);
 }
 
 void jw_kv_bool(struct jw *w, const char *key, int v)

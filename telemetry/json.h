@@ -59,6 +59,9 @@ void jw_raw(struct jw *w, const char *s, size_t n);
 void jw_kv_str(struct jw *w, const char *key, const char *s);
 void jw_kv_u64(struct jw *w, const char *key, uint64_t v);
 void jw_kv_bool(struct jw *w, const char *key, int v);
+/* Integral values as integers, others with 3 decimals; NaN/inf: null. */
+void jw_double(struct jw *w, double v);
+void jw_kv_double(struct jw *w, const char *key, double v);
 
 /* Escape `n` bytes of `s` as a JSON string body (no quotes) into out, at
  * most cap bytes including the NUL. Returns the length written, or -1 if

@@ -1,0 +1,606 @@
+/* The analytics thread: merges the workers' records in packet-time order and
+ * runs the cross-flow detectors; the feeds that bring the records; the
+ * context detectors raise alerts through. */
+#include "det_impl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ring.h>
+
+#define FEED_RECS 16384
+#define FEED_SKETCHES 8
+#define SUPPRESS_SLOTS 65536
+
+struct det_feed {
+	struct rte_ring *free_r, *full_r;
+	struct det_rec *recs;
+	struct rte_ring *sk_free;
+	struct sketch *sks;
+	struct sketch *cur;              /* this tick's, NULL: none could be had */
+	uint64_t cur_tick;
+	uint64_t next_tick_us;           /* packet time the tick ends */
+	int lossless;
+	uint16_t id;
+	uint64_t dropped;
+};
+
+struct supp {
+	uint64_t last_us;
+	uint32_t repeats;
+};
+
+struct det_ctx {
+	struct analytics *a;
+	uint64_t now;
+};
+
+struct analytics {
+	struct analytics_cfg cfg;
+	struct det_feed *feeds;
+	uint64_t *wm;                    /* per worker: no record before this */
+	uint8_t *eof;
+	struct det_rec *pend;            /* received, not yet processed */
+	size_t npend, cap;
+	struct sketch *acc;              /* the tick being merged */
+	int acc_live;
+	const struct detector *const *dets;
+	unsigned ndets;
+	void **state;
+	struct dtab *supp;
+	const struct policy *pol;        /* during a batch (RCU read side) */
+	struct det_ctx ctx;
+	pthread_t thr;
+	int started, stop;
+	struct analytics_stats st;
+};
+
+/* ---- rings ------------------------------------------------------------------ */
+
+static struct rte_ring *ring_new(unsigned count, const char *name)
+{
+	ssize_t sz = rte_ring_get_memsize(count);
+	struct rte_ring *r;
+
+	if (sz < 0)
+		return NULL;
+	r = aligned_alloc(RTE_CACHE_LINE_SIZE,
+			  ((size_t)sz + RTE_CACHE_LINE_SIZE - 1) &
+				  ~(size_t)(RTE_CACHE_LINE_SIZE - 1));
+	if (!r)
+		return NULL;
+	if (rte_ring_init(r, name, count, RING_F_SP_ENQ | RING_F_SC_DEQ)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void wait_a_little(unsigned *waits)
+{
+	/* yield briefly, then sleep: spinning takes the analytics thread's core */
+	if ((*waits)++ < 8) {
+		sched_yield();
+	} else {
+		struct timespec ts = { 0, *waits < 64 ? 20000 : 200000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int feed_init(struct det_feed *f, unsigned id, int lossless)
+{
+	f->id = (uint16_t)id;
+	f->lossless = lossless;
+	f->free_r = ring_new(FEED_RECS * 2, "det_free");
+	f->full_r = ring_new(FEED_RECS * 2, "det_full");
+	f->sk_free = ring_new(FEED_SKETCHES * 2, "det_sk");
+	f->recs = calloc(FEED_RECS, sizeof(*f->recs));
+	f->sks = aligned_alloc(64, FEED_SKETCHES * sizeof(*f->sks));
+	if (!f->free_r || !f->full_r || !f->sk_free || !f->recs || !f->sks)
+		return -1;
+	for (unsigned i = 0; i < FEED_RECS; i++)
+		rte_ring_enqueue(f->free_r, &f->recs[i]);
+	for (unsigned i = 0; i < FEED_SKETCHES; i++)
+		rte_ring_enqueue(f->sk_free, &f->sks[i]);
+	return 0;
+}
+
+static void feed_fini(struct det_feed *f)
+{
+	free(f->free_r);
+	free(f->full_r);
+	free(f->sk_free);
+	free(f->recs);
+	free(f->sks);
+}
+
+struct det_rec *det_feed_reserve(struct det_feed *f)
+{
+	void *p;
+	unsigned waits = 0;
+
+	while (rte_ring_dequeue(f->free_r, &p) != 0) {
+		if (!f->lossless) {
+			__atomic_fetch_add(&f->dropped, 1, __ATOMIC_RELAXED);
+			return NULL;
+		}
+		wait_a_little(&waits);
+	}
+	struct det_rec *r = p;
+	memset(r, 0, offsetof(struct det_rec, u));
+	r->worker = f->id;
+	return r;
+}
+
+void det_feed_commit(struct det_feed *f, struct det_rec *r)
+{
+	rte_ring_enqueue(f->full_r, r); /* room for every record */
+}
+
+static void feed_mark(struct det_feed *f, enum det_rec_kind k, uint64_t ts,
+		      struct sketch *sk)
+{
+	struct det_rec *r = det_feed_reserve(f);
+
+	if (!r) {
+		if (sk)
+			rte_ring_enqueue(f->sk_free, sk);
+		return;
+	}
+	r->kind = (uint8_t)k;
+	r->ts_us = ts;
+	r->u.sk = sk;
+	det_feed_commit(f, r);
+}
+
+static void feed_take_sketch(struct det_feed *f, uint64_t tick)
+{
+	void *p;
+	unsigned waits = 0;
+
+	while (rte_ring_dequeue(f->sk_free, &p) != 0) {
+		if (!f->lossless) {
+			__atomic_fetch_add(&f->dropped, 1, __ATOMIC_RELAXED);
+			f->cur = NULL;
+			return;
+		}
+		wait_a_little(&waits);
+	}
+	f->cur = p;
+	sk_clear(f->cur, tick);
+}
+
+void det_feed_clock(struct det_feed *f, uint64_t now_us)
+{
+	if (now_us < f->next_tick_us)
+		return;
+	uint64_t tick = now_us / DET_TICK_US;
+	if (f->next_tick_us) {
+		/* the tick that just ended: its sketch, or only a watermark when
+		 * this worker saw nothing in it (ts = the tick's end, so records
+		 * stay in order) */
+		uint64_t end = (f->cur_tick + 1) * DET_TICK_US;
+		if (f->cur && f->cur->total_pkts) {
+			feed_mark(f, DR_TICK, end, f->cur);
+			f->cur = NULL;
+		} else {
+			feed_mark(f, DR_WATERMARK, end, NULL);
+		}
+	}
+	if (!f->cur)
+		feed_take_sketch(f, tick);
+	else
+		f->cur->tick = tick;
+	f->cur_tick = tick;
+	f->next_tick_us = (tick + 1) * DET_TICK_US;
+}
+
+struct sketch *det_feed_sketch(struct det_feed *f)
+{
+	return f->cur;
+}
+
+void det_feed_eof(struct det_feed *f, uint64_t now_us)
+{
+	det_feed_clock(f, (now_us / DET_TICK_US + 1) * DET_TICK_US);
+	if (f->cur) {
+		rte_ring_enqueue(f->sk_free, f->cur);
+		f->cur = NULL;
+	}
+	f->next_tick_us = UINT64_MAX;
+	feed_mark(f, DR_EOF, UINT64_MAX, NULL);
+}
+
+uint64_t det_feed_dropped(const struct det_feed *f)
+{
+	return __atomic_load_n(&f->dropped, __ATOMIC_RELAXED);
+}
+
+/* ---- context ---------------------------------------------------------------- */
+
+uint64_t det_now(const struct det_ctx *c)
+{
+	return c->now;
+}
+
+long det_param(const struct det_ctx *c, const struct detector *d, int seg,
+	       const char *key)
+{
+	long def = 0;
+
+	for (const struct det_param *p = d->params; p && p->key; p++)
+		if (!strcmp(p->key, key))
+			def = p->def;
+	if (c->a->pol && seg >= 0)
+		return policy_threshold(c->a->pol, seg, key, def);
+	return def;
+}
+
+int det_segment(const struct det_ctx *c, int ipver, const uint8_t *addr)
+{
+	return c->a->pol ? policy_segment(c->a->pol, ipver, addr, 0) : -1;
+}
+
+void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(t->src, r->src, 16);
+	memcpy(t->dst, r->dst, 16);
+	t->ipver = r->ipver;
+	t->proto = r->proto;
+	t->sport = r->sport;
+	t->dport = r->dport;
+	if (r->proto == 1 || r->proto == 58)
+		t->icmp_type = r->flags;
+}
+
+int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
+	      int seg, uint64_t window_us)
+{
+	struct analytics *an = c->a;
+	struct {
+		uint32_t sid;
+		uint8_t ipver, partial, pad[2];
+		uint8_t src[16], dst[16];
+	} key;
+	int created;
+
+	memset(&key, 0, sizeof(key));
+	key.sid = a->signature_id;
+	key.ipver = t->ipver;
+	key.partial = a->partial;
+	if (!(a->partial & EV_ALERT_NO_SRC))
+		memcpy(key.src, t->src, 16);
+	if (!(a->partial & EV_ALERT_NO_DST))
+		memcpy(key.dst, t->dst, 16);
+	struct supp *s = dtab_get(an->supp, &key, c->now, &created);
+	if (!created && c->now < s->last_us + window_us) {
+		s->repeats++;
+		an->st.suppressed++;
+		return 0;
+	}
+	a->repeats = s->repeats;
+	s->repeats = 0;
+	s->last_us = c->now;
+	if (window_us && !a->window_ms)
+		a->window_ms = (uint32_t)(window_us / 1000);
+
+	struct event *ev = evq_reserve(an->cfg.q);
+	if (!ev) {
+		an->st.dropped++;
+		return 0;
+	}
+	ev->type = EV_ALERT;
+	ev->worker = (uint16_t)an->cfg.workers;
+	ev->ts_us = c->now;
+	ev->t = *t;
+	if (an->pol && seg >= 0) {
+		const char *n = policy_segment_name(an->pol, seg);
+		if (n)
+			snprintf(ev->segment, sizeof(ev->segment), "%s", n);
+		if (policy_segment_pseudonymise(an->pol, seg)) {
+			if (!(a->partial & EV_ALERT_NO_SRC) &&
+			    policy_segment(an->pol, t->ipver, t->src, 0) == seg)
+				ev->pseudo |= 1;
+			if (!(a->partial & EV_ALERT_NO_DST) &&
+			    policy_segment(an->pol, t->ipver, t->dst, 0) == seg)
+				ev->pseudo |= 2;
+		}
+	}
+	ev->u.alert = *a;
+	evq_commit(an->cfg.q, ev);
+	an->st.alerts++;
+	return 1;
+}
+
+/* ---- the thread --------------------------------------------------------------- */
+
+static int rec_cmp(const void *x, const void *y)
+{
+	const struct det_rec *a = x, *b = y;
+
+	if (a->ts_us != b->ts_us)
+		return a->ts_us < b->ts_us ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	int c = memcmp(a->src, b->src, 16);
+	if (!c)
+		c = memcmp(a->dst, b->dst, 16);
+	if (!c)
+		c = (int)a->sport - (int)b->sport;
+	if (!c)
+		c = (int)a->dport - (int)b->dport;
+	if (!c)
+		c = (int)a->proto - (int)b->proto;
+	return c;
+}
+
+static void finalize_tick(struct analytics *an)
+{
+	if (!an->acc_live)
+		return;
+	uint64_t end = (an->acc->tick + 1) * DET_TICK_US;
+	an->ctx.now = end;
+	for (unsigned i = 0; i < an->ndets; i++)
+		if (an->state[i] && an->dets[i]->on_tick)
+			an->dets[i]->on_tick(an->state[i], &an->ctx, an->acc, end);
+	an->st.ticks++;
+	an->acc_live = 0;
+}
+
+static void process(struct analytics *an, struct det_rec *r)
+{
+	if (an->acc_live && r->ts_us >= (an->acc->tick + 1) * DET_TICK_US &&
+	    !(r->kind == DR_TICK && r->u.sk->tick == an->acc->tick))
+		finalize_tick(an);
+	an->ctx.now = r->ts_us;
+	if (r->kind == DR_TICK) {
+		struct sketch *sk = r->u.sk;
+		if (!an->acc_live) {
+			sk_clear(an->acc, sk->tick);
+			an->acc_live = 1;
+		}
+		sk_merge(an->acc, sk);
+		rte_ring_enqueue(an->feeds[r->worker].sk_free, sk);
+		return;
+	}
+	if (r->kind == DR_WATERMARK || r->kind == DR_EOF)
+		return;
+	an->st.records++;
+	for (unsigned i = 0; i < an->ndets; i++)
+		if (an->state[i] && an->dets[i]->on_record)
+			an->dets[i]->on_record(an->state[i], &an->ctx, r);
+}
+
+static unsigned receive(struct analytics *an)
+{
+	unsigned got = 0;
+
+	for (unsigned i = 0; i < an->cfg.workers; i++) {
+		struct det_rec *rs[256];
+		unsigned n = rte_ring_dequeue_burst(an->feeds[i].full_r, (void **)rs,
+						    256, NULL);
+		if (!n)
+			continue;
+		if (an->npend + n > an->cap) {
+			size_t cap = an->cap ? an->cap * 2 : 65536;
+			while (cap < an->npend + n)
+				cap *= 2;
+			struct det_rec *p = realloc(an->pend, cap * sizeof(*p));
+			if (!p) {
+				/* cannot keep them: drop (counted), never block */
+				an->st.dropped += n;
+				rte_ring_enqueue_burst(an->feeds[i].free_r,
+						       (void *const *)rs, n, NULL);
+				continue;
+			}
+			an->pend = p;
+			an->cap = cap;
+		}
+		for (unsigned k = 0; k < n; k++) {
+			an->pend[an->npend++] = *rs[k];
+			if (rs[k]->kind == DR_EOF)
+				an->eof[i] = 1;
+			else
+				an->wm[i] = rs[k]->ts_us;
+		}
+		rte_ring_enqueue_burst(an->feeds[i].free_r, (void *const *)rs, n, NULL);
+		got += n;
+	}
+	return got;
+}
+
+/* Process every received record older than every worker's watermark, in
+ * (time, kind, flow) order: the same order whatever the worker count. */
+static void drain(struct analytics *an)
+{
+	uint64_t w = UINT64_MAX;
+	int all_eof = 1;
+
+	for (unsigned i = 0; i < an->cfg.workers; i++) {
+		if (an->eof[i])
+			continue;
+		all_eof = 0;
+		if (an->wm[i] < w)
+			w = an->wm[i];
+	}
+	size_t ready = 0;
+	for (size_t i = 0; i < an->npend; i++) {
+		if (all_eof || an->pend[i].ts_us < w) {
+			struct det_rec tmp = an->pend[ready];
+			an->pend[ready] = an->pend[i];
+			an->pend[i] = tmp;
+			ready++;
+		}
+	}
+	if (!ready)
+		return;
+	if (an->cfg.policy)
+		an->pol = policy_ref_get(an->cfg.policy);
+	qsort(an->pend, ready, sizeof(*an->pend), rec_cmp);
+	for (size_t i = 0; i < ready; i++)
+		process(an, &an->pend[i]);
+	if (an->acc_live && (all_eof || w >= (an->acc->tick + 1) * DET_TICK_US))
+		finalize_tick(an);
+	memmove(an->pend, an->pend + ready, (an->npend - ready) * sizeof(*an->pend));
+	an->npend -= ready;
+	if (an->cfg.policy) {
+		an->pol = NULL;
+		policy_ref_quiescent(an->cfg.policy, an->cfg.workers);
+	}
+}
+
+static void *analytics_main(void *arg)
+{
+	struct analytics *an = arg;
+	unsigned idle = 0;
+
+	pthread_setname_np(pthread_self(), "vigia-analytics");
+	if (an->cfg.policy)
+		policy_ref_online(an->cfg.policy, an->cfg.workers);
+	for (;;) {
+		int stopping = __atomic_load_n(&an->stop, __ATOMIC_ACQUIRE);
+		/* idle or not: a policy swap must not wait on this thread */
+		if (an->cfg.policy)
+			policy_ref_quiescent(an->cfg.policy, an->cfg.workers);
+		unsigned n = receive(an);
+		if (n) {
+			drain(an);
+			idle = 0;
+			continue;
+		}
+		int all_eof = 1;
+		for (unsigned i = 0; i < an->cfg.workers; i++)
+			all_eof &= an->eof[i];
+		if (all_eof || stopping) {
+			/* every worker is done (or the process stops): the rest */
+			while (receive(an))
+				;
+			for (unsigned i = 0; i < an->cfg.workers; i++)
+				an->eof[i] = 1;
+			drain(an);
+			finalize_tick(an);
+			if (stopping)
+				break;
+		}
+		if (idle++ < 16) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, 500000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (an->cfg.policy)
+		policy_ref_offline(an->cfg.policy, an->cfg.workers);
+	return NULL;
+}
+
+struct analytics *analytics_create(const struct analytics_cfg *cfg)
+{
+	struct analytics *an = calloc(1, sizeof(*an));
+
+	if (!an || !cfg->workers || !cfg->q)
+		goto err;
+	an->cfg = *cfg;
+	an->ctx.a = an;
+	an->feeds = calloc(cfg->workers, sizeof(*an->feeds));
+	an->wm = calloc(cfg->workers, sizeof(*an->wm));
+	an->eof = calloc(cfg->workers, 1);
+	an->acc = aligned_alloc(64, sizeof(*an->acc));
+	an->supp = dtab_create(SUPPRESS_SLOTS, 40, sizeof(struct supp));
+	if (!an->feeds || !an->wm || !an->eof || !an->acc || !an->supp)
+		goto err;
+	for (unsigned i = 0; i < cfg->workers; i++)
+		if (feed_init(&an->feeds[i], i, cfg->lossless))
+			goto err;
+	an->dets = detector_registry(&an->ndets);
+	an->state = calloc(an->ndets, sizeof(*an->state));
+	if (!an->state)
+		goto err;
+	for (unsigned i = 0; i < an->ndets; i++) {
+		const struct detector *d = an->dets[i];
+		if (d->where != DET_ANALYTICS || !d->create)
+			continue;
+		if (cfg->only) {
+			/* a comma list of ids: run only those */
+			size_t l = strlen(d->id);
+			const char *p = cfg->only;
+			int on = 0;
+			while ((p = strstr(p, d->id))) {
+				if ((p == cfg->only || p[-1] == ',') &&
+				    (p[l] == ',' || p[l] == 0))
+					on = 1;
+				p += l;
+			}
+			if (!on)
+				continue;
+		}
+		an->state[i] = d->create();
+		if (!an->state[i])
+			goto err;
+	}
+	return an;
+err:
+	analytics_destroy(an);
+	errno = ENOMEM;
+	return NULL;
+}
+
+struct det_feed *analytics_feed(struct analytics *a, unsigned worker)
+{
+	return worker < a->cfg.workers ? &a->feeds[worker] : NULL;
+}
+
+int analytics_start(struct analytics *a)
+{
+	int rc = pthread_create(&a->thr, NULL, analytics_main, a);
+
+	if (rc)
+		return -rc;
+	a->started = 1;
+	return 0;
+}
+
+void analytics_stop(struct analytics *a)
+{
+	if (!a || !a->started)
+		return;
+	__atomic_store_n(&a->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(a->thr, NULL);
+	a->started = 0;
+}
+
+void analytics_destroy(struct analytics *a)
+{
+	if (!a)
+		return;
+	analytics_stop(a);
+	if (a->state)
+		for (unsigned i = 0; i < a->ndets; i++)
+			if (a->state[i])
+				a->dets[i]->destroy(a->state[i]);
+	free(a->state);
+	if (a->feeds)
+		for (unsigned i = 0; i < a->cfg.workers; i++)
+			feed_fini(&a->feeds[i]);
+	free(a->feeds);
+	free(a->wm);
+	free(a->eof);
+	free(a->acc);
+	free(a->pend);
+	dtab_destroy(a->supp);
+	free(a);
+}
+
+void analytics_get_stats(const struct analytics *a, struct analytics_stats *s)
+{
+	*s = a->st;
+	for (unsigned i = 0; i < a->cfg.workers; i++)
+		s->dropped += det_feed_dropped(&a->feeds[i]);
+}

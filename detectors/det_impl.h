@@ -1,0 +1,61 @@
+/* det_impl: what detector implementations share inside detectors/ (not a
+ * public face: the rest of vigia sees detector.h only). */
+#ifndef VIGIA_DET_IMPL_H
+#define VIGIA_DET_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detector.h"
+#include "../policies/policy.h"
+
+/* ---- the analytics context a detector acts through --------------------- */
+
+/* Packet time of the record (or tick end) being processed. */
+uint64_t det_now(const struct det_ctx *c);
+/* Threshold `key` of detector d for segment seg (policy override, else the
+ * detector's default). */
+long det_param(const struct det_ctx *c, const struct detector *d, int seg,
+	       const char *key);
+/* Raise alert a about t (src/dst as partial says), unless the same
+ * (signature, source, target) alerted within window_us: then it is counted
+ * as a repeat, reported with the next alert. 1 when raised. */
+int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
+	      int seg, uint64_t window_us);
+/* The policy segment of an address, -1 none. */
+int det_segment(const struct det_ctx *c, int ipver, const uint8_t *addr);
+/* The tuple of a record (client as src). */
+void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t);
+/* "10.1.2.3" / "2001:db8::1" */
+void det_fmt_ip(char *out, size_t cap, int ipver, const uint8_t *a);
+
+/* ---- bounded tables ------------------------------------------------------ */
+
+/* Open addressing, fixed capacity, no growth: when a key's probe window is
+ * full, the entry seen longest ago gives way (counted). */
+struct dtab;
+struct dtab *dtab_create(unsigned cap, size_t keylen, size_t vallen);
+void dtab_destroy(struct dtab *t);
+/* The value of key (zeroed when new: *created = 1), marked seen at now. */
+void *dtab_get(struct dtab *t, const void *key, uint64_t now, int *created);
+/* The value of key or NULL; does not create. */
+void *dtab_find(struct dtab *t, const void *key);
+uint64_t dtab_evictions(const struct dtab *t);
+
+/* ---- small statistics ---------------------------------------------------- */
+
+/* Linear counting over a 256-bit map: distinct values seen. */
+struct lc256 {
+	uint64_t w[4];
+};
+static inline void lc_add(struct lc256 *l, uint64_t h)
+{
+	l->w[(h >> 6) & 3] |= 1ULL << (h & 63);
+}
+unsigned lc_count(const struct lc256 *l);
+
+uint64_t det_hash(const void *p, size_t n);
+/* Shannon entropy, bits per character. */
+double det_entropy(const char *s, size_t n);
+
+#endif

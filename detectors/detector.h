@@ -1,0 +1,198 @@
+/* detector: one interface for every detector, the registry, and the
+ * analytics thread that runs the cross-flow ones.
+ *
+ * Per-flow detectors run on the worker that owns the flow (hooks get the
+ * flow's tuple, what classification learnt, and the policy). Cross-flow
+ * detectors (scan, flood, brute force, DNS, beacon) run on one analytics
+ * thread fed by *records*: flow starts, answers, classification results,
+ * and per-tick sketches, which every worker emits on its own packet time.
+ * The thread merges them in packet-time order (a watermark per worker), so
+ * a scanner whose probes land on different workers is one scanner, and a
+ * replay gives the same alerts with 1 or N workers.
+ */
+#ifndef VIGIA_DETECTOR_H
+#define VIGIA_DETECTOR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sketch.h"
+#include "../policies/policy_ref.h"
+#include "../telemetry/event.h"
+#include "../telemetry/evq.h"
+
+#define DET_TICK_US 100000           /* sketch period, packet time */
+
+enum det_where { DET_WORKER = 0, DET_ANALYTICS = 1 };
+
+/* A threshold: policy `thresholds: {<key>: N}` overrides it per segment. */
+struct det_param {
+	const char *key;
+	long def;
+	const char *unit;
+	const char *meaning;
+};
+
+/* One kind of alert a detector raises: its stable signature id. */
+struct det_sig {
+	uint32_t sid;
+	const char *signature;
+	const char *category;
+	uint8_t severity;                /* 1 high .. 3 low */
+	const char *mitre;               /* "T1046,T1018" */
+};
+
+struct det_rec;
+struct det_ctx;
+struct det_flow;
+
+struct detector {
+	const char *id;                  /* short, stable: "scan" */
+	const char *name;
+	const char *version;
+	const char *description;
+	const char *inputs;
+	const char *mitre;               /* every technique it maps to */
+	const char *false_positives;
+	enum det_where where;
+	const struct det_param *params;  /* {NULL} terminated */
+	const struct det_sig *sigs;      /* {0} terminated */
+	/* analytics detectors: state, one call per record in packet-time
+	 * order, one per merged tick */
+	void *(*create)(void);
+	void (*destroy)(void *st);
+	void (*on_record)(void *st, struct det_ctx *c, const struct det_rec *r);
+	void (*on_tick)(void *st, struct det_ctx *c, const struct sketch *merged,
+			uint64_t tick_end_us);
+	/* worker detectors: a flow started / finished classification */
+	void (*on_flow_start)(const struct det_flow *f);
+	void (*on_flow_classified)(const struct det_flow *f);
+};
+
+/* Every detector, in a fixed order. */
+const struct detector *const *detector_registry(unsigned *n);
+const struct detector *detector_by_id(const char *id);
+const struct det_sig *detector_sig(const struct detector *d, uint32_t sid);
+
+/* The inventory (`vigia detectors`): fmt 0 table, 1 JSON, 2 Markdown. */
+void detector_inventory(FILE *out, int fmt);
+
+/* Is `key` a threshold some detector reads? (the policy loader asks) */
+int detector_param_known(const char *key);
+
+/* ---- worker side ------------------------------------------------------- */
+
+/* What a worker detector sees of a flow, and how it raises an alert. */
+struct det_flow {
+	const struct ev_tuple *t;
+	int seg;                         /* policy segment, -1 none */
+	const struct policy *pol;        /* NULL: no policy */
+	uint8_t *alerted;                /* per-flow DET_ALERTED_* bits */
+	uint64_t now_us;
+	/* classification (on_flow_classified only) */
+	uint16_t master_id, app_id, category_id;
+	uint8_t host_kind;               /* enum ev_host_kind */
+	uint8_t has_ja3c;
+	uint8_t guessed;                 /* nDPI gave up and guessed (by port) */
+	uint64_t risk;                   /* nDPI risk bits */
+	const char *host;                /* DNS query, SNI, HTTP Host, "" none */
+	/* names, JA3 in hex: worked out on demand (not free) */
+	const struct ev_app *(*describe)(void *ctx);
+	void *ctx;
+	void (*emit)(void *ctx, struct ev_alert *a);
+};
+
+/* Once-per-flow bits of the worker detectors. */
+enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
+       DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
+       DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
+
+/* Run every worker detector's hook. */
+void detectors_flow_start(const struct det_flow *f);
+void detectors_flow_classified(const struct det_flow *f);
+
+/* Fill the fixed part of an alert from a signature. */
+void det_alert_init(struct ev_alert *a, const struct detector *d,
+		    const struct det_sig *s);
+/* evidence.rule: what matched, in words (truncated to fit). */
+__attribute__((format(printf, 2, 3)))
+void det_alert_rule(struct ev_alert *a, const char *fmt, ...);
+/* evidence.<key> = v (up to EV_ALERT_NUMS). */
+void det_alert_num(struct ev_alert *a, const char *key, double v);
+/* evidence.<key> = [samples...]: append one (comma separated, bounded). */
+void det_alert_sample(struct ev_alert *a, const char *key, const char *v);
+
+/* ---- records: worker -> analytics -------------------------------------- */
+
+enum det_rec_kind {
+	DR_TICK = 1,        /* a sketch of one tick (ts = the tick's end) */
+	DR_START,           /* a flow's first packet */
+	DR_ANSWER,          /* the server answered (SYN-ACK, any reply) */
+	DR_REJECT,          /* the server refused (RST, ICMP unreachable) */
+	DR_APP,             /* classification ended: names, codes, risks */
+	DR_WATERMARK,       /* no record before ts will follow */
+	DR_EOF              /* this worker is done */
+};
+
+struct det_rec {
+	uint8_t kind;
+	uint8_t ipver, proto;
+	uint8_t flags;                   /* TCP flags / ICMP type of the packet */
+	uint16_t worker;
+	int16_t seg;
+	uint16_t sport, dport;
+	uint32_t hash;                   /* flow hash: a stable tie-break */
+	uint64_t ts_us;
+	uint8_t src[16], dst[16];        /* client, server */
+	union {
+		struct {
+			uint16_t master_id, app_id;
+			uint16_t dns_qtype, http_status;
+			uint8_t dns_rcode, has_dns, host_kind;
+			char host[80];
+		} app;
+		struct sketch *sk;
+	} u;
+};
+
+/* A worker's feed: bounded SPSC rings of records and a pool of sketches.
+ * Lossless (replay) waits when full; otherwise records are dropped and
+ * counted. */
+struct det_feed;
+
+/* ---- analytics --------------------------------------------------------- */
+
+struct analytics;
+
+struct analytics_cfg {
+	unsigned workers;
+	int lossless;
+	struct evq *q;                   /* alerts go here (SPSC to telemetry) */
+	struct policy_ref *policy;       /* NULL: none; reader id = workers */
+	const char *only;                /* comma list of detector ids, NULL all */
+};
+
+struct analytics *analytics_create(const struct analytics_cfg *cfg);
+/* The feed of worker i (owned by the analytics object). */
+struct det_feed *analytics_feed(struct analytics *a, unsigned worker);
+int analytics_start(struct analytics *a);
+/* After every feed got det_feed_eof: process the rest, stop the thread. */
+void analytics_stop(struct analytics *a);
+void analytics_destroy(struct analytics *a);
+
+struct analytics_stats {
+	uint64_t records, ticks, alerts, suppressed, dropped;
+};
+void analytics_get_stats(const struct analytics *a, struct analytics_stats *s);
+
+/* Worker side of a feed. Records must come in nondecreasing ts. */
+struct det_rec *det_feed_reserve(struct det_feed *f);
+void det_feed_commit(struct det_feed *f, struct det_rec *r);
+/* The sketch of the current tick (NULL when none could be had). The
+ * worker calls det_feed_clock before each packet's sketch update. */
+struct sketch *det_feed_sketch(struct det_feed *f);
+void det_feed_clock(struct det_feed *f, uint64_t now_us);
+void det_feed_eof(struct det_feed *f, uint64_t now_us);
+uint64_t det_feed_dropped(const struct det_feed *f);
+
+#endif
