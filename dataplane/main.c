@@ -414,6 +414,7 @@ static struct classifier *names_classifier(struct policy_names *nm, char *err,
 	if (c) {
 		nm->app_id = names_app;
 		nm->category_id = names_cat;
+		nm->threshold_known = detector_param_known;
 		nm->ctx = c;
 	}
 	return c;

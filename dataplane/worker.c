@@ -283,6 +283,7 @@ static struct det_rec *flow_rec(struct worker *w, struct flow *f,
 	r->sport = t->sport;
 	r->dport = t->dport;
 	r->hash = (uint32_t)(f->flow_id ^ (f->flow_id >> 32));
+	r->flow_id = f->flow_id;
 	r->ts_us = w->now_us;
 	memcpy(r->src, t->src, 16);
 	memcpy(r->dst, t->dst, 16);
@@ -322,16 +323,22 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 	df.risk = a->risk;
 	df.host = a->host;
 	detectors_flow_classified(&df);
-	if (w->feed && (a->has_dns || a->http_status == 401)) {
+	uint64_t risk = a->guessed ? 0 : det_risk_mapped(a->risk);
+	int dns = a->has_dns && !(f->alerted & DET_APP_SENT);
+	if (w->feed && (dns || a->http_status == 401 || risk)) {
 		struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
 		if (!r)
 			return;
+		r->u.app.risk = risk;
+		if (risk)
+			snprintf(r->u.app.label, sizeof(r->u.app.label), "%s",
+				 call_describe(&c)->proto);
 		r->u.app.master_id = a->master_id;
 		r->u.app.app_id = a->app_id;
 		r->u.app.dns_qtype = a->dns_qtype;
 		r->u.app.http_status = a->http_status;
 		r->u.app.dns_rcode = a->dns_rcode;
-		r->u.app.has_dns = a->has_dns;
+		r->u.app.has_dns = (uint8_t)dns;
 		r->u.app.host_kind = a->host_kind;
 		memcpy(r->u.app.host, a->host, sizeof(r->u.app.host));
 		det_feed_commit(w->feed, r);
@@ -525,6 +532,29 @@ static void prepare(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 }
 
+/* The first DNS answer: nDPI may keep the flow for more (extra
+ * dissection), but the detectors want the name and code now. */
+static void dns_answered(struct worker *w, struct flow *f, struct flow_meta *m)
+{
+	struct cls_result now;
+
+	classifier_peek(w->cls, f->cls_slot, &now);
+	if (!now.has_dns || !now.host[0])
+		return;
+	struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
+	if (!r)
+		return;
+	r->u.app.master_id = now.master_id;
+	r->u.app.app_id = now.app_id;
+	r->u.app.dns_qtype = now.dns_qtype;
+	r->u.app.dns_rcode = now.dns_rcode;
+	r->u.app.has_dns = 1;
+	r->u.app.host_kind = now.host_kind;
+	memcpy(r->u.app.host, now.host, sizeof(r->u.app.host));
+	det_feed_commit(w->feed, r);
+	f->alerted |= DET_APP_SENT;
+}
+
 /* UDP source ports of the services reflection/amplification attacks abuse. */
 static inline int is_reflector_port(uint16_t port)
 {
@@ -672,6 +702,9 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			f->cls_slot = FLOW_NIL;
 			f->classify_done = 1;
 			flow_classified(w, f, m);
+		} else if (w->feed && dir == 1 && f->pkts[1] == 1 && d.proto == 17 &&
+			   m->tuple.dport == 53) {
+			dns_answered(w, f, m);
 		}
 	}
 }

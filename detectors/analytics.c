@@ -37,6 +37,7 @@ struct supp {
 struct det_ctx {
 	struct analytics *a;
 	uint64_t now;
+	uint64_t flow_id;                /* of the record being processed */
 };
 
 struct analytics {
@@ -206,11 +207,15 @@ struct sketch *det_feed_sketch(struct det_feed *f)
 
 void det_feed_eof(struct det_feed *f, uint64_t now_us)
 {
-	det_feed_clock(f, (now_us / DET_TICK_US + 1) * DET_TICK_US);
-	if (f->cur) {
+	(void)now_us;
+	/* the last tick's sketch, without taking a new one: workers flush one
+	 * after another, and the analytics thread cannot hand sketches back
+	 * before every worker's watermark passed them */
+	if (f->cur && f->cur->total_pkts && f->next_tick_us)
+		feed_mark(f, DR_TICK, (f->cur_tick + 1) * DET_TICK_US, f->cur);
+	else if (f->cur)
 		rte_ring_enqueue(f->sk_free, f->cur);
-		f->cur = NULL;
-	}
+	f->cur = NULL;
 	f->next_tick_us = UINT64_MAX;
 	feed_mark(f, DR_EOF, UINT64_MAX, NULL);
 }
@@ -298,6 +303,9 @@ int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 	ev->worker = (uint16_t)an->cfg.workers;
 	ev->ts_us = c->now;
 	ev->t = *t;
+	/* about one flow (same ports as the record): link it */
+	if (!a->partial && t->sport)
+		ev->flow_id = c->flow_id;
 	if (an->pol && seg >= 0) {
 		const char *n = policy_segment_name(an->pol, seg);
 		if (n)
@@ -347,6 +355,7 @@ static void finalize_tick(struct analytics *an)
 		return;
 	uint64_t end = (an->acc->tick + 1) * DET_TICK_US;
 	an->ctx.now = end;
+	an->ctx.flow_id = 0;
 	for (unsigned i = 0; i < an->ndets; i++)
 		if (an->state[i] && an->dets[i]->on_tick)
 			an->dets[i]->on_tick(an->state[i], &an->ctx, an->acc, end);
@@ -360,6 +369,7 @@ static void process(struct analytics *an, struct det_rec *r)
 	    !(r->kind == DR_TICK && r->u.sk->tick == an->acc->tick))
 		finalize_tick(an);
 	an->ctx.now = r->ts_us;
+	an->ctx.flow_id = r->flow_id;
 	if (r->kind == DR_TICK) {
 		struct sketch *sk = r->u.sk;
 		if (!an->acc_live) {
@@ -525,7 +535,7 @@ struct analytics *analytics_create(const struct analytics_cfg *cfg)
 		goto err;
 	for (unsigned i = 0; i < an->ndets; i++) {
 		const struct detector *d = an->dets[i];
-		if (d->where != DET_ANALYTICS || !d->create)
+		if (d->where != DET_ANALYTICS)
 			continue;
 		if (cfg->only) {
 			/* a comma list of ids: run only those */
@@ -541,7 +551,8 @@ struct analytics *analytics_create(const struct analytics_cfg *cfg)
 			if (!on)
 				continue;
 		}
-		an->state[i] = d->create();
+		/* a stateless detector gets a non-NULL token: "enabled" */
+		an->state[i] = d->create ? d->create() : (void *)an;
 		if (!an->state[i])
 			goto err;
 	}
@@ -583,7 +594,7 @@ void analytics_destroy(struct analytics *a)
 	analytics_stop(a);
 	if (a->state)
 		for (unsigned i = 0; i < a->ndets; i++)
-			if (a->state[i])
+			if (a->state[i] && a->dets[i]->destroy)
 				a->dets[i]->destroy(a->state[i]);
 	free(a->state);
 	if (a->feeds)

@@ -89,9 +89,9 @@ static void beacon_record(void *st, struct det_ctx *c, const struct det_rec *r)
 		return;
 	}
 	uint64_t gap = now - s->last_us;
-	if (gap < (uint64_t)det_param(c, &det_beacon, r->seg, "beacon_min_interval_s") * 1000000)
-		return;
 	s->last_us = now;
+	if (gap < (uint64_t)det_param(c, &det_beacon, r->seg, "beacon_min_interval_s") * 1000000)
+		return; /* part of a burst: the next gap counts from here */
 	s->iv_ms[s->n % HIST] = (uint32_t)(gap / 1000 > UINT32_MAX ? UINT32_MAX : gap / 1000);
 	s->n++;
 	unsigned need = (unsigned)det_param(c, &det_beacon, r->seg, "beacon_min_count");

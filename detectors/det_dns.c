@@ -205,11 +205,16 @@ static void tunnel(struct dns_det *d, struct det_ctx *c, const struct det_rec *r
 	det_alert_init(&a, &det_dns, detector_sig(&det_dns, sid));
 	det_rec_tuple(r, &t);
 	t.sport = 0;
+	/* linear counting estimates: never more than the queries seen */
+	unsigned uniq = lc_count(&s->names), odd = lc_count(&s->odd);
+	uniq = uniq > s->queries ? s->queries : uniq;
+	odd = odd > uniq ? uniq : odd;
 	det_alert_rule(&a, "%s: %u queries, %u unique subdomains "
 		 "(%u long or high-entropy), %u TXT/NULL",
-		 s->domain, s->queries, lc_count(&s->names), lc_count(&s->odd), s->txt);
-	det_alert_num(&a, "unique_subdomains", lc_count(&s->names));
-	det_alert_num(&a, "encoded_subdomains", lc_count(&s->odd));
+		 s->domain, s->queries, uniq, odd, s->txt);
+	det_alert_num(&a, "queries", s->queries);
+	det_alert_num(&a, "unique_subdomains", uniq);
+	det_alert_num(&a, "encoded_subdomains", odd);
 	det_alert_num(&a, "txt_null_queries", s->txt);
 	det_alert_num(&a, "max_label_len", s->max_label);
 	det_alert_num(&a, "max_entropy", s->max_entropy);

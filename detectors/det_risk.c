@@ -76,18 +76,28 @@ __attribute__((constructor)) static void risk_init(void)
 	build_sigs();
 }
 
-static void risk_classified(const struct det_flow *f)
+uint64_t det_risk_mapped(uint64_t risk)
+{
+	static uint64_t mask;
+
+	if (!mask)
+		for (unsigned i = 0; i < NMAP; i++)
+			mask |= 1ULL << map[i].bit;
+	return risk & mask;
+}
+
+static void risk_record(void *st, struct det_ctx *c, const struct det_rec *r)
 {
 	const struct risk_map *best = NULL;
 	char names[160];
 	size_t l = 0;
 
-	/* a guess by port says nothing about what the flow carried */
-	if (!f->risk || f->guessed || (*f->alerted & DET_ALERTED_RISK))
+	(void)st;
+	if (r->kind != DR_APP || !r->u.app.risk)
 		return;
 	names[0] = 0;
 	for (unsigned i = 0; i < NMAP; i++) {
-		if (!(f->risk & (1ULL << map[i].bit)))
+		if (!(r->u.app.risk & (1ULL << map[i].bit)))
 			continue;
 		if (!best || map[i].severity < best->severity)
 			best = &map[i];
@@ -98,14 +108,25 @@ static void risk_classified(const struct det_flow *f)
 	}
 	if (!best)
 		return;
-	*f->alerted |= DET_ALERTED_RISK;
 	struct ev_alert a;
+	struct ev_tuple t;
 	det_alert_init(&a, &det_risk, &sigs[best - map]);
-	if (f->pol && f->seg >= 0)
-		a.severity = (uint8_t)policy_severity(f->pol, f->seg, "risk", a.severity);
+	long sev = det_param(c, &det_risk, r->seg, "risk_severity");
+	if (sev > 0)
+		a.severity = (uint8_t)sev;
 	det_alert_rule(&a, "nDPI flow risks: %s", names);
-	f->emit(f->ctx, &a);
+	snprintf(a.app, sizeof(a.app), "%s", r->u.app.label);
+	det_rec_tuple(r, &t);
+	det_raise(c, &a, &t, r->seg,
+		  (uint64_t)det_param(c, &det_risk, r->seg, "risk_window_s") * 1000000);
 }
+
+static const struct det_param params[] = {
+	{ "risk_window_s", 300, "s",
+	  "one alert per risk, client and server per window (repeats counted)" },
+	{ "risk_severity", 0, "1-3", "override every risk alert's severity (0: per risk)" },
+	{ NULL, 0, NULL, NULL },
+};
 
 const struct detector det_risk = {
 	.id = "risk",
@@ -113,14 +134,17 @@ const struct detector det_risk = {
 	.version = "1.0",
 	.description = "The risks nDPI finds in a flow (web attacks in URLs, clear-text "
 		       "credentials, binary transfers, DGA names, certificate and protocol "
-		       "weaknesses, known protocols on non-standard ports...) as one alert "
-		       "per flow, signature and severity from the most severe.",
-	.inputs = "nDPI risk bits at the end of classification",
+		       "weaknesses, known protocols on non-standard ports...) as alerts, "
+		       "signature and severity from the flow's most severe risk; one per "
+		       "(risk, client, server) per risk_window_s, repeats counted. Flows "
+		       "nDPI only guessed by port are left out.",
+	.inputs = "nDPI risk bits and label at the end of classification",
 	.mitre = "T1190,T1552,T1105,T1568.002,T1571,T1573,T1071",
 	.false_positives = "self-signed certificates on internal services; software "
 			   "updates over HTTP (binary transfer); services deliberately "
 			   "on non-standard ports",
-	.where = DET_WORKER,
+	.where = DET_ANALYTICS,
+	.params = params,
 	.sigs = sigs,
-	.on_flow_classified = risk_classified,
+	.on_record = risk_record,
 };

@@ -105,7 +105,11 @@ struct det_flow {
 /* Once-per-flow bits of the worker detectors. */
 enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
        DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
-       DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
+       DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32,
+       DET_APP_SENT = 64 /* the analytics thread has the flow's DNS answer */ };
+
+/* Does the risk detector report any of these nDPI risk bits? */
+uint64_t det_risk_mapped(uint64_t risk);
 
 /* Run every worker detector's hook. */
 void detectors_flow_start(const struct det_flow *f);
@@ -143,6 +147,7 @@ struct det_rec {
 	uint16_t sport, dport;
 	uint32_t hash;                   /* flow hash: a stable tie-break */
 	uint64_t ts_us;
+	uint64_t flow_id;
 	uint8_t src[16], dst[16];        /* client, server */
 	union {
 		struct {
@@ -150,6 +155,8 @@ struct det_rec {
 			uint16_t dns_qtype, http_status;
 			uint8_t dns_rcode, has_dns, host_kind;
 			char host[80];
+			uint64_t risk;           /* mapped nDPI risks, 0: none */
+			char label[40];          /* "TLS.Google" when risk */
 		} app;
 		struct sketch *sk;
 	} u;

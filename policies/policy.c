@@ -252,6 +252,10 @@ static int load_kvs(struct policy *p, yaml_node_t *map, struct kv *kv, int *n,
 			return fail(p, k, "%s: bad key", what);
 		if (*n >= MAX_KV)
 			return fail(p, k, "%s: more than %d entries", what, MAX_KV);
+		if (!strcmp(what, "thresholds") && p->names && p->names->threshold_known &&
+		    !p->names->threshold_known(ks))
+			return fail(p, k, "thresholds: unknown key '%s' (the detectors' "
+				    "thresholds: vigia detectors)", ks);
 		snprintf(kv[*n].key, sizeof(kv[*n].key), "%s", ks);
 		if (to_long(p, node(p, pr->value), ks, lo, hi, &kv[*n].value))
 			return -1;

@@ -18,6 +18,8 @@
 struct policy_names {
 	int (*app_id)(void *ctx, const char *name);
 	int (*category_id)(void *ctx, const char *name);
+	/* is this a threshold some detector reads? NULL: any key */
+	int (*threshold_known)(const char *key);
 	void *ctx;
 };
 

@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""Attack scenarios for the detector tests: one capture per attack, each
+with the same benign background, deterministic (fixed seed, fixed clock).
+
+    gen_attacks.py OUTDIR [NAME...]   -> OUTDIR/NAME.pcap + OUTDIR/scenarios.json
+
+scenarios.json tells the tests, per capture, when the attack starts (packet
+time), who attacks whom and which signature must fire."""
+import json
+import os
+import random
+import struct
+import sys
+
+from scapy.all import (DNS, DNSQR, DNSRR, ICMP, IP, IPv6, TCP, UDP, Ether, Raw,
+                       PcapWriter)
+
+T0 = 1795687200.0          # 2026-11-20 10:00:00 UTC
+ATTACK = T0 + 1.0          # every attack starts one second in
+MAC = dict(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')
+
+
+class Cap:
+    def __init__(self, path):
+        self.pk = []
+
+    def add(self, t, p):
+        self.pk.append((t, p))
+
+    def write(self, path):
+        self.pk.sort(key=lambda x: x[0])
+        w = PcapWriter(path, linktype=1, sync=False)
+        for t, p in self.pk:
+            p.time = t
+            w.write(p)
+        w.close()
+
+
+def eth(p):
+    return Ether(**MAC) / p
+
+
+def tcp_conn(cap, t, c, s, sport, dport, req=b'', resp=b'', v6=False, rtt=0.002):
+    """A whole TCP connection: handshake, one request/answer, FIN."""
+    L3 = IPv6 if v6 else IP
+    seq, ack = 1000, 5000
+    cap.add(t, eth(L3(src=c, dst=s) / TCP(sport=sport, dport=dport, flags='S', seq=seq)))
+    cap.add(t + rtt, eth(L3(src=s, dst=c) / TCP(sport=dport, dport=sport, flags='SA', seq=ack,
+                                                 ack=seq + 1)))
+    cap.add(t + 2 * rtt, eth(L3(src=c, dst=s) / TCP(sport=sport, dport=dport, flags='A',
+                                                     seq=seq + 1, ack=ack + 1)))
+    tt = t + 2 * rtt
+    if req:
+        tt += 0.0005
+        cap.add(tt, eth(L3(src=c, dst=s) / TCP(sport=sport, dport=dport, flags='PA', seq=seq + 1,
+                                                ack=ack + 1) / Raw(req)))
+    if resp:
+        tt += rtt
+        cap.add(tt, eth(L3(src=s, dst=c) / TCP(sport=dport, dport=sport, flags='PA', seq=ack + 1,
+                                                ack=seq + 1 + len(req)) / Raw(resp)))
+    tt += 0.001
+    cap.add(tt, eth(L3(src=c, dst=s) / TCP(sport=sport, dport=dport, flags='FA',
+                                            seq=seq + 1 + len(req), ack=ack + 1 + len(resp))))
+    cap.add(tt + rtt, eth(L3(src=s, dst=c) / TCP(sport=dport, dport=sport, flags='FA',
+                                                  seq=ack + 1 + len(resp),
+                                                  ack=seq + 2 + len(req))))
+    cap.add(tt + 2 * rtt, eth(L3(src=c, dst=s) / TCP(sport=sport, dport=dport, flags='A',
+                                                      seq=seq + 2 + len(req),
+                                                      ack=ack + 2 + len(resp))))
+
+
+def dns(cap, t, c, s, sport, name, qtype='A', rcode=0, answer='192.0.2.10'):
+    q = DNS(id=sport & 0xffff, rd=1, qd=DNSQR(qname=name, qtype=qtype))
+    cap.add(t, eth(IP(src=c, dst=s) / UDP(sport=sport, dport=53) / q))
+    if rcode:
+        r = DNS(id=sport & 0xffff, qr=1, rd=1, ra=1, rcode=rcode, qd=DNSQR(qname=name, qtype=qtype))
+    elif qtype == 'TXT':
+        r = DNS(id=sport & 0xffff, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype),
+                an=DNSRR(rrname=name, type='TXT', rdata='ok'))
+    else:
+        r = DNS(id=sport & 0xffff, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype),
+                an=DNSRR(rrname=name, rdata=answer))
+    cap.add(t + 0.003, eth(IP(src=s, dst=c) / UDP(sport=53, dport=sport) / r))
+
+
+def background(cap, end):
+    """Ordinary city traffic: DNS, web, TLS, MQTT; nothing any detector
+    should mind."""
+    rnd = random.Random(7)
+    t, i = T0, 0
+    while t < end:
+        dns(cap, t, '10.60.0.5', '10.60.0.53', 30000 + i, 'www.city.example')
+        if i % 3 == 0:
+            tcp_conn(cap, t + 0.05, '10.60.0.6', '93.184.216.34', 40000 + i, 80,
+                     b'GET / HTTP/1.1\r\nHost: www.city.example\r\nUser-Agent: Mozilla/5.0\r\n\r\n',
+                     b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        if i % 5 == 2:
+            tcp_conn(cap, t + 0.1, '10.60.0.7', '10.60.0.9', 41000 + i, 1883,
+                     b'\x10\x10\x00\x04MQTT\x04\x02\x00\x3c\x00\x04lamp', b'\x20\x02\x00\x00')
+        t += 0.2 + rnd.random() * 0.05
+        i += 1
+
+
+SCEN = {}
+
+
+def scenario(name, sid, src, dst=None, start=ATTACK, window=1.0):
+    def deco(fn):
+        SCEN[name] = dict(fn=fn, sid=sid, src=src, dst=dst, start=start, window=window)
+        return fn
+    return deco
+
+
+@scenario('scan_tcp_horizontal', 100001, '10.9.9.9')
+def _(cap):
+    for i in range(60):   # SYN to 22 on 60 hosts, nobody answers
+        cap.add(ATTACK + i * 0.004, eth(IP(src='10.9.9.9', dst='10.50.0.%d' % (i + 1)) /
+                                         TCP(sport=50000, dport=22, flags='S')))
+
+
+@scenario('scan_tcp_vertical_v6_xmas', 100002, '2001:db8:bad::9', '2001:db8:50::1')
+def _(cap):
+    for i in range(40):   # XMAS probes to 40 ports; closed ports answer RST
+        p = 1000 + i * 7
+        t = ATTACK + i * 0.003
+        cap.add(t, eth(IPv6(src='2001:db8:bad::9', dst='2001:db8:50::1') /
+                       TCP(sport=51000, dport=p, flags='FPU')))
+        cap.add(t + 0.0005, eth(IPv6(src='2001:db8:50::1', dst='2001:db8:bad::9') /
+                                TCP(sport=p, dport=51000, flags='RA')))
+
+
+@scenario('scan_udp_horizontal', 100003, '10.9.9.10')
+def _(cap):
+    for i in range(50):   # SNMP sweep
+        cap.add(ATTACK + i * 0.005, eth(IP(src='10.9.9.10', dst='10.51.0.%d' % (i + 1)) /
+                                         UDP(sport=40001, dport=161) / Raw(b'0\x26\x02\x01\x01')))
+
+
+@scenario('scan_icmp_sweep', 100005, '10.9.9.11')
+def _(cap):
+    for i in range(40):
+        cap.add(ATTACK + i * 0.005, eth(IP(src='10.9.9.11', dst='10.52.0.%d' % (i + 1)) /
+                                         ICMP(type=8, id=7, seq=i)))
+
+
+@scenario('mirai_telnet', 100006, '10.20.0.66')
+def _(cap):
+    rnd = random.Random(3)
+    for i in range(40):   # 23 and 2323 on random city hosts
+        cap.add(ATTACK + i * 0.006, eth(IP(src='10.20.0.66', dst='10.%d.%d.%d' % (
+            rnd.randint(30, 40), rnd.randint(0, 255), rnd.randint(1, 254))) /
+            TCP(sport=rnd.randint(1024, 65000), dport=rnd.choice((23, 2323)), flags='S')))
+
+
+@scenario('syn_flood', 100101, None, '10.50.0.80')
+def _(cap):
+    rnd = random.Random(4)
+    n = 1500               # 5000 SYN/s for 0.3 s from spoofed sources
+    for i in range(n):
+        cap.add(ATTACK + i / 5000.0, eth(IP(src='%d.%d.%d.%d' % (
+            rnd.randint(1, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254)),
+            dst='10.50.0.80') / TCP(sport=rnd.randint(1024, 65535), dport=80, flags='S')))
+
+
+@scenario('volumetric_flood', 100102, None, '10.50.0.81')
+def _(cap):
+    payload = Raw(b'\x00' * 1400)  # 1.4 Gbit/s of UDP for 0.3 s from 4 hosts
+    for i in range(36000):
+        cap.add(ATTACK + i / 120000.0, eth(IP(src='198.51.100.%d' % (1 + i % 4), dst='10.50.0.81') /
+                                           UDP(sport=7000 + i % 4, dport=9999) / payload))
+
+
+@scenario('dns_amplification', 100103, None, '10.50.0.82')
+def _(cap):
+    big = Raw(b'\x00' * 1200)     # answers nobody asked for, from 50 resolvers
+    for i in range(900):
+        cap.add(ATTACK + i / 3000.0, eth(IP(src='203.0.113.%d' % (1 + i % 50), dst='10.50.0.82') /
+                                         UDP(sport=53, dport=40000 + i % 100) / big))
+
+
+@scenario('ssh_brute_force', 100201, '10.9.9.12', '10.50.0.22')
+def _(cap):
+    for i in range(30):   # 30 logins in ~0.9 s
+        tcp_conn(cap, ATTACK + i * 0.03, '10.9.9.12', '10.50.0.22', 45000 + i, 22,
+                 b'SSH-2.0-libssh_0.9\r\n', b'SSH-2.0-OpenSSH_8.9\r\n')
+
+
+@scenario('http_401_brute_force', 100206, '10.9.9.13', '10.50.0.90')
+def _(cap):
+    for i in range(30):
+        tcp_conn(cap, ATTACK + i * 0.03, '10.9.9.13', '10.50.0.90', 46000 + i, 80,
+                 b'GET /admin HTTP/1.1\r\nHost: cam.city.example\r\nAuthorization: Basic '
+                 b'YWRtaW46MTIzNA==\r\n\r\n',
+                 b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\n'
+                 b'Content-Length: 0\r\n\r\n')
+
+
+@scenario('dns_tunnel', 100301, '10.60.0.44')
+def _(cap):
+    rnd = random.Random(5)
+    alpha = 'abcdefghijklmnopqrstuvwxyz234567'
+    for i in range(40):   # base32 chunks of a file, one query each
+        label = ''.join(rnd.choice(alpha) for _ in range(50))
+        dns(cap, ATTACK + i * 0.02, '10.60.0.44', '10.60.0.53', 52000 + i,
+            '%s.%d.t.exfil-tunnel.example' % (label, i), qtype='TXT')
+
+
+@scenario('dga', 100303, '10.60.0.45')
+def _(cap):
+    rnd = random.Random(6)
+    for i in range(20):   # random names, none exists
+        name = ''.join(rnd.choice('bcdfghjklmnpqrstvwxz0123456789') for _ in range(14)) + '.com'
+        dns(cap, ATTACK + i * 0.03, '10.60.0.45', '10.60.0.53', 53000 + i, name, rcode=3)
+
+
+@scenario('beacon', 100401, '10.60.0.46', '203.0.113.77', start=ATTACK + 8 * 30.0)
+def _(cap):
+    rnd = random.Random(8)
+    for i in range(12):   # every 30 s, +-100 ms
+        tcp_conn(cap, ATTACK + i * 30.0 + rnd.uniform(-0.1, 0.1), '10.60.0.46', '203.0.113.77',
+                 47000 + i, 443, b'\x17\x03\x03\x00\x10' + b'\x00' * 16,
+                 b'\x17\x03\x03\x00\x10' + b'\x00' * 16)
+
+
+@scenario('benign', None, None)
+def _(cap):
+    pass
+
+
+def main():
+    out = sys.argv[1]
+    names = sys.argv[2:] or list(SCEN)
+    os.makedirs(out, exist_ok=True)
+    meta = {}
+    for n in names:
+        s = SCEN[n]
+        random.seed(1)
+        cap = Cap(None)
+        s['fn'](cap)
+        end = max([t for t, _ in cap.pk] + [ATTACK + 2.0]) + 0.5
+        background(cap, end)
+        cap.write(os.path.join(out, n + '.pcap'))
+        meta[n] = {k: v for k, v in s.items() if k != 'fn'}
+    with open(os.path.join(out, 'scenarios.json'), 'w') as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+
+
+if __name__ == '__main__':
+    main()
