@@ -43,7 +43,7 @@ ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -MMD -MP \
 LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
-LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
+LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
             dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \

@@ -1,6 +1,7 @@
 #include "worker.h"
 
 #include "../detectors/detector.h"
+#include "dns.h"
 #include "../telemetry/eve.h"
 
 #include <errno.h>
@@ -324,8 +325,7 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 	df.host = a->host;
 	detectors_flow_classified(&df);
 	uint64_t risk = a->guessed ? 0 : det_risk_mapped(a->risk);
-	int dns = a->has_dns && !(f->alerted & DET_APP_SENT);
-	if (w->feed && (dns || a->http_status == 401 || risk)) {
+	if (w->feed && (a->http_status == 401 || risk)) {
 		struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
 		if (!r)
 			return;
@@ -338,7 +338,7 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 		r->u.app.dns_qtype = a->dns_qtype;
 		r->u.app.http_status = a->http_status;
 		r->u.app.dns_rcode = a->dns_rcode;
-		r->u.app.has_dns = (uint8_t)dns;
+		r->u.app.has_dns = a->has_dns;
 		r->u.app.host_kind = a->host_kind;
 		memcpy(r->u.app.host, a->host, sizeof(r->u.app.host));
 		det_feed_commit(w->feed, r);
@@ -532,27 +532,23 @@ static void prepare(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 }
 
-/* The first DNS answer: nDPI may keep the flow for more (extra
- * dissection), but the detectors want the name and code now. */
-static void dns_answered(struct worker *w, struct flow *f, struct flow_meta *m)
+/* Every DNS query, and every error answer, for the DNS detectors: one
+ * flow may carry thousands of queries (tunnels reuse their socket). */
+static void dns_packet(struct worker *w, struct flow *f, struct flow_meta *m,
+		       const struct decoded *d)
 {
-	struct cls_result now;
+	struct dns_msg msg;
 
-	classifier_peek(w->cls, f->cls_slot, &now);
-	if (!now.has_dns || !now.host[0])
+	if (dns_parse(d->payload, d->payload_len, &msg) || (msg.qr && !msg.rcode))
 		return;
-	struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
+	struct det_rec *r = flow_rec(w, f, m, DR_DNS, 0);
 	if (!r)
 		return;
-	r->u.app.master_id = now.master_id;
-	r->u.app.app_id = now.app_id;
-	r->u.app.dns_qtype = now.dns_qtype;
-	r->u.app.dns_rcode = now.dns_rcode;
-	r->u.app.has_dns = 1;
-	r->u.app.host_kind = now.host_kind;
-	memcpy(r->u.app.host, now.host, sizeof(r->u.app.host));
+	r->u.dns.qtype = msg.qtype;
+	r->u.dns.qr = msg.qr;
+	r->u.dns.rcode = msg.rcode;
+	memcpy(r->u.dns.name, msg.name, (size_t)msg.name_len + 1);
 	det_feed_commit(w->feed, r);
-	f->alerted |= DET_APP_SENT;
 }
 
 /* UDP source ports of the services reflection/amplification attacks abuse. */
@@ -641,6 +637,9 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			int amp = d.proto == 17 && is_reflector_port(d.sport);
 			sk_add(sk, sk_hash(d.ipver, d.dst), d.ipver, d.dst, p->wirelen, syn, amp);
 		}
+		if (d.proto == 17 && (m->tuple.dport == 53 || m->tuple.sport == 53) &&
+		    d.payload_len)
+			dns_packet(w, f, m, &d);
 		if (dir == 1 && f->pkts[1] == 0) {
 			/* the server's first word: an answer, or a refusal */
 			int rst = d.proto == 6 && (d.tcp_flags & 0x04);
@@ -702,9 +701,6 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			f->cls_slot = FLOW_NIL;
 			f->classify_done = 1;
 			flow_classified(w, f, m);
-		} else if (w->feed && dir == 1 && f->pkts[1] == 1 && d.proto == 17 &&
-			   m->tuple.dport == 53) {
-			dns_answered(w, f, m);
 		}
 	}
 }

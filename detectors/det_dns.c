@@ -138,19 +138,49 @@ static void copy_trunc(char *dst, size_t cap, const char *s)
 	snprintf(dst, cap, "%s", s);
 }
 
+/* A plausible top-level label: letters only, 2..15 of them. */
+static int tld_like(const char *l, size_t n)
+{
+	if (n < 2 || n > 15)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalpha((unsigned char)l[i]))
+			return 0;
+	return 1;
+}
+
 static void tunnel(struct dns_det *d, struct det_ctx *c, const struct det_rec *r)
 {
-	const char *q = r->u.app.host;
-	size_t n = strnlen(q, sizeof(r->u.app.host));
+	const char *q = r->u.dns.name;
+	size_t n = strnlen(q, sizeof(r->u.dns.name));
+	char dom[48];
 	size_t off = reg_domain_off(q, n);
+	const char *dot = memrchr(q, '.', n);
+	size_t last = dot ? n - (size_t)(dot - q + 1) : n;
 
-	if (off < 2)
+	if (!tld_like(q + n - last, last)) {
+		/* no real domain ("dnscat.<hex>.<hex>"): the tool's prefix */
+		size_t fl = strcspn(q, ".");
+		if (fl >= n)
+			return;
+		snprintf(dom, sizeof(dom), "%.*s.*", (int)(fl > 40 ? 40 : fl), q);
+		off = fl + 1;
+	} else if (off >= 2) {
+		snprintf(dom, sizeof(dom), "%.*s", (int)(n - off > 47 ? 47 : n - off), q + off);
+	} else {
 		return; /* no subdomain */
+	}
+	/* the subdomain: before the domain, or after the tool's prefix */
+	int prefix = dom[strlen(dom) - 1] == '*';
+	const char *sp = prefix ? q + off : q;
+	size_t sub = prefix ? n - off : off - 1;
+	if (!sub)
+		return;
 	struct dom_key k;
 	memset(&k, 0, sizeof(k));
 	memcpy(k.src, r->src, 16);
 	k.ipver = r->ipver;
-	k.dom = det_hash(q + off, n - off);
+	k.dom = det_hash(dom, strlen(dom));
 	uint64_t now = det_now(c);
 	uint64_t win = (uint64_t)det_param(c, &det_dns, r->seg, "dns_window_s") * 1000000;
 	int created;
@@ -158,20 +188,19 @@ static void tunnel(struct dns_det *d, struct det_ctx *c, const struct det_rec *r
 	if (created || now - s->win_start > win) {
 		memset(s, 0, sizeof(*s));
 		s->win_start = now;
-		snprintf(s->domain, sizeof(s->domain), "%.*s", (int)(n - off), q + off);
+		snprintf(s->domain, sizeof(s->domain), "%s", dom);
 	}
 	s->queries++;
-	size_t sub = off - 1;
-	uint64_t h = det_hash(q, sub);
+	uint64_t h = det_hash(sp, sub);
 	lc_add(&s->names, h);
 	/* the longest label, and the subdomain's entropy */
 	size_t maxl = 0, cur = 0;
 	for (size_t i = 0; i < sub; i++) {
-		cur = q[i] == '.' ? 0 : cur + 1;
+		cur = sp[i] == '.' ? 0 : cur + 1;
 		if (cur > maxl)
 			maxl = cur;
 	}
-	double e = det_entropy(q, sub);
+	double e = det_entropy(sp, sub);
 	if (maxl > s->max_label)
 		s->max_label = (uint32_t)maxl;
 	if (e > s->max_entropy)
@@ -186,7 +215,7 @@ static void tunnel(struct dns_det *d, struct det_ctx *c, const struct det_rec *r
 					break;
 				}
 	}
-	if (r->u.app.dns_qtype == 16 || r->u.app.dns_qtype == 10)
+	if (r->u.dns.qtype == 16 || r->u.dns.qtype == 10)
 		s->txt++;
 	long names = det_param(c, &det_dns, r->seg, "dns_tunnel_names");
 	long txt = det_param(c, &det_dns, r->seg, "dns_txt_queries");
@@ -227,9 +256,9 @@ static void tunnel(struct dns_det *d, struct det_ctx *c, const struct det_rec *r
 
 static void dga(struct dns_det *d, struct det_ctx *c, const struct det_rec *r)
 {
-	const char *q = r->u.app.host;
+	const char *q = r->u.dns.name;
 
-	if (r->u.app.dns_rcode != 3)
+	if (!r->u.dns.qr || r->u.dns.rcode != 3)
 		return;
 	struct cli_key k;
 	memset(&k, 0, sizeof(k));
@@ -245,7 +274,7 @@ static void dga(struct dns_det *d, struct det_ctx *c, const struct det_rec *r)
 	}
 	s->nx++;
 	unsigned before = lc_count(&s->names);
-	lc_add(&s->names, det_hash(q, strnlen(q, sizeof(r->u.app.host))));
+	lc_add(&s->names, det_hash(q, strnlen(q, sizeof(r->u.dns.name))));
 	if (lc_count(&s->names) == before || !random_looking(q))
 		return;
 	if (s->nx_random < 3)
@@ -275,10 +304,12 @@ static void dga(struct dns_det *d, struct det_ctx *c, const struct det_rec *r)
 
 static void dns_record(void *st, struct det_ctx *c, const struct det_rec *r)
 {
-	if (r->kind != DR_APP || !r->u.app.has_dns || !r->u.app.host[0])
+	if (r->kind != DR_DNS || !r->u.dns.name[0])
 		return;
-	tunnel(st, c, r);
-	dga(st, c, r);
+	if (r->u.dns.qr)
+		dga(st, c, r);
+	else
+		tunnel(st, c, r);
 }
 
 const struct detector det_dns = {
@@ -289,7 +320,7 @@ const struct detector det_dns = {
 		       "characters or 20+ characters at 3.5+ bits/char entropy, and TXT/NULL "
 		       "volume. Per client: NXDOMAIN answers to random-looking names (long "
 		       "first label, high entropy, few vowels or many digits).",
-	.inputs = "DNS query name, type and answer code from classification (one per flow)",
+	.inputs = "every DNS query (name, type) and error answer (code), parsed on the workers",
 	.mitre = "T1071.004,T1048,T1568.002",
 	.false_positives = "CDNs and anti-virus lookups with hashed subdomains (e.g. "
 			   "*.avts.mcafee.com); DNSSEC/SPF-heavy mail servers (TXT); "

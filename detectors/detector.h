@@ -105,8 +105,7 @@ struct det_flow {
 /* Once-per-flow bits of the worker detectors. */
 enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
        DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
-       DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32,
-       DET_APP_SENT = 64 /* the analytics thread has the flow's DNS answer */ };
+       DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
 
 /* Does the risk detector report any of these nDPI risk bits? */
 uint64_t det_risk_mapped(uint64_t risk);
@@ -133,7 +132,8 @@ enum det_rec_kind {
 	DR_START,           /* a flow's first packet */
 	DR_ANSWER,          /* the server answered (SYN-ACK, any reply) */
 	DR_REJECT,          /* the server refused (RST, ICMP unreachable) */
-	DR_APP,             /* classification ended: names, codes, risks */
+	DR_APP,             /* classification ended: HTTP code, risks */
+	DR_DNS,             /* a DNS query, or an error answer (every packet) */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -158,6 +158,11 @@ struct det_rec {
 			uint64_t risk;           /* mapped nDPI risks, 0: none */
 			char label[40];          /* "TLS.Google" when risk */
 		} app;
+		struct {
+			uint16_t qtype;
+			uint8_t qr, rcode;       /* qr 1: an answer (rcode != 0) */
+			char name[254];          /* lower case, dotted */
+		} dns;
 		struct sketch *sk;
 	} u;
 };
