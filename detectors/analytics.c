@@ -232,6 +232,26 @@ uint64_t det_now(const struct det_ctx *c)
 	return c->now;
 }
 
+uint64_t det_set_now(struct det_ctx *c, uint64_t t)
+{
+	uint64_t old = c->now;
+
+	c->now = t;
+	return old;
+}
+
+unsigned det_feed_debug_drain(struct det_feed *f, struct det_rec *out, unsigned cap)
+{
+	unsigned n = 0;
+	void *p;
+
+	while (n < cap && rte_ring_dequeue(f->full_r, &p) == 0) {
+		out[n++] = *(struct det_rec *)p;
+		rte_ring_enqueue(f->free_r, p);
+	}
+	return n;
+}
+
 long det_param(const struct det_ctx *c, const struct detector *d, int seg,
 	       const char *key)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOMAINS 65536
-#define CLIENTS 65536
+#define DOMAINS 32768
+#define CLIENTS 32768
 
 enum { SID_TUNNEL = 100301, SID_TXT, SID_DGA };
 

@@ -13,6 +13,11 @@
 
 /* Packet time of the record (or tick end) being processed. */
 uint64_t det_now(const struct det_ctx *c);
+/* Act as of packet time t (a timeout that expired before the record being
+ * processed); returns the time to restore. */
+uint64_t det_set_now(struct det_ctx *c, uint64_t t);
+/* Tests: take what a feed emitted, without an analytics thread. */
+unsigned det_feed_debug_drain(struct det_feed *f, struct det_rec *out, unsigned cap);
 /* Threshold `key` of detector d for segment seg (policy override, else the
  * detector's default). */
 long det_param(const struct det_ctx *c, const struct detector *d, int seg,
@@ -44,14 +49,16 @@ uint64_t dtab_evictions(const struct dtab *t);
 
 /* ---- small statistics ---------------------------------------------------- */
 
-/* Linear counting over a 256-bit map: distinct values seen. */
+/* Distinct values seen: exact up to LC_EXACT (thresholds are small
+ * numbers an analyst reads literally), then linear counting over 512 bits
+ * (rounded down: never early). */
+#define LC_EXACT 24
 struct lc256 {
-	uint64_t w[4];
+	uint32_t small[LC_EXACT];
+	uint8_t nsmall, over;
+	uint64_t w[8];
 };
-static inline void lc_add(struct lc256 *l, uint64_t h)
-{
-	l->w[(h >> 6) & 3] |= 1ULL << (h & 63);
-}
+void lc_add(struct lc256 *l, uint64_t h);
 unsigned lc_count(const struct lc256 *l);
 
 uint64_t det_hash(const void *p, size_t n);

@@ -9,7 +9,7 @@
 
 #define PENDING_SLOTS 131072
 #define FIFO_SLOTS 131072
-#define SOURCES 65536
+#define SOURCES 32768
 
 enum { SID_TCP_H = 100001, SID_TCP_V, SID_UDP_H, SID_UDP_V, SID_ICMP, SID_MIRAI };
 enum { CL_TCP = 0, CL_UDP, CL_ICMP };
@@ -275,7 +275,10 @@ static void expire(struct scan *s, struct det_ctx *c, int force_one)
 		struct probe *p = dtab_find(s->pending, &e->k);
 		if (p && p->state == 1) {
 			p->state = 3;
+			/* it failed when its answer time ran out */
+			uint64_t back = det_set_now(c, e->ts + ans < now ? e->ts + ans : now);
 			failed(s, c, e);
+			det_set_now(c, back);
 		}
 		s->head = (s->head + 1) % FIFO_SLOTS;
 		s->n--;

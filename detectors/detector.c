@@ -285,16 +285,34 @@ double det_entropy(const char *s, size_t n)
 	return e;
 }
 
+void lc_add(struct lc256 *l, uint64_t h)
+{
+	l->w[(h >> 6) & 7] |= 1ULL << (h & 63);
+	if (l->over)
+		return;
+	uint32_t k = (uint32_t)(h >> 32);
+	for (unsigned i = 0; i < l->nsmall; i++)
+		if (l->small[i] == k)
+			return;
+	if (l->nsmall < LC_EXACT)
+		l->small[l->nsmall++] = k;
+	else
+		l->over = 1;
+}
+
 unsigned lc_count(const struct lc256 *l)
 {
 	unsigned set = 0;
 
-	for (int i = 0; i < 4; i++)
+	if (!l->over)
+		return l->nsmall;
+	for (int i = 0; i < 8; i++)
 		set += (unsigned)__builtin_popcountll(l->w[i]);
-	if (set >= 256)
-		return 1024; /* saturated: "many" */
+	if (set >= 512)
+		return 4096; /* saturated: "many" */
 	/* linear counting: m ln(m / zeros) */
-	return (unsigned)(256.0 * log(256.0 / (256.0 - set)) + 0.5);
+	unsigned e = (unsigned)(512.0 * log(512.0 / (512.0 - set)));
+	return e > LC_EXACT ? e : LC_EXACT + 1;
 }
 
 struct dtab {

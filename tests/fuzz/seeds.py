@@ -13,11 +13,20 @@ while off + 16 <= len(data) and n < 400:
     frames.append(data[off + 16:off + 16 + caplen])
     off += 16 + caplen
     n += 1
-for sub in ('decode', 'pipeline', 'json', 'policy'):
+for sub in ('decode', 'pipeline', 'json', 'policy', 'dns'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
     open(os.path.join(outdir, 'json', 's%03d' % i), 'wb').write(f[40:120])
+# DNS messages: the UDP payloads to or from port 53 (Ethernet + IPv4 frames)
+k = 0
+for f in frames:
+    if len(f) > 42 and f[12:14] == b'\x08\x00' and f[23] == 17:
+        ihl = (f[14] & 15) * 4
+        sp, dp = struct.unpack_from('>HH', f, 14 + ihl)
+        if 53 in (sp, dp):
+            open(os.path.join(outdir, 'dns', 's%03d' % k), 'wb').write(f[14 + ihl + 8:])
+            k += 1
 for i in range(0, len(frames) - 12, 12):
     open(os.path.join(outdir, 'pipeline', 's%03d' % i), 'wb').write(b'VIGIA'.join(frames[i:i + 12]))
 

@@ -78,7 +78,7 @@ static int cat_id(void *ctx, const char *n)
 	return !strcmp(n, "Network") ? 14 : -1;
 }
 
-static const struct policy_names names = { app_id, cat_id, NULL };
+static const struct policy_names names = { .app_id = app_id, .category_id = cat_id };
 
 #define GOOD \
 	"version: 1\n" \
