@@ -40,10 +40,11 @@ CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -MMD -MP \
             -D_GNU_SOURCE -DVIGIA_VERSION='"$(VERSION)"' \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(DPDK_CFLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lpthread -lm
+# libhtp: its .pc names an include folder that does not exist; <htp/htp.h>
+LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
-LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c \
+LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
             dataplane/capture_dpdk.c dataplane/preflight.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
@@ -53,7 +54,7 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c datap
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \
             detectors/det_dns.c detectors/det_beacon.c detectors/det_risk.c \
-            detectors/det_policy.c detectors/det_intel.c
+            detectors/det_http.c detectors/det_policy.c detectors/det_intel.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

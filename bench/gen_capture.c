@@ -601,9 +601,10 @@ static size_t next_packet(struct gflow *f, uint8_t *out)
 			switch (f->type) {
 			case F_TLS: plen = tls_server_hello(pl); break;
 			case F_HTTP:
+				/* the body runs to the close: its size is not known here */
 				plen = (size_t)snprintf((char *)pl, sizeof(pl),
 					"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-					"Content-Length: %u\r\n\r\n", (unsigned)(d * 500));
+					"Connection: close\r\n\r\n");
 				break;
 			case F_MQTT: memcpy(pl, "\x20\x02\x00\x00", 4); plen = 4; break;
 			case F_MODBUS: plen = modbus(pl, 1, 1); break;
@@ -611,6 +612,8 @@ static size_t next_packet(struct gflow *f, uint8_t *out)
 			}
 		} else if (s < 5 + d) {
 			up = f->type == F_MQTT || f->type == F_MODBUS ? (s & 1) : (rnd() % 4 == 0);
+			if (f->type == F_HTTP)
+				up = 0; /* one GET, then its body: nothing more to send */
 			if (f->type == F_MQTT) {
 				if (up) {
 					plen = mqtt_publish(pl, f->cport, imix_payload(1, f->v6));

@@ -54,6 +54,8 @@ struct flow {
 	int16_t seg;               /* policy segment, -1 none */
 	uint8_t seg_gen;           /* policy generation seg belongs to */
 	uint8_t alerted;           /* alert kinds already raised (bits) */
+	uint32_t http_slot;        /* libhtp parser, HTTP_NONE/HTTP_DONE: none */
+	uint8_t http_alerted;      /* HTTP anomaly kinds already raised */
 };
 
 /* Cold per-flow data, same index as the flow: read at flow end only. */

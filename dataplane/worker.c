@@ -2,6 +2,7 @@
 
 #include "../detectors/detector.h"
 #include "dns.h"
+#include "http.h"
 #include "../telemetry/eve.h"
 
 #include <errno.h>
@@ -39,7 +40,10 @@ struct worker {
 	uint8_t pol_gen;
 	int pol_online;            /* this thread reports quiescent states */
 	struct det_feed *feed;     /* records and sketches for analytics */
+	struct http_pool *http;    /* libhtp parsers of HTTP flows */
 };
+
+#define HTTP_DONE (HTTP_NONE - 1) /* a flow parsed, or that never will be */
 
 /* The flow a worker detector hook is about (its emit/describe context). */
 struct det_call {
@@ -74,6 +78,10 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->ft = flow_table_create(&cfg->ft, on_flow_end, w);
 	if (!w->ft)
 		goto err;
+	/* 4096 HTTP parsers alive per worker, 256 KiB parsed per flow */
+	w->http = http_pool_create(4096, 256 * 1024);
+	if (!w->http)
+		goto err;
 	return w;
 err:
 	e = errno;
@@ -87,6 +95,7 @@ void worker_destroy(struct worker *w)
 	if (!w)
 		return;
 	flow_table_destroy(w->ft);
+	http_pool_destroy(w->http);
 	classifier_destroy(w->cls);
 	free(w);
 }
@@ -259,6 +268,7 @@ static void det_call_init(struct worker *w, struct det_call *c, struct det_flow 
 	df->pol = w->pol;
 	df->seg = w->pol ? flow_segment(w, f, m) : -1;
 	df->alerted = &f->alerted;
+	df->alerted_http = &f->http_alerted;
 	df->now_us = w->now_us;
 	df->host = "";
 	df->ctx = c;
@@ -325,7 +335,7 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 	df.host = a->host;
 	detectors_flow_classified(&df);
 	uint64_t risk = a->guessed ? 0 : det_risk_mapped(a->risk);
-	if (w->feed && (a->http_status == 401 || risk)) {
+	if (w->feed && risk) {
 		struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
 		if (!r)
 			return;
@@ -350,6 +360,10 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 {
 	struct worker *w = ctx;
 
+	if (f->http_slot < HTTP_DONE) {
+		http_close(w->http, f->http_slot);
+		f->http_slot = HTTP_DONE;
+	}
 	if (f->cls_slot != FLOW_NIL) {
 		classifier_finish(w->cls, f->cls_slot, &m->app);
 		f->cls_slot = FLOW_NIL;
@@ -551,6 +565,50 @@ static void dns_packet(struct worker *w, struct flow *f, struct flow_meta *m,
 	det_feed_commit(w->feed, r);
 }
 
+static int http_port(uint16_t p)
+{
+	return p == 80 || p == 8080 || p == 8000 || p == 8008 || p == 8081 || p == 8888;
+}
+
+/* libhtp finished a request or a response of the flow in ctx. */
+static void http_done(void *ctx, const struct http_tx *tx)
+{
+	struct det_call *c = ctx;
+	struct det_flow df;
+	struct det_call call;
+
+	det_call_init(c->w, &call, &df, c->f, c->m);
+	struct det_http h = { .response = tx->response, .flags = tx->flags,
+			      .status = tx->status, .invalid_line = tx->invalid_line,
+			      .method = tx->method, .uri = tx->uri, .host = tx->host };
+	detectors_http(&df, &h);
+	if (tx->response && tx->status == 401 && c->w->feed) {
+		/* one failed login: the brute-force detector counts them */
+		struct det_rec *r = flow_rec(c->w, c->f, c->m, DR_APP, 0);
+		if (r) {
+			r->u.app.http_status = 401;
+			det_feed_commit(c->w->feed, r);
+		}
+	}
+}
+
+static void http_feed(struct worker *w, struct flow *f, struct flow_meta *m,
+		      const struct decoded *d, unsigned dir)
+{
+	if (f->http_slot == HTTP_NONE) {
+		/* a request first, or this is not HTTP as libhtp reads it */
+		f->http_slot = dir == 0 ? http_open(w->http) : HTTP_NONE;
+		if (f->http_slot == HTTP_NONE) {
+			f->http_slot = HTTP_DONE;
+			return;
+		}
+	}
+	struct det_call c = { .w = w, .f = f, .m = m };
+	if (http_data(w->http, f->http_slot, (int)dir, d->tcp_seq, d->payload,
+		      d->payload_len, http_done, &c) != 0)
+		f->http_slot = HTTP_DONE;
+}
+
 /* UDP source ports of the services reflection/amplification attacks abuse. */
 static inline int is_reflector_port(uint16_t port)
 {
@@ -626,6 +684,8 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			w->st.classify_no_slot++;
 		}
 		f->seg_gen = 0; /* no generation yet: computed on first use */
+		f->http_slot = HTTP_NONE;
+		f->http_alerted = 0;
 		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
 	}
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
@@ -640,6 +700,9 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		if (d.proto == 17 && (m->tuple.dport == 53 || m->tuple.sport == 53) &&
 		    d.payload_len)
 			dns_packet(w, f, m, &d);
+		if (d.proto == 6 && d.payload_len && f->http_slot != HTTP_DONE &&
+		    http_port(m->tuple.dport))
+			http_feed(w, f, m, &d, dir);
 		if (dir == 1 && f->pkts[1] == 0) {
 			/* the server's first word: an answer, or a refusal */
 			int rst = d.proto == 6 && (d.tcp_flags & 0x04);

@@ -81,6 +81,12 @@ static struct rte_ring *ring_new(unsigned count, const char *name)
 	return r;
 }
 
+/* aligned_alloc wants the size a multiple of the alignment */
+static void *alloc64(size_t size)
+{
+	return aligned_alloc(64, (size + 63) & ~(size_t)63);
+}
+
 static void wait_a_little(unsigned *waits)
 {
 	/* yield briefly, then sleep: spinning takes the analytics thread's core */
@@ -100,7 +106,7 @@ static int feed_init(struct det_feed *f, unsigned id, int lossless)
 	f->full_r = ring_new(FEED_RECS * 2, "det_full");
 	f->sk_free = ring_new(FEED_SKETCHES * 2, "det_sk");
 	f->recs = calloc(FEED_RECS, sizeof(*f->recs));
-	f->sks = aligned_alloc(64, FEED_SKETCHES * sizeof(*f->sks));
+	f->sks = alloc64(FEED_SKETCHES * sizeof(*f->sks));
 	if (!f->free_r || !f->full_r || !f->sk_free || !f->recs || !f->sks)
 		return -1;
 	for (unsigned i = 0; i < FEED_RECS; i++)
@@ -542,7 +548,7 @@ struct analytics *analytics_create(const struct analytics_cfg *cfg)
 	an->feeds = calloc(cfg->workers, sizeof(*an->feeds));
 	an->wm = calloc(cfg->workers, sizeof(*an->wm));
 	an->eof = calloc(cfg->workers, 1);
-	an->acc = aligned_alloc(64, sizeof(*an->acc));
+	an->acc = alloc64(sizeof(*an->acc));
 	an->supp = dtab_create(SUPPRESS_SLOTS, 40, sizeof(struct supp));
 	if (!an->feeds || !an->wm || !an->eof || !an->acc || !an->supp)
 		goto err;

@@ -135,7 +135,10 @@ static int random_looking(const char *q)
 
 static void copy_trunc(char *dst, size_t cap, const char *s)
 {
-	snprintf(dst, cap, "%s", s);
+	size_t l = strnlen(s, cap - 1);
+
+	memcpy(dst, s, l);
+	dst[l] = 0;
 }
 
 /* A plausible top-level label: letters only, 2..15 of them. */

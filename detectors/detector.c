@@ -12,11 +12,11 @@
 #include "../telemetry/json.h"
 
 extern const struct detector det_scan, det_flood, det_brute, det_dns,
-	det_beacon, det_risk, det_policy, det_intel;
+	det_beacon, det_risk, det_http, det_policy, det_intel;
 
 static const struct detector *const registry[] = {
 	&det_scan, &det_flood, &det_brute, &det_dns, &det_beacon,
-	&det_risk, &det_policy, &det_intel,
+	&det_risk, &det_http, &det_policy, &det_intel,
 };
 
 const struct detector *const *detector_registry(unsigned *n)
@@ -195,6 +195,13 @@ void detectors_flow_classified(const struct det_flow *f)
 	for (unsigned i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
 		if (registry[i]->on_flow_classified)
 			registry[i]->on_flow_classified(f);
+}
+
+void detectors_http(const struct det_flow *f, const struct det_http *h)
+{
+	for (unsigned i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (registry[i]->on_http)
+			registry[i]->on_http(f, h);
 }
 
 void det_alert_init(struct ev_alert *a, const struct detector *d,

@@ -46,6 +46,15 @@ struct det_rec;
 struct det_ctx;
 struct det_flow;
 
+/* An HTTP transaction libhtp finished (request, or response). */
+struct det_http {
+	int response;
+	uint64_t flags;                  /* libhtp HTP_* flags */
+	int status;
+	int invalid_line;
+	const char *method, *uri, *host;
+};
+
 struct detector {
 	const char *id;                  /* short, stable: "scan" */
 	const char *name;
@@ -67,6 +76,7 @@ struct detector {
 	/* worker detectors: a flow started / finished classification */
 	void (*on_flow_start)(const struct det_flow *f);
 	void (*on_flow_classified)(const struct det_flow *f);
+	void (*on_http)(const struct det_flow *f, const struct det_http *h);
 };
 
 /* Every detector, in a fixed order. */
@@ -88,6 +98,7 @@ struct det_flow {
 	int seg;                         /* policy segment, -1 none */
 	const struct policy *pol;        /* NULL: no policy */
 	uint8_t *alerted;                /* per-flow DET_ALERTED_* bits */
+	uint8_t *alerted_http;           /* per-flow HTTP anomaly kinds */
 	uint64_t now_us;
 	/* classification (on_flow_classified only) */
 	uint16_t master_id, app_id, category_id;
@@ -113,6 +124,7 @@ uint64_t det_risk_mapped(uint64_t risk);
 /* Run every worker detector's hook. */
 void detectors_flow_start(const struct det_flow *f);
 void detectors_flow_classified(const struct det_flow *f);
+void detectors_http(const struct det_flow *f, const struct det_http *h);
 
 /* Fill the fixed part of an alert from a signature. */
 void det_alert_init(struct ev_alert *a, const struct detector *d,

@@ -14,7 +14,7 @@ import sys
 
 from scapy.all import DNS, DNSQR, DNSRR, ICMP, IP, IPv6, TCP, UDP, Ether, Raw
 
-T0 = 1795687200.0          # 2026-11-20 10:00:00 UTC
+T0 = 1795687200.0          # 2026-11-26 10:00:00 UTC
 ATTACK = T0 + 1.0          # every attack starts one second in
 MAC = dict(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')
 
@@ -198,6 +198,16 @@ def _(cap):
                  b'YWRtaW46MTIzNA==\r\n\r\n',
                  b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\n'
                  b'Content-Length: 0\r\n\r\n')
+
+
+@scenario('http_smuggling', 100501, '10.9.9.14', '10.50.0.91')
+def _(cap):
+    # Content-Length and chunked together: front end and back end disagree
+    tcp_conn(cap, ATTACK, '10.9.9.14', '10.50.0.91', 48000, 80,
+             b'POST /login HTTP/1.1\r\nHost: portal.city.example\r\nContent-Length: 4\r\n'
+             b'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\n'
+             b'Host: portal.city.example\r\n\r\n',
+             b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
 
 
 @scenario('dns_tunnel', 100301, '10.60.0.44')

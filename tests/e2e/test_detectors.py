@@ -35,7 +35,7 @@ BENIGN_CORPUS = [
 
 def behavioural(a):
     """Alerts of the cross-flow detectors (scan, flood, brute, dns, beacon)."""
-    return a['alert'].get('detector') in ('scan', 'flood', 'brute', 'dns', 'beacon')
+    return a['alert'].get('detector') in ('scan', 'flood', 'brute', 'dns', 'beacon', 'http')
 
 
 def alerts(path):
@@ -64,7 +64,7 @@ def replay(vigia, pcap, out, *extra):
 SCENARIOS = ['scan_tcp_horizontal', 'scan_tcp_vertical_v6_xmas', 'scan_udp_horizontal',
              'scan_icmp_sweep', 'mirai_telnet', 'syn_flood', 'volumetric_flood',
              'dns_amplification', 'ssh_brute_force', 'http_401_brute_force', 'dns_tunnel',
-             'dga', 'beacon']
+             'dga', 'beacon', 'http_smuggling']
 
 
 @pytest.mark.parametrize('name', SCENARIOS)
@@ -182,7 +182,7 @@ def test_inventory(vigia):
     assert p.returncode == 0
     inv = json.loads(p.stdout)
     ids = [d['id'] for d in inv]
-    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'policy', 'intel']
+    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', 'policy', 'intel']
     sids = set()
     for d in inv:
         for k in ('name', 'version', 'description', 'inputs', 'runs_on', 'false_positives'):
