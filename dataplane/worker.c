@@ -41,7 +41,16 @@ struct worker {
 	int pol_online;            /* this thread reports quiescent states */
 	struct det_feed *feed;     /* records and sketches for analytics */
 	struct http_pool *http;    /* libhtp parsers of HTTP flows */
+	/* probes waiting for their answer, in deadline order per segment */
+	struct probe_ent {
+		struct flow *f;
+		uint64_t flow_id, deadline;
+		uint8_t flags;
+	} *probes;
+	unsigned p_head, p_n;
 };
+
+#define PROBE_RING 65536
 
 #define HTTP_DONE (HTTP_NONE - 1) /* a flow parsed, or that never will be */
 
@@ -78,9 +87,11 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->ft = flow_table_create(&cfg->ft, on_flow_end, w);
 	if (!w->ft)
 		goto err;
-	/* 4096 HTTP parsers alive per worker, 256 KiB parsed per flow */
-	w->http = http_pool_create(4096, 256 * 1024);
-	if (!w->http)
+	/* 4096 HTTP parsers alive per worker, 64 KiB parsed per flow (the
+	 * requests and answers of a session; bulk bodies are not read) */
+	w->http = http_pool_create(4096, 64 * 1024);
+	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
+	if (!w->http || !w->probes)
 		goto err;
 	return w;
 err:
@@ -96,6 +107,7 @@ void worker_destroy(struct worker *w)
 		return;
 	flow_table_destroy(w->ft);
 	http_pool_destroy(w->http);
+	free(w->probes);
 	classifier_destroy(w->cls);
 	free(w);
 }
@@ -301,6 +313,36 @@ static struct det_rec *flow_rec(struct worker *w, struct flow *f,
 	return r;
 }
 
+/* A probe that got no answer by its deadline (or a refusal): the scan
+ * detector's input, stamped with the moment it failed. */
+static void probe_failed(struct worker *w, struct flow *f, uint8_t flags, uint64_t ts)
+{
+	struct det_rec *r = flow_rec(w, f, flow_table_meta(w->ft, f), DR_FAILED, flags);
+
+	if (!r)
+		return;
+	r->ts_us = ts;
+	det_feed_commit(w->feed, r);
+}
+
+/* Packet time moved to w->now_us: judge the probes whose answer time ran
+ * out and close the sketch ticks that ended, in time order, so that this
+ * worker's records stay in nondecreasing time (the analytics thread's
+ * watermarks rely on it). */
+static void advance_records(struct worker *w)
+{
+	while (w->p_n && w->probes[w->p_head].deadline <= w->now_us) {
+		struct probe_ent *e = &w->probes[w->p_head];
+		det_feed_clock(w->feed, e->deadline); /* ticks that ended before */
+		struct flow *f = e->f;
+		if (f->in_use && f->flow_id == e->flow_id && f->pkts[1] == 0)
+			probe_failed(w, f, e->flags, e->deadline);
+		w->p_head = (w->p_head + 1) % PROBE_RING;
+		w->p_n--;
+	}
+	det_feed_clock(w->feed, w->now_us);
+}
+
 static void flow_started(struct worker *w, struct flow *f, struct flow_meta *m,
 			 uint8_t flags)
 {
@@ -309,7 +351,35 @@ static void flow_started(struct worker *w, struct flow *f, struct flow_meta *m,
 
 	det_call_init(w, &c, &df, f, m);
 	detectors_flow_start(&df);
-	if (w->feed) {
+	if (!w->feed)
+		return;
+	if (det_is_probe(m->tuple.proto, flags)) {
+		/* the scan detector hears of it only if it fails */
+		if (w->p_n == PROBE_RING) {
+			struct probe_ent *o = &w->probes[w->p_head];
+			if (o->f->in_use && o->f->flow_id == o->flow_id && o->f->pkts[1] == 0)
+				probe_failed(w, o->f, o->flags, w->now_us);
+			w->p_head = (w->p_head + 1) % PROBE_RING;
+			w->p_n--;
+		}
+		struct probe_ent *e = &w->probes[(w->p_head + w->p_n) % PROBE_RING];
+		e->f = f;
+		e->flow_id = f->flow_id;
+		e->flags = flags;
+		e->deadline = w->now_us + det_answer_us(w->pol, df.seg);
+		w->p_n++;
+	}
+	struct det_rec probe;
+	memset(&probe, 0, offsetof(struct det_rec, u));
+	probe.kind = DR_START;
+	probe.proto = m->tuple.proto;
+	probe.ipver = m->tuple.ipver;
+	probe.flags = flags;
+	probe.seg = (int16_t)df.seg;
+	probe.sport = m->tuple.sport;
+	probe.dport = m->tuple.dport;
+	memcpy(probe.dst, m->tuple.dst, 16);
+	if (detectors_want_start(&probe, w->pol)) {
 		struct det_rec *r = flow_rec(w, f, m, DR_START, flags);
 		if (r)
 			det_feed_commit(w->feed, r);
@@ -632,7 +702,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	if (p->ts_us > w->now_us) {
 		w->now_us = p->ts_us;
 		if (w->feed)
-			det_feed_clock(w->feed, w->now_us);
+			advance_records(w);
 	}
 
 	int r = x->r;
@@ -703,14 +773,10 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		if (d.proto == 6 && d.payload_len && f->http_slot != HTTP_DONE &&
 		    http_port(m->tuple.dport))
 			http_feed(w, f, m, &d, dir);
-		if (dir == 1 && f->pkts[1] == 0) {
-			/* the server's first word: an answer, or a refusal */
-			int rst = d.proto == 6 && (d.tcp_flags & 0x04);
-			struct det_rec *dr = flow_rec(w, f, m, rst ? DR_REJECT : DR_ANSWER,
-						     d.proto == 6 ? d.tcp_flags : d.icmp_type);
-			if (dr)
-				det_feed_commit(w->feed, dr);
-		}
+		/* a refused probe fails now; one answered never will */
+		if (dir == 1 && f->pkts[1] == 0 && d.proto == 6 && (d.tcp_flags & 0x04) &&
+		    det_is_probe(6, f->tcp_flags[0]))
+			probe_failed(w, f, f->tcp_flags[0], w->now_us);
 	}
 
 	if (w->active_us && w->now_us >= f->first_us + w->active_us) {
@@ -831,7 +897,7 @@ void worker_advance(struct worker *w, uint64_t now_us)
 	if (now_us > w->now_us)
 		w->now_us = now_us;
 	if (w->feed)
-		det_feed_clock(w->feed, w->now_us);
+		advance_records(w);
 	pol_enter(w);
 	flow_table_expire(w->ft, w->now_us);
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
@@ -844,7 +910,7 @@ void worker_clock(struct worker *w, uint64_t ts_us)
 	if (ts_us > w->now_us) {
 		w->now_us = ts_us;
 		if (w->feed)
-			det_feed_clock(w->feed, w->now_us);
+			advance_records(w);
 	}
 	if (w->stats_us && w->now_us >= w->next_stats_us)
 		stats_tick(w);

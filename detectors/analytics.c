@@ -47,6 +47,8 @@ struct analytics {
 	uint8_t *eof;
 	struct det_rec *pend;            /* received, not yet processed */
 	size_t npend, cap;
+	struct det_rec **order;          /* the ready ones, sorted */
+	size_t order_cap;
 	struct sketch *acc;              /* the tick being merged */
 	int acc_live;
 	const struct detector *const *dets;
@@ -105,8 +107,8 @@ static int feed_init(struct det_feed *f, unsigned id, int lossless)
 	f->free_r = ring_new(FEED_RECS * 2, "det_free");
 	f->full_r = ring_new(FEED_RECS * 2, "det_full");
 	f->sk_free = ring_new(FEED_SKETCHES * 2, "det_sk");
-	f->recs = calloc(FEED_RECS, sizeof(*f->recs));
-	f->sks = alloc64(FEED_SKETCHES * sizeof(*f->sks));
+	f->recs = det_zalloc(FEED_RECS * sizeof(*f->recs));
+	f->sks = det_zalloc(FEED_SKETCHES * sizeof(*f->sks)); /* page aligned */
 	if (!f->free_r || !f->full_r || !f->sk_free || !f->recs || !f->sks)
 		return -1;
 	for (unsigned i = 0; i < FEED_RECS; i++)
@@ -121,8 +123,8 @@ static void feed_fini(struct det_feed *f)
 	free(f->free_r);
 	free(f->full_r);
 	free(f->sk_free);
-	free(f->recs);
-	free(f->sks);
+	det_zfree(f->recs, FEED_RECS * sizeof(*f->recs));
+	det_zfree(f->sks, FEED_SKETCHES * sizeof(*f->sks));
 }
 
 struct det_rec *det_feed_reserve(struct det_feed *f)
@@ -263,12 +265,25 @@ long det_param(const struct det_ctx *c, const struct detector *d, int seg,
 {
 	long def = 0;
 
+	/* callers pass the very literal their params table holds: compare
+	 * pointers first, names only if that fails */
+	for (const struct det_param *p = d->params; p && p->key; p++)
+		if (p->key == key) {
+			def = p->def;
+			goto found;
+		}
 	for (const struct det_param *p = d->params; p && p->key; p++)
 		if (!strcmp(p->key, key))
 			def = p->def;
+found:
 	if (c->a->pol && seg >= 0)
 		return policy_threshold(c->a->pol, seg, key, def);
 	return def;
+}
+
+const struct policy *det_pol(const struct det_ctx *c)
+{
+	return c->a->pol;
 }
 
 int det_segment(const struct det_ctx *c, int ipver, const uint8_t *addr)
@@ -355,7 +370,7 @@ int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 
 static int rec_cmp(const void *x, const void *y)
 {
-	const struct det_rec *a = x, *b = y;
+	const struct det_rec *a = *(struct det_rec *const *)x, *b = *(struct det_rec *const *)y;
 
 	if (a->ts_us != b->ts_us)
 		return a->ts_us < b->ts_us ? -1 : 1;
@@ -466,26 +481,35 @@ static void drain(struct analytics *an)
 		if (an->wm[i] < w)
 			w = an->wm[i];
 	}
-	size_t ready = 0;
-	for (size_t i = 0; i < an->npend; i++) {
-		if (all_eof || an->pend[i].ts_us < w) {
-			struct det_rec tmp = an->pend[ready];
-			an->pend[ready] = an->pend[i];
-			an->pend[i] = tmp;
-			ready++;
-		}
+	/* sort pointers (records are a few hundred bytes), then keep the rest */
+	if (an->order_cap < an->npend) {
+		struct det_rec **o = realloc(an->order, an->npend * sizeof(*o));
+		if (!o)
+			return; /* try again with the next batch */
+		an->order = o;
+		an->order_cap = an->npend;
 	}
+	size_t ready = 0;
+	for (size_t i = 0; i < an->npend; i++)
+		if (all_eof || an->pend[i].ts_us < w)
+			an->order[ready++] = &an->pend[i];
 	if (!ready)
 		return;
 	if (an->cfg.policy)
 		an->pol = policy_ref_get(an->cfg.policy);
-	qsort(an->pend, ready, sizeof(*an->pend), rec_cmp);
+	qsort(an->order, ready, sizeof(*an->order), rec_cmp);
 	for (size_t i = 0; i < ready; i++)
-		process(an, &an->pend[i]);
+		process(an, an->order[i]);
 	if (an->acc_live && (all_eof || w >= (an->acc->tick + 1) * DET_TICK_US))
 		finalize_tick(an);
-	memmove(an->pend, an->pend + ready, (an->npend - ready) * sizeof(*an->pend));
-	an->npend -= ready;
+	size_t keep = 0;
+	for (size_t i = 0; i < an->npend; i++)
+		if (!(all_eof || an->pend[i].ts_us < w)) {
+			if (keep != i)
+				an->pend[keep] = an->pend[i];
+			keep++;
+		}
+	an->npend = keep;
 	if (an->cfg.policy) {
 		an->pol = NULL;
 		policy_ref_quiescent(an->cfg.policy, an->cfg.workers);
@@ -631,6 +655,7 @@ void analytics_destroy(struct analytics *a)
 	free(a->eof);
 	free(a->acc);
 	free(a->pend);
+	free(a->order);
 	dtab_destroy(a->supp);
 	free(a);
 }

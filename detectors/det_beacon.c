@@ -62,17 +62,24 @@ static int internal(int ipver, const uint8_t *a)
 	       (a[0] == 100 && (a[1] & 0xc0) == 64);
 }
 
+/* Connection starts to outside services; name resolution and time keeping
+ * poll by design. */
+static int beacon_wants(const struct det_rec *r, const struct policy *pol)
+{
+	if (r->proto == 6 ? (r->flags & 0x12) != 0x02 : r->proto != 17)
+		return 0;
+	if (r->proto == 17 && (r->dport == 53 || r->dport == 123 || r->dport == 5353))
+		return 0;
+	if (internal(r->ipver, r->dst) &&
+	    !(pol && r->seg >= 0 && policy_threshold(pol, r->seg, "beacon_internal", 0)))
+		return 0;
+	return 1;
+}
+
 static void beacon_record(void *st, struct det_ctx *c, const struct det_rec *r)
 {
-	if (r->kind != DR_START)
-		return;
-	if (r->proto == 6 ? (r->flags & 0x12) != 0x02 : r->proto != 17)
-		return;
-	/* name resolution and time keeping poll by design */
-	if (r->proto == 17 && (r->dport == 53 || r->dport == 123 || r->dport == 5353))
-		return;
-	if (!det_param(c, &det_beacon, r->seg, "beacon_internal") &&
-	    internal(r->ipver, r->dst))
+	/* other detectors' starts come here too: this one's filter again */
+	if (r->kind != DR_START || !beacon_wants(r, det_pol(c)))
 		return;
 	struct chan_key k;
 	memset(&k, 0, sizeof(k));
@@ -146,4 +153,5 @@ const struct detector det_beacon = {
 	.create = beacon_create,
 	.destroy = beacon_destroy,
 	.on_record = beacon_record,
+	.wants_start = beacon_wants,
 };

@@ -64,11 +64,17 @@ static uint32_t service_sid(uint16_t port)
 	}
 }
 
+static int brute_wants(const struct det_rec *r, const struct policy *pol)
+{
+	(void)pol;
+	return r->proto == 6 && (r->flags & 0x12) == 0x02 && service_sid(r->dport);
+}
+
 static void brute_record(void *st, struct det_ctx *c, const struct det_rec *r)
 {
 	uint32_t sid = 0;
 
-	if (r->kind == DR_START && r->proto == 6 && (r->flags & 0x12) == 0x02)
+	if (r->kind == DR_START && brute_wants(r, NULL))
 		sid = service_sid(r->dport);
 	else if (r->kind == DR_APP && r->u.app.http_status == 401)
 		sid = SID_HTTP;
@@ -128,4 +134,5 @@ const struct detector det_brute = {
 	.create = brute_create,
 	.destroy = brute_destroy,
 	.on_record = brute_record,
+	.wants_start = brute_wants,
 };

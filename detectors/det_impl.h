@@ -27,12 +27,21 @@ long det_param(const struct det_ctx *c, const struct detector *d, int seg,
  * as a repeat, reported with the next alert. 1 when raised. */
 int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 	      int seg, uint64_t window_us);
+/* The policy in force for this batch (NULL: none). */
+const struct policy *det_pol(const struct det_ctx *c);
 /* The policy segment of an address, -1 none. */
 int det_segment(const struct det_ctx *c, int ipver, const uint8_t *addr);
 /* The tuple of a record (client as src). */
 void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t);
 /* "10.1.2.3" / "2001:db8::1" */
 void det_fmt_ip(char *out, size_t cap, int ipver, const uint8_t *a);
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/* Zeroed memory straight from the kernel: pages become resident (and count
+ * in RSS) only when touched, so big, sparse tables cost nothing up front. */
+void *det_zalloc(size_t size);
+void det_zfree(void *p, size_t size);
 
 /* ---- bounded tables ------------------------------------------------------ */
 

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_SLOTS 131072
-#define FIFO_SLOTS 131072
 #define SOURCES 32768
 
 enum { SID_TCP_H = 100001, SID_TCP_V, SID_UDP_H, SID_UDP_V, SID_ICMP, SID_MIRAI };
@@ -33,24 +31,6 @@ static const struct det_sig sigs[] = {
 	{ 0, NULL, NULL, 0, NULL },
 };
 
-struct probe_key {
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	uint8_t proto, ipver, pad[2];
-};
-
-struct probe {
-	uint8_t state;            /* 1 pending, 2 answered, 3 counted */
-	uint8_t flags;            /* the probe's TCP flags / ICMP type */
-};
-
-struct fifo_ent {
-	struct probe_key k;
-	uint64_t ts;
-	uint8_t flags;
-	int16_t seg;
-};
-
 struct src_key {
 	uint8_t src[16];
 	uint8_t ipver, cls, pad[6];
@@ -70,56 +50,33 @@ struct src_state {
 	uint8_t raised_h, raised_v;
 };
 
-struct scan {
-	struct dtab *pending, *sources;
-	struct fifo_ent *fifo;
-	unsigned head, n;
+/* A failed probe, as the records bring it. */
+struct fifo_ent {
+	struct {
+		uint8_t src[16], dst[16];
+		uint16_t sport, dport;
+		uint8_t proto, ipver;
+	} k;
+	uint8_t flags;
+	int16_t seg;
 };
 
 extern const struct detector det_scan;
 
 static void *scan_create(void)
 {
-	struct scan *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->pending = dtab_create(PENDING_SLOTS, sizeof(struct probe_key), sizeof(struct probe));
-	s->sources = dtab_create(SOURCES, sizeof(struct src_key), sizeof(struct src_state));
-	s->fifo = malloc(FIFO_SLOTS * sizeof(*s->fifo));
-	if (!s->pending || !s->sources || !s->fifo) {
-		dtab_destroy(s->pending);
-		dtab_destroy(s->sources);
-		free(s->fifo);
-		free(s);
-		return NULL;
-	}
-	return s;
+	return dtab_create(SOURCES, sizeof(struct src_key), sizeof(struct src_state));
 }
 
 static void scan_destroy(void *st)
 {
-	struct scan *s = st;
-
-	dtab_destroy(s->pending);
-	dtab_destroy(s->sources);
-	free(s->fifo);
-	free(s);
-}
-
-static void key_of(const struct det_rec *r, struct probe_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, r->src, 16);
-	memcpy(k->dst, r->dst, 16);
-	k->sport = r->sport;
-	k->dport = r->dport;
-	k->proto = r->proto;
-	k->ipver = r->ipver;
+	dtab_destroy(st);
 }
 
 static int probe_class(const struct det_rec *r, uint8_t *flagbit)
 {
+	if (!det_is_probe(r->proto, r->flags))
+		return -1;
 	if (r->proto == 6) {
 		uint8_t f = r->flags & 0x3f;
 		if (f & 0x10)
@@ -205,7 +162,7 @@ static void raise_scan(struct det_ctx *c, const struct fifo_ent *e,
 }
 
 /* A probe failed: count it against its source. */
-static void failed(struct scan *s, struct det_ctx *c, const struct fifo_ent *e)
+static void failed(struct dtab *sources, struct det_ctx *c, const struct fifo_ent *e)
 {
 	uint8_t fb = 0;
 	struct det_rec r;
@@ -224,7 +181,7 @@ static void failed(struct scan *s, struct det_ctx *c, const struct fifo_ent *e)
 	uint64_t now = det_now(c);
 	uint64_t win = (uint64_t)det_param(c, &det_scan, e->seg, "scan_window_s") * 1000000;
 	int created;
-	struct src_state *st = dtab_get(s->sources, &sk, now, &created);
+	struct src_state *st = dtab_get(sources, &sk, now, &created);
 	if (created || now - st->win_start > win) {
 		memset(st, 0, sizeof(*st));
 		st->win_start = now;
@@ -261,76 +218,24 @@ static void failed(struct scan *s, struct det_ctx *c, const struct fifo_ent *e)
 	}
 }
 
-/* Probes older than the answer time that got none have failed. */
-static void expire(struct scan *s, struct det_ctx *c, int force_one)
-{
-	uint64_t now = det_now(c);
-
-	while (s->n) {
-		struct fifo_ent *e = &s->fifo[s->head];
-		uint64_t ans = (uint64_t)det_param(c, &det_scan, e->seg, "scan_answer_ms") * 1000;
-		if (!force_one && e->ts + ans > now)
-			break;
-		force_one = 0;
-		struct probe *p = dtab_find(s->pending, &e->k);
-		if (p && p->state == 1) {
-			p->state = 3;
-			/* it failed when its answer time ran out */
-			uint64_t back = det_set_now(c, e->ts + ans < now ? e->ts + ans : now);
-			failed(s, c, e);
-			det_set_now(c, back);
-		}
-		s->head = (s->head + 1) % FIFO_SLOTS;
-		s->n--;
-	}
-}
-
+/* The workers judge probes (they own the flows): a refusal, or no answer
+ * within scan_answer_ms, comes here as DR_FAILED at the moment it failed. */
 static void scan_record(void *st, struct det_ctx *c, const struct det_rec *r)
 {
-	struct scan *s = st;
-	struct probe_key k;
-	uint8_t fb;
+	struct fifo_ent e;
 
-	expire(s, c, 0);
-	if (r->kind == DR_START) {
-		if (probe_class(r, &fb) < 0)
-			return;
-		int created;
-		key_of(r, &k);
-		struct probe *p = dtab_get(s->pending, &k, det_now(c), &created);
-		p->state = 1;
-		p->flags = r->flags;
-		if (s->n == FIFO_SLOTS)
-			expire(s, c, 1); /* full: the oldest is judged now */
-		struct fifo_ent *e = &s->fifo[(s->head + s->n) % FIFO_SLOTS];
-		e->k = k;
-		e->ts = r->ts_us;
-		e->flags = r->flags;
-		e->seg = r->seg;
-		s->n++;
-	} else if (r->kind == DR_ANSWER || r->kind == DR_REJECT) {
-		key_of(r, &k);
-		struct probe *p = dtab_find(s->pending, &k);
-		if (!p || p->state != 1)
-			return;
-		if (r->kind == DR_ANSWER) {
-			p->state = 2;
-		} else {
-			/* refused (RST / unreachable): failed now */
-			struct fifo_ent e = { .k = k, .ts = r->ts_us, .seg = r->seg };
-			p->state = 3;
-			e.flags = p->flags;
-			failed(s, c, &e);
-		}
-	}
-}
-
-static void scan_tick(void *st, struct det_ctx *c, const struct sketch *m,
-		      uint64_t end)
-{
-	(void)m;
-	(void)end;
-	expire(st, c, 0); /* probes time out on quiet links too */
+	if (r->kind != DR_FAILED)
+		return;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.k.src, r->src, 16);
+	memcpy(e.k.dst, r->dst, 16);
+	e.k.sport = r->sport;
+	e.k.dport = r->dport;
+	e.k.proto = r->proto;
+	e.k.ipver = r->ipver;
+	e.flags = r->flags;
+	e.seg = r->seg;
+	failed(st, c, &e);
 }
 
 const struct detector det_scan = {
@@ -341,7 +246,8 @@ const struct detector det_scan = {
 		       "scan_answer_ms) on many hosts (horizontal) or many ports of one host "
 		       "(vertical): TCP SYN/FIN/NULL/XMAS, UDP, ICMP echo; IPv4 and IPv6. "
 		       "Telnet-only horizontal scans (23/2323) are reported as Mirai-style.",
-	.inputs = "flow starts (first packet's flags), answers, refusals; all workers merged",
+	.inputs = "failed probes (refused, or unanswered after scan_answer_ms), judged by the "
+		  "worker that owns the flow; all workers merged",
 	.mitre = "T1046,T1018,T1110.001",
 	.false_positives = "network monitoring and asset discovery tools; P2P clients "
 			   "reaching many dead peers; a client retrying a dead service "
@@ -352,5 +258,4 @@ const struct detector det_scan = {
 	.create = scan_create,
 	.destroy = scan_destroy,
 	.on_record = scan_record,
-	.on_tick = scan_tick,
 };

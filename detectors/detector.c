@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <sys/mman.h>
 
 #include "../telemetry/json.h"
 
@@ -183,6 +184,41 @@ void detector_inventory(FILE *out, int fmt)
 
 /* ---- worker side ------------------------------------------------------------- */
 
+int detectors_want_start(const struct det_rec *r, const struct policy *pol)
+{
+	for (unsigned i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (registry[i]->wants_start && registry[i]->wants_start(r, pol))
+			return 1;
+	return 0;
+}
+
+int det_is_probe(int proto, uint8_t flags)
+{
+	if (proto == 6)
+		return !(flags & 0x10);
+	if (proto == 17)
+		return 1;
+	return (proto == 1 && flags == 8) || (proto == 58 && flags == 128);
+}
+
+uint64_t det_answer_us(const struct policy *pol, int seg)
+{
+	static long def_; /* the default, looked up once */
+	long def = __atomic_load_n(&def_, __ATOMIC_RELAXED);
+
+	if (!def) {
+		long d = 500;
+		for (const struct det_param *p = det_scan.params; p && p->key; p++)
+			if (!strcmp(p->key, "scan_answer_ms"))
+				d = p->def;
+		__atomic_store_n(&def_, d, __ATOMIC_RELAXED);
+		def = d;
+	}
+	if (pol && seg >= 0)
+		return (uint64_t)policy_threshold(pol, seg, "scan_answer_ms", def) * 1000;
+	return (uint64_t)def * 1000;
+}
+
 void detectors_flow_start(const struct det_flow *f)
 {
 	for (unsigned i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
@@ -322,11 +358,24 @@ unsigned lc_count(const struct lc256 *l)
 	return e > LC_EXACT ? e : LC_EXACT + 1;
 }
 
+void *det_zalloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void det_zfree(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
 struct dtab {
 	unsigned cap;
 	size_t keylen, vallen, slot;
 	uint64_t evictions;
-	uint8_t *mem;                 /* slots: used(1) pad last_us(8) key val */
+	uint8_t *mem;                 /* slots: tag(4) pad(4) last_us(8) key val */
 };
 
 #define DT_PROBE 16
@@ -344,7 +393,7 @@ struct dtab *dtab_create(unsigned cap, size_t keylen, size_t vallen)
 	t->keylen = keylen;
 	t->vallen = vallen;
 	t->slot = (16 + keylen + vallen + 7) & ~(size_t)7;
-	t->mem = calloc(c, t->slot);
+	t->mem = det_zalloc((size_t)c * t->slot);
 	if (!t->mem) {
 		free(t);
 		return NULL;
@@ -356,7 +405,7 @@ void dtab_destroy(struct dtab *t)
 {
 	if (!t)
 		return;
-	free(t->mem);
+	det_zfree(t->mem, (size_t)t->cap * t->slot);
 	free(t);
 }
 
@@ -369,27 +418,28 @@ static void *dt_lookup(struct dtab *t, const void *key, uint64_t now, int create
 		       int *created)
 {
 	uint64_t h = det_hash(key, t->keylen);
+	uint32_t tag = (uint32_t)(h >> 32) | 1; /* never 0: 0 is "empty" */
 	unsigned mask = t->cap - 1, victim = UINT32_MAX;
 	uint64_t oldest = UINT64_MAX;
 
 	for (unsigned p = 0; p < DT_PROBE; p++) {
 		unsigned i = (unsigned)(h + p) & mask;
 		uint8_t *s = dt_slot(t, i);
-		uint64_t last;
-		memcpy(&last, s + 8, 8);
-		if (s[0] && !memcmp(s + 16, key, t->keylen)) {
+		uint32_t stag;
+		memcpy(&stag, s, 4);
+		if (!stag) {
+			/* nothing is ever removed: the key is not further on */
+			victim = i;
+			break;
+		}
+		if (stag == tag && !memcmp(s + 16, key, t->keylen)) {
 			if (create)
 				memcpy(s + 8, &now, 8);
 			return s + 16 + t->keylen;
 		}
-		if (!create)
-			continue;
-		if (!s[0]) {
-			if (oldest != 0) {
-				victim = i;
-				oldest = 0;
-			}
-		} else if (oldest && last < oldest) {
+		uint64_t last;
+		memcpy(&last, s + 8, 8);
+		if (last < oldest) {
 			victim = i;
 			oldest = last;
 		}
@@ -397,10 +447,12 @@ static void *dt_lookup(struct dtab *t, const void *key, uint64_t now, int create
 	if (!create)
 		return NULL;
 	uint8_t *s = dt_slot(t, victim);
-	if (s[0])
+	uint32_t stag;
+	memcpy(&stag, s, 4);
+	if (stag)
 		t->evictions++;
 	memset(s, 0, t->slot);
-	s[0] = 1;
+	memcpy(s, &tag, 4);
 	memcpy(s + 8, &now, 8);
 	memcpy(s + 16, key, t->keylen);
 	*created = 1;

@@ -73,6 +73,9 @@ struct detector {
 	void (*on_record)(void *st, struct det_ctx *c, const struct det_rec *r);
 	void (*on_tick)(void *st, struct det_ctx *c, const struct sketch *merged,
 			uint64_t tick_end_us);
+	/* analytics detectors: is this flow start worth a record? (asked on
+	 * the worker, so that only useful starts cross to the analytics) */
+	int (*wants_start)(const struct det_rec *r, const struct policy *pol);
 	/* worker detectors: a flow started / finished classification */
 	void (*on_flow_start)(const struct det_flow *f);
 	void (*on_flow_classified)(const struct det_flow *f);
@@ -118,6 +121,13 @@ enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
        DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
        DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
 
+/* Should the worker send this DR_START (some detector reads it)? */
+int detectors_want_start(const struct det_rec *r, const struct policy *pol);
+/* Is a flow's first packet a probe (TCP without ACK, UDP, ICMP echo)? */
+int det_is_probe(int proto, uint8_t flags);
+/* How long a probe may wait for its answer (scan_answer_ms) in seg. */
+uint64_t det_answer_us(const struct policy *pol, int seg);
+
 /* Does the risk detector report any of these nDPI risk bits? */
 uint64_t det_risk_mapped(uint64_t risk);
 
@@ -141,9 +151,8 @@ void det_alert_sample(struct ev_alert *a, const char *key, const char *v);
 
 enum det_rec_kind {
 	DR_TICK = 1,        /* a sketch of one tick (ts = the tick's end) */
-	DR_START,           /* a flow's first packet */
-	DR_ANSWER,          /* the server answered (SYN-ACK, any reply) */
-	DR_REJECT,          /* the server refused (RST, ICMP unreachable) */
+	DR_START,           /* a flow's first packet (when a detector wants it) */
+	DR_FAILED,          /* a probe: refused (RST), or no answer in time */
 	DR_APP,             /* classification ended: HTTP code, risks */
 	DR_DNS,             /* a DNS query, or an error answer (every packet) */
 	DR_WATERMARK,       /* no record before ts will follow */
