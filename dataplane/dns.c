@@ -36,8 +36,11 @@ static long read_name(const uint8_t *p, size_t len, size_t off, char *out,
 		if (n)
 			out[n++] = '.';
 		for (unsigned i = 0; i < l; i++) {
-			char ch = (char)p[o + i];
-			out[n++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+			uint8_t ch = p[o + i];
+			/* a C string for the detectors: control bytes (NUL included,
+			 * which labels may carry) become '?' */
+			out[n++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a')
+				   : ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
 		}
 		o += l;
 	}

@@ -1,5 +1,6 @@
-/* libFuzzer: the whole worker pipeline (decode, flow table, nDPI, events)
- * on a stream of frames. The input is split into frames at each "VIGIA"
+/* libFuzzer: the whole worker pipeline (decode, flow table, nDPI, DNS and
+ * HTTP parsing, the analytics thread's detectors, events) on a stream of
+ * frames. The input is split into frames at each "VIGIA"
  * marker; every frame goes through one long-lived worker, so flow state and
  * nDPI's dissectors see multi-packet sessions. */
 #include <stdint.h>
@@ -7,13 +8,15 @@
 #include <string.h>
 
 #include "../../dataplane/worker.h"
+#include "../../detectors/detector.h"
 #include "../../telemetry/evq.h"
 #include "../../telemetry/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct worker *w;
-static struct evq *q;
+static struct evq *q, *aq;
+static struct analytics *an;
 
 static void drain(void)
 {
@@ -22,6 +25,8 @@ static void drain(void)
 
 	while ((n = evq_poll(q, evs, 64)) > 0)
 		evq_release(q, evs, n);
+	while ((n = evq_poll(aq, evs, 64)) > 0)
+		evq_release(aq, evs, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,7 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.ft.max_flows = 4096;
 		cfg.cls.max_slots = 1024;
 		q = evq_create(1024, 0);
+		aq = evq_create(1024, 0);
+		/* not lossless: a slow analytics thread drops, never blocks */
+		struct analytics_cfg ac = { .workers = 1, .lossless = 0, .q = aq };
+		an = analytics_create(&ac);
+		if (!an || analytics_start(an))
+			abort();
 		cfg.q = q;
+		cfg.feed = analytics_feed(an, 0);
 		w = worker_create(&cfg, err, sizeof(err));
 		if (!w)
 			abort();

@@ -171,6 +171,12 @@ static void test_dns_parse(void **st)
 	/* a compression pointer in the question (forward, or a loop): refused */
 	uint8_t p[] = { 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1 };
 	assert_int_equal(dns_parse(p, sizeof(p), &m), -1);
+	/* control bytes in a label (NUL too) come out as '?' */
+	uint8_t z[] = { 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'a', 0, '\n', 0, 0, 16, 0, 1 };
+	assert_int_equal(dns_parse(z, sizeof(z), &m), 0);
+	assert_string_equal(m.name, "a??");
+	assert_int_equal(m.name_len, 3);
+	assert_int_equal(m.qtype, 16);
 	/* a name over 253 characters: refused */
 	uint8_t big[12 + 5 * 64 + 1 + 4];
 	memset(big, 0, sizeof(big));
@@ -292,6 +298,51 @@ static void test_analytics_merges_workers(void **st)
 	evq_destroy(q);
 }
 
+/* Many ticks through the small sketch pool (wrap-around), with idle ticks
+ * between busy ones: every busy tick is merged once, none is lost, nothing
+ * blocks; a flood-sized tick raises the flood detector once. */
+static void test_ticks_wrap_pool(void **st)
+{
+	(void)st;
+	struct evq *q = evq_create(64, 1);
+	struct analytics_cfg ac = { .workers = 1, .lossless = 1, .q = q, .only = "flood" };
+	struct analytics *an = analytics_create(&ac);
+	assert_non_null(an);
+	assert_int_equal(analytics_start(an), 0);
+	struct det_feed *f = analytics_feed(an, 0);
+	uint64_t t0 = 1700000000000000ULL;
+	uint8_t v[16];
+	ip4(v, 77);
+	uint64_t h = sk_hash(4, v);
+	unsigned busy = 0;
+	for (unsigned k = 0; k < 300; k++) {
+		det_feed_clock(f, t0 + k * DET_TICK_US);
+		if (k % 3 == 2)
+			continue; /* an idle tick */
+		busy++;
+		/* tick 150: 400 SYNs in 100 ms = 4000/s, over the 2000/s floor */
+		unsigned n = k == 150 ? 400 : 5;
+		for (unsigned i = 0; i < n; i++)
+			sk_add(det_feed_sketch(f), h, 4, v, 60, 1, 0);
+	}
+	det_feed_clock(f, t0 + 300 * DET_TICK_US);
+	det_feed_eof(f, t0 + 300 * DET_TICK_US);
+	analytics_stop(an);
+	struct analytics_stats s;
+	analytics_get_stats(an, &s);
+	assert_int_equal(s.ticks, busy);
+	assert_int_equal(s.dropped, 0);
+	assert_int_equal(s.alerts, 1);
+	struct event *evs[4];
+	unsigned n = evq_poll(q, evs, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(evs[0]->u.alert.signature_id, 100101);
+	assert_int_equal(evs[0]->ts_us, t0 + 151 * DET_TICK_US); /* the tick's end */
+	evq_release(q, evs, n);
+	analytics_destroy(an);
+	evq_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_dns_parse),
 		cmocka_unit_test(test_feed_ticks),
 		cmocka_unit_test(test_analytics_merges_workers),
+		cmocka_unit_test(test_ticks_wrap_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
