@@ -21,6 +21,7 @@
 
 #define BURST 32
 #define HANDOVER_RING 4096
+#define CTRL_RING 1024
 
 /* Symmetric Toeplitz key: the 16-bit pattern repeated makes the hash of
  * (src, dst) equal that of (dst, src) (Woo and Park, 2012). */
@@ -33,6 +34,10 @@ struct dpdk_ctx {
 	unsigned nq;
 	struct rte_mempool *pool;
 	struct rte_ring *handover[DPDK_MAX_QUEUES];
+	/* control-plane packets (PFCP) another worker received: every worker
+	 * learns every PDU session from them */
+	struct rte_ring *ctrl[DPDK_MAX_QUEUES];
+	uint64_t ctrl_lost[DPDK_MAX_QUEUES];
 	struct worker *const *workers;
 	int ts_offset;
 	uint64_t ts_flag;
@@ -182,7 +187,9 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "vigia_ho%u", q);
 		c->handover[q] = rte_ring_create(name, HANDOVER_RING,
 						 rte_socket_id(), RING_F_SC_DEQ);
-		if (!c->handover[q]) {
+		snprintf(name, sizeof(name), "vigia_ctl%u", q);
+		c->ctrl[q] = rte_ring_create(name, CTRL_RING, rte_socket_id(), RING_F_SC_DEQ);
+		if (!c->handover[q] || !c->ctrl[q]) {
 			snprintf(err, errlen, "hand-over ring %u: %s", q,
 				 rte_strerror(rte_errno));
 			goto fail;
@@ -226,14 +233,17 @@ unsigned dpdk_nb_queues(const struct dpdk_ctx *c)
 
 /* Which worker owns a GTP-U packet's inner flow; -1 for anything else
  * (RSS already placed it right). */
-static int gtp_owner(const struct rte_mbuf *m, unsigned nq)
+static int gtp_owner(const struct rte_mbuf *m, unsigned nq, int *ctrl)
 {
 	struct decoded d;
 	struct flow_key k;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 
-	if (decode_packet(&d, DEC_LINK_ETH, p, m->data_len, m->pkt_len) != DEC_OK ||
-	    d.tun_type != DEC_TUN_GTPU || d.frag == DEC_FRAG_LATER)
+	*ctrl = 0;
+	if (decode_packet(&d, DEC_LINK_ETH, p, m->data_len, m->pkt_len) != DEC_OK)
+		return -1;
+	*ctrl = worker_is_control(&d);
+	if (d.tun_type != DEC_TUN_GTPU || d.frag == DEC_FRAG_LATER)
 		return -1;
 	flow_key_make(&k, &d);
 	return (int)(flow_key_hash(&k) % nq);
@@ -260,6 +270,45 @@ static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 	worker_process(c->workers[q], pk, n);
 	c->worker_pkts[q] += n;
 	rte_pktmbuf_free_bulk(ms, n);
+}
+
+static void mbuf_pkt(struct dpdk_ctx *c, struct rte_mbuf *m, struct pkt *pk, uint64_t now_us)
+{
+	pk->data = rte_pktmbuf_mtod(m, const uint8_t *);
+	pk->caplen = m->data_len;
+	pk->wirelen = m->pkt_len;
+	pk->link = DEC_LINK_ETH;
+	pk->ts_us = c->ts_offset >= 0 && (m->ol_flags & c->ts_flag)
+			    ? *RTE_MBUF_DYNFIELD(m, c->ts_offset, rte_mbuf_timestamp_t *)
+			    : now_us;
+}
+
+/* A control packet worker q received: a reference to every other worker
+ * (they only learn from it; q processes it as usual). */
+static void share_control(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m)
+{
+	for (unsigned o = 0; o < c->nq; o++) {
+		if (o == q)
+			continue;
+		rte_mbuf_refcnt_update(m, 1);
+		if (rte_ring_enqueue(c->ctrl[o], m) != 0) {
+			rte_mbuf_refcnt_update(m, -1);
+			c->ctrl_lost[q]++;
+		}
+	}
+}
+
+static void take_control(struct dpdk_ctx *c, unsigned q, uint64_t now_us)
+{
+	struct rte_mbuf *ms[BURST];
+	unsigned n = rte_ring_dequeue_burst(c->ctrl[q], (void **)ms, BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt pk;
+		mbuf_pkt(c, ms[i], &pk, now_us);
+		worker_control(c->workers[q], &pk);
+		rte_pktmbuf_free(ms[i]);
+	}
 }
 
 static int lcore_main(void *arg)
@@ -291,6 +340,8 @@ static int lcore_main(void *arg)
 			__atomic_fetch_add(&c->busy, 1, __ATOMIC_ACQ_REL);
 		if (h)
 			process_mbufs(c, q, mine, h, now);
+		if (c->nq > 1 && !rte_ring_empty(c->ctrl[q]))
+			take_control(c, q, now ? now : wall_us());
 		if (n) {
 			empty = 0;
 			if (!__atomic_load_n(&c->first_rx_tsc, __ATOMIC_RELAXED)) {
@@ -306,7 +357,10 @@ static int lcore_main(void *arg)
 			__atomic_store_n(&c->seen_any, 1, __ATOMIC_RELAXED);
 			unsigned keep = 0;
 			for (unsigned i = 0; i < n; i++) {
-				int o = c->nq > 1 ? gtp_owner(rx[i], c->nq) : -1;
+				int ctl = 0;
+				int o = c->nq > 1 ? gtp_owner(rx[i], c->nq, &ctl) : -1;
+				if (ctl)
+					share_control(c, q, rx[i]);
 				if (o < 0 || (unsigned)o == q) {
 					mine[keep++] = rx[i];
 					continue;
@@ -367,6 +421,8 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 	struct rte_mbuf *ms[BURST];
 	for (unsigned q = 0; q < c->nq; q++) {
 		unsigned n;
+		while (!rte_ring_empty(c->ctrl[q]))
+			take_control(c, q, wall_us());
 		while ((n = rte_ring_dequeue_burst(c->handover[q], (void **)ms,
 						   BURST, NULL)) > 0)
 			process_mbufs(c, q, ms, n, wall_us());
@@ -378,7 +434,8 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 			if (!n)
 				break;
 			for (unsigned i = 0; i < n; i++) {
-				int o = c->nq > 1 ? gtp_owner(ms[i], c->nq) : -1;
+				int ctl;
+				int o = c->nq > 1 ? gtp_owner(ms[i], c->nq, &ctl) : -1;
 				struct rte_mbuf *one = ms[i];
 				process_mbufs(c, o < 0 ? q % c->nq : (unsigned)o, &one, 1,
 					      wall_us());
@@ -433,6 +490,8 @@ void dpdk_close(struct dpdk_ctx *c)
 				rte_eth_dev_close(c->ports[pi]);
 		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
 			rte_ring_free(c->handover[q]);
+		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
+			rte_ring_free(c->ctrl[q]);
 		rte_mempool_free(c->pool);
 		rte_eal_cleanup();
 	}

@@ -20,6 +20,7 @@
 struct chunk {
 	struct pkt pkts[CHUNK_PKTS];
 	uint8_t owner[CHUNK_PKTS];
+	uint8_t ctrl[CHUNK_PKTS];    /* control plane: every worker sees it */
 	uint32_t n;
 	uint32_t used;            /* bytes of buf in use */
 	uint8_t *buf;
@@ -157,14 +158,16 @@ static void on_packet(void *ctx, const struct pkt *p)
 
 /* The worker that owns a packet: its symmetric flow hash, as RSS would
  * spread it. Packets without a flow go to worker 0. */
-static uint8_t owner_of(const struct pkt *p, unsigned n)
+static uint8_t owner_of(const struct pkt *p, unsigned n, uint8_t *ctrl)
 {
 	struct decoded d;
 	struct flow_key k;
 
+	*ctrl = 0;
 	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) != DEC_OK ||
 	    d.frag == DEC_FRAG_LATER)
 		return 0;
+	*ctrl = (uint8_t)worker_is_control(&d);
 	flow_key_make(&k, &d);
 	return (uint8_t)(flow_key_hash(&k) % n);
 }
@@ -216,9 +219,11 @@ static void load_chunk(struct replay *r, struct chunk *c)
 	}
 	if (r->cfg.nworkers > 1 && r->cfg.mode == REPLAY_PIPELINE)
 		for (uint32_t i = 0; i < c->n; i++)
-			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers);
-	else
+			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers, &c->ctrl[i]);
+	else {
 		memset(c->owner, 0, c->n);
+		memset(c->ctrl, 0, c->n);
+	}
 	c->file_bytes = r->done_bytes + (r->cur ? cap_pcap_file_pos(r->cur) : 0);
 	__atomic_store_n(&r->bytes_loaded, c->file_bytes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->pkts_loaded, c->n, __ATOMIC_RELAXED);
@@ -319,8 +324,19 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 		uint64_t ts = c->pkts[i].ts_us + shift;
 		if (ts > clk)
 			clk = ts;
-		if (c->owner[i] != x->id)
+		if (c->owner[i] != x->id) {
+			if (c->ctrl[i]) {
+				/* in stream order: this worker's packets before it first */
+				if (nb) {
+					worker_process(w, burst, nb);
+					nb = 0;
+				}
+				struct pkt cp = c->pkts[i];
+				cp.ts_us = clk;
+				worker_control(w, &cp);
+			}
 			continue;
+		}
 		burst[nb] = c->pkts[i];
 		burst[nb].ts_us = clk;
 		if (++nb == BURST) {

@@ -3,6 +3,8 @@
 #include "../detectors/detector.h"
 #include "dns.h"
 #include "http.h"
+#include "pfcp.h"
+#include "session.h"
 #include "../telemetry/eve.h"
 
 #include <errno.h>
@@ -48,6 +50,7 @@ struct worker {
 		uint8_t flags;
 	} *probes;
 	unsigned p_head, p_n;
+	struct sess_table *sess;   /* PDU sessions learnt from PFCP */
 };
 
 #define PROBE_RING 65536
@@ -91,7 +94,9 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	 * requests and answers of a session; bulk bodies are not read) */
 	w->http = http_pool_create(4096, 64 * 1024);
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
-	if (!w->http || !w->probes)
+	/* 16384 sessions per worker; a day without N4 news ends one */
+	w->sess = sess_create(16384, 86400ULL * 1000000);
+	if (!w->http || !w->probes || !w->sess)
 		goto err;
 	return w;
 err:
@@ -108,6 +113,7 @@ void worker_destroy(struct worker *w)
 	flow_table_destroy(w->ft);
 	http_pool_destroy(w->http);
 	free(w->probes);
+	sess_destroy(w->sess);
 	classifier_destroy(w->cls);
 	free(w);
 }
@@ -210,7 +216,19 @@ static int flow_segment(struct worker *w, struct flow *f, const struct flow_meta
 		return -1;
 	if (f->seg_gen == w->pol_gen)
 		return f->seg;
-	int s = policy_segment(p, t->ipver, t->src, t->vlan_count ? t->vlan[0] : 0);
+	int s = -1;
+	if (t->tun_type == DEC_TUN_GTPU) {
+		/* a PDU session's DNN says what the UE is for: it goes first */
+		const struct session *ss = sess_by_teid(w->sess, t->tun_id[0]);
+		if (!ss)
+			ss = sess_by_ue(w->sess, t->ipver, t->src);
+		if (!ss)
+			ss = sess_by_ue(w->sess, t->ipver, t->dst); /* downlink first */
+		if (ss)
+			s = policy_segment_by_dnn(p, ss->dnn);
+	}
+	if (s < 0)
+		s = policy_segment(p, t->ipver, t->src, t->vlan_count ? t->vlan[0] : 0);
 	if (s < 0)
 		s = policy_segment(p, t->ipver, t->dst, 0);
 	if (s < 0 && t->tun_type)
@@ -571,6 +589,7 @@ static void init_meta(struct flow_meta *m, const struct decoded *d)
 	t->vlan[0] = d->vlan[0];
 	t->vlan[1] = d->vlan[1];
 	t->tun_type = d->tun_type;
+	t->tun_id[0] = d->tun_type ? d->tun_id : 0; /* the first packet's */
 	if (d->tun_depth) {
 		t->outer_ipver = d->outer_ipver;
 		memcpy(t->outer_src, d->outer_src, 16);
@@ -679,6 +698,17 @@ static void http_feed(struct worker *w, struct flow *f, struct flow_meta *m,
 		f->http_slot = HTTP_DONE;
 }
 
+/* N4: learn PDU sessions (every worker, from every PFCP packet). */
+static void pfcp_packet(struct worker *w, const struct decoded *d)
+{
+	struct pfcp_msg m;
+
+	if (pfcp_parse(d->payload, d->payload_len, &m) == 0)
+		sess_learn(w->sess, &m, w->now_us);
+	else
+		w->st.pfcp_malformed++;
+}
+
 /* UDP source ports of the services reflection/amplification attacks abuse. */
 static inline int is_reflector_port(uint16_t port)
 {
@@ -725,6 +755,9 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 	if (d.tun_depth)
 		w->st.tunnelled++;
+	if (d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
+	    d.payload_len)
+		pfcp_packet(w, &d);
 
 	int from_lo = x->from_lo;
 	uint32_t h = x->h;
@@ -903,6 +936,23 @@ void worker_advance(struct worker *w, uint64_t now_us)
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	stats_tick(w);
 	pol_leave(w);
+}
+
+void worker_control(struct worker *w, const struct pkt *p)
+{
+	struct decoded d;
+
+	worker_clock(w, p->ts_us);
+	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) == DEC_OK &&
+	    d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
+	    d.payload_len)
+		pfcp_packet(w, &d);
+}
+
+int worker_is_control(const struct decoded *d)
+{
+	return d->proto == 17 && !d->tun_depth &&
+	       (d->sport == PFCP_PORT || d->dport == PFCP_PORT);
 }
 
 void worker_clock(struct worker *w, uint64_t ts_us)

@@ -42,7 +42,8 @@ struct pkt {
 	X(events_dropped, "events dropped (queue full)")                       \
 	X(classify_no_slot, "flows not classified (no classifier slot)")       \
 	X(flows_peak, "most flows tracked at once")                            \
-	X(alerts, "alerts raised")
+	X(alerts, "alerts raised")                                             \
+	X(pfcp_malformed, "PFCP messages that could not be read")
 
 struct worker_stats {
 #define X_(n, d) uint64_t n;
@@ -80,6 +81,13 @@ void worker_advance(struct worker *w, uint64_t now_us);
  * worker skipping packets that belong to other workers keeps its clock in
  * step with the capture. */
 void worker_clock(struct worker *w, uint64_t ts_us);
+
+/* A control-plane packet (PFCP) another worker owns: learn from it too, so
+ * every worker knows every PDU session (no shared table, no lock). */
+void worker_control(struct worker *w, const struct pkt *p);
+/* Is this decoded packet control plane that every worker must see? */
+struct decoded;
+int worker_is_control(const struct decoded *d);
 
 /* The worker's thread starts / stops reading the policy (RCU). */
 void worker_policy_online(struct worker *w);

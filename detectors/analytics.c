@@ -15,6 +15,7 @@
 #define FEED_RECS 16384
 #define FEED_SKETCHES 8
 #define SUPPRESS_SLOTS 65536
+#define SPARE_SKETCHES 16
 
 struct det_feed {
 	struct rte_ring *free_r, *full_r;
@@ -50,6 +51,8 @@ struct analytics {
 	struct det_rec **order;          /* the ready ones, sorted */
 	size_t order_cap;
 	struct sketch *acc;              /* the tick being merged */
+	struct sketch *spare[SPARE_SKETCHES];
+	unsigned nspare;
 	int acc_live;
 	const struct detector *const *dets;
 	unsigned ndets;
@@ -390,6 +393,23 @@ static int rec_cmp(const void *x, const void *y)
 	return c;
 }
 
+/* Sketch copies the analytics thread holds until it merges them; a few
+ * are kept for reuse. */
+static struct sketch *sketch_get(struct analytics *an)
+{
+	if (an->nspare)
+		return an->spare[--an->nspare];
+	return malloc(sizeof(struct sketch));
+}
+
+static void sketch_put(struct analytics *an, struct sketch *sk)
+{
+	if (an->nspare < SPARE_SKETCHES)
+		an->spare[an->nspare++] = sk;
+	else
+		free(sk);
+}
+
 static void finalize_tick(struct analytics *an)
 {
 	if (!an->acc_live)
@@ -418,7 +438,7 @@ static void process(struct analytics *an, struct det_rec *r)
 			an->acc_live = 1;
 		}
 		sk_merge(an->acc, sk);
-		rte_ring_enqueue(an->feeds[r->worker].sk_free, sk);
+		sketch_put(an, sk);
 		return;
 	}
 	if (r->kind == DR_WATERMARK || r->kind == DR_EOF)
@@ -455,7 +475,30 @@ static unsigned receive(struct analytics *an)
 			an->cap = cap;
 		}
 		for (unsigned k = 0; k < n; k++) {
-			an->pend[an->npend++] = *rs[k];
+			struct det_rec *r = &an->pend[an->npend];
+			/* only the bytes the kind uses: records are mostly header */
+			size_t len = rs[k]->kind == DR_DNS ? sizeof(*r)
+				     : rs[k]->kind == DR_APP ? offsetof(struct det_rec, u) +
+								 sizeof(r->u.app)
+							     : offsetof(struct det_rec, u) +
+								 sizeof(r->u.sk);
+			memcpy(r, rs[k], len);
+			if (r->kind == DR_TICK) {
+				/* the worker gets its sketch back now, not when every
+				 * worker's watermark has passed it: a worker far ahead
+				 * must not wait for the slowest */
+				struct sketch *copy = sketch_get(an);
+				if (!copy) {
+					an->st.dropped++;
+					rte_ring_enqueue(an->feeds[i].sk_free, r->u.sk);
+					r->kind = DR_WATERMARK;
+				} else {
+					memcpy(copy, r->u.sk, sizeof(*copy));
+					rte_ring_enqueue(an->feeds[i].sk_free, r->u.sk);
+					r->u.sk = copy;
+				}
+			}
+			an->npend++;
 			if (rs[k]->kind == DR_EOF)
 				an->eof[i] = 1;
 			else
@@ -654,6 +697,11 @@ void analytics_destroy(struct analytics *a)
 	free(a->wm);
 	free(a->eof);
 	free(a->acc);
+	for (size_t i = 0; i < a->npend; i++)
+		if (a->pend[i].kind == DR_TICK)
+			free(a->pend[i].u.sk);
+	for (unsigned i = 0; i < a->nspare; i++)
+		free(a->spare[i]);
 	free(a->pend);
 	free(a->order);
 	dtab_destroy(a->supp);

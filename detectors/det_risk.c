@@ -71,19 +71,18 @@ static void build_sigs(void)
 	}
 }
 
+static uint64_t mapped_mask; /* set once, before main */
+
 __attribute__((constructor)) static void risk_init(void)
 {
 	build_sigs();
+	for (unsigned i = 0; i < NMAP; i++)
+		mapped_mask |= 1ULL << map[i].bit;
 }
 
 uint64_t det_risk_mapped(uint64_t risk)
 {
-	static uint64_t mask;
-
-	if (!mask)
-		for (unsigned i = 0; i < NMAP; i++)
-			mask |= 1ULL << map[i].bit;
-	return risk & mask;
+	return risk & mapped_mask;
 }
 
 static void risk_record(void *st, struct det_ctx *c, const struct det_rec *r)

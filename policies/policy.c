@@ -725,6 +725,17 @@ int policy_segment_by_teid(const struct policy *p, uint32_t teid)
 	return -1;
 }
 
+int policy_segment_by_dnn(const struct policy *p, const char *dnn)
+{
+	if (!dnn || !dnn[0])
+		return -1;
+	for (int i = 0; i < p->nsegs; i++)
+		for (int k = 0; k < p->segs[i].ndnn; k++)
+			if (!strcasecmp(p->segs[i].dnn[k], dnn))
+				return i;
+	return -1;
+}
+
 const char *policy_segment_name(const struct policy *p, int seg)
 {
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;

@@ -45,6 +45,8 @@ int policy_segment(const struct policy *p, int ipver, const uint8_t *addr,
 		   uint16_t vlan);
 /* The segment of a GTP-U TEID (teid_ranges), or -1. */
 int policy_segment_by_teid(const struct policy *p, uint32_t teid);
+/* The segment of a PDU session's DNN/APN (dnn, case-insensitive), or -1. */
+int policy_segment_by_dnn(const struct policy *p, const char *dnn);
 const char *policy_segment_name(const struct policy *p, int seg);
 /* Are the segment's device addresses to be pseudonymised in events? */
 int policy_segment_pseudonymise(const struct policy *p, int seg);

@@ -13,7 +13,7 @@ while off + 16 <= len(data) and n < 400:
     frames.append(data[off + 16:off + 16 + caplen])
     off += 16 + caplen
     n += 1
-for sub in ('decode', 'pipeline', 'json', 'policy', 'dns'):
+for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -29,6 +29,13 @@ for f in frames:
             k += 1
 for i in range(0, len(frames) - 12, 12):
     open(os.path.join(outdir, 'pipeline', 's%03d' % i), 'wb').write(b'VIGIA'.join(frames[i:i + 12]))
+
+# PFCP: the messages of the 5G test capture (its unit-test header)
+import re
+hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'unit', 'pfcp_msgs.h')
+for i, body in enumerate(re.findall(r'\{([^}]*)\}', open(hdr).read())):
+    b = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-f]{2})', body))
+    open(os.path.join(outdir, 'pfcp', 's%02d' % i), 'wb').write(b)
 
 # the policy fuzzer starts from the shipped example and the test policies
 import glob

@@ -1,0 +1,293 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Index maps: open addressing on 64-bit keys, with tombstones. */
+#define EMPTY 0xffffffffu
+#define GONE 0xfffffffeu
+
+struct map {
+	uint64_t *key;
+	uint32_t *val;
+	uint32_t mask;
+};
+
+struct sess_table {
+	struct session *s;
+	uint8_t *used;
+	uint32_t cap, n, clock_hand;
+	uint64_t idle_us;
+	struct map by_cp, by_up, by_teid, by_ue;
+	struct sess_stats st;
+};
+
+static uint64_t mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static int map_init(struct map *m, uint32_t cap)
+{
+	uint32_t c = 16;
+
+	while (c < cap * 2)
+		c <<= 1;
+	m->key = calloc(c, sizeof(*m->key));
+	m->val = malloc(c * sizeof(*m->val));
+	if (!m->key || !m->val)
+		return -1;
+	memset(m->val, 0xff, c * sizeof(*m->val));
+	m->mask = c - 1;
+	return 0;
+}
+
+static void map_free(struct map *m)
+{
+	free(m->key);
+	free(m->val);
+}
+
+static uint32_t map_get(const struct map *m, uint64_t k)
+{
+	for (uint32_t i = (uint32_t)mix(k) & m->mask, n = 0; n <= m->mask;
+	     i = (i + 1) & m->mask, n++) {
+		if (m->val[i] == EMPTY)
+			return EMPTY;
+		if (m->val[i] != GONE && m->key[i] == k)
+			return m->val[i];
+	}
+	return EMPTY;
+}
+
+static void map_del(struct map *m, uint64_t k)
+{
+	for (uint32_t i = (uint32_t)mix(k) & m->mask, n = 0; n <= m->mask;
+	     i = (i + 1) & m->mask, n++) {
+		if (m->val[i] == EMPTY)
+			return;
+		if (m->val[i] != GONE && m->key[i] == k) {
+			m->val[i] = GONE;
+			return;
+		}
+	}
+}
+
+static void map_put(struct map *m, uint64_t k, uint32_t v)
+{
+	uint32_t spot = EMPTY;
+
+	map_del(m, k);
+	for (uint32_t i = (uint32_t)mix(k) & m->mask, n = 0; n <= m->mask;
+	     i = (i + 1) & m->mask, n++) {
+		if (m->val[i] == EMPTY || m->val[i] == GONE) {
+			spot = i;
+			break;
+		}
+	}
+	if (spot != EMPTY) {
+		m->key[spot] = k;
+		m->val[spot] = v;
+	}
+}
+
+static uint64_t ue_key(int ipver, const uint8_t *a)
+{
+	uint64_t w[2];
+
+	memcpy(w, a, 16);
+	return ipver == 6 ? mix(w[0]) ^ w[1] ^ 6 : (w[0] & 0xffffffffULL) | 4ULL << 32;
+}
+
+struct sess_table *sess_create(unsigned max_sessions, uint64_t idle_us)
+{
+	struct sess_table *t = calloc(1, sizeof(*t));
+
+	if (!t || !max_sessions)
+		goto err;
+	t->cap = max_sessions;
+	t->idle_us = idle_us;
+	t->s = calloc(max_sessions, sizeof(*t->s));
+	t->used = calloc(max_sessions, 1);
+	if (!t->s || !t->used || map_init(&t->by_cp, max_sessions) ||
+	    map_init(&t->by_up, max_sessions) || map_init(&t->by_teid, max_sessions * 2) ||
+	    map_init(&t->by_ue, max_sessions * 2))
+		goto err;
+	return t;
+err:
+	sess_destroy(t);
+	return NULL;
+}
+
+void sess_destroy(struct sess_table *t)
+{
+	if (!t)
+		return;
+	free(t->s);
+	free(t->used);
+	map_free(&t->by_cp);
+	map_free(&t->by_up);
+	map_free(&t->by_teid);
+	map_free(&t->by_ue);
+	free(t);
+}
+
+static void unindex(struct sess_table *t, uint32_t i)
+{
+	struct session *s = &t->s[i];
+
+	if (s->cp_seid && map_get(&t->by_cp, s->cp_seid) == i)
+		map_del(&t->by_cp, s->cp_seid);
+	if (s->up_seid && map_get(&t->by_up, s->up_seid) == i)
+		map_del(&t->by_up, s->up_seid);
+	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
+		map_del(&t->by_teid, s->teid_ul);
+	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
+		map_del(&t->by_teid, s->teid_dl);
+	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
+		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+}
+
+static void drop(struct sess_table *t, uint32_t i)
+{
+	unindex(t, i);
+	t->used[i] = 0;
+	t->n--;
+}
+
+/* A free record: a never used one, else one idle too long (clock hand). */
+static uint32_t take(struct sess_table *t, uint64_t now)
+{
+	for (uint32_t k = 0; k < t->cap; k++) {
+		uint32_t i = t->clock_hand;
+		t->clock_hand = (t->clock_hand + 1) % t->cap;
+		if (!t->used[i])
+			return i;
+		if (t->idle_us && now > t->s[i].last_us + t->idle_us) {
+			drop(t, i);
+			t->st.expired++;
+			return i;
+		}
+	}
+	t->st.full++;
+	return EMPTY;
+}
+
+static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *m)
+{
+	struct session *s = &t->s[i];
+
+	for (unsigned k = 0; k < m->npdi; k++) {
+		const struct pfcp_pdi *d = &m->pdi[k];
+		/* uplink PDI (source interface access), or a Created PDR */
+		if (d->has_teid && (!d->has_src_if || d->src_if == 0)) {
+			if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
+				map_del(&t->by_teid, s->teid_ul);
+			s->teid_ul = d->teid;
+			s->has_ul = 1;
+			map_put(&t->by_teid, d->teid, i);
+		}
+		if (d->has_ue4 || d->has_ue6) {
+			if (s->ue_ipver)
+				map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+			memset(s->ue, 0, 16);
+			if (d->has_ue4) {
+				s->ue_ipver = 4;
+				memcpy(s->ue, d->ue4, 4);
+			} else {
+				s->ue_ipver = 6;
+				memcpy(s->ue, d->ue6, 16);
+			}
+			map_put(&t->by_ue, ue_key(s->ue_ipver, s->ue), i);
+		}
+		if (d->dnn[0])
+			memcpy(s->dnn, d->dnn, sizeof(s->dnn));
+		if (d->has_qfi)
+			s->qfi_mask |= 1ULL << d->qfi;
+	}
+	if (m->has_dl_teid) {
+		if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
+			map_del(&t->by_teid, s->teid_dl);
+		s->teid_dl = m->dl_teid;
+		s->has_dl = 1;
+		map_put(&t->by_teid, m->dl_teid, i);
+	}
+}
+
+void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
+{
+	uint32_t i;
+
+	t->st.messages++;
+	switch (m->type) {
+	case PFCP_SESS_EST_REQ:
+		/* the SMF's F-SEID names the session until the UPF answers */
+		if (!m->has_fseid)
+			return;
+		i = map_get(&t->by_cp, m->fseid);
+		if (i != EMPTY)
+			drop(t, i); /* established again: start afresh */
+		i = take(t, ts);
+		if (i == EMPTY)
+			return;
+		memset(&t->s[i], 0, sizeof(t->s[i]));
+		t->used[i] = 1;
+		t->n++;
+		t->st.created++;
+		t->s[i].cp_seid = m->fseid;
+		t->s[i].first_us = ts;
+		map_put(&t->by_cp, m->fseid, i);
+		break;
+	case PFCP_SESS_EST_RESP:
+		/* header SEID: the SMF's; F-SEID: the UPF's */
+		if (!m->has_seid || (i = map_get(&t->by_cp, m->seid)) == EMPTY)
+			return;
+		if (m->has_fseid) {
+			t->s[i].up_seid = m->fseid;
+			map_put(&t->by_up, m->fseid, i);
+		}
+		break;
+	case PFCP_SESS_MOD_REQ:
+	case PFCP_SESS_DEL_REQ:
+		/* header SEID: the UPF's */
+		if (!m->has_seid || (i = map_get(&t->by_up, m->seid)) == EMPTY)
+			return;
+		if (m->type == PFCP_SESS_DEL_REQ) {
+			drop(t, i);
+			t->st.deleted++;
+			return;
+		}
+		break;
+	case PFCP_SESS_MOD_RESP:
+		if (!m->has_seid || (i = map_get(&t->by_cp, m->seid)) == EMPTY)
+			return;
+		break;
+	default:
+		return;
+	}
+	t->s[i].last_us = ts;
+	apply_pdis(t, i, m);
+}
+
+const struct session *sess_by_teid(struct sess_table *t, uint32_t teid)
+{
+	uint32_t i = map_get(&t->by_teid, teid);
+
+	return i == EMPTY ? NULL : &t->s[i];
+}
+
+const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t *addr)
+{
+	uint32_t i = map_get(&t->by_ue, ue_key(ipver, addr));
+
+	return i == EMPTY ? NULL : &t->s[i];
+}
+
+void sess_get_stats(const struct sess_table *t, struct sess_stats *s)
+{
+	*s = t->st;
+	s->active = t->n;
+}
