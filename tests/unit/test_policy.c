@@ -118,6 +118,11 @@ static void test_load_and_query(void **state)
 	assert_int_equal(policy_segment(p, 4, a, 20), 0); /* by VLAN */
 	assert_int_equal(policy_segment_by_teid(p, 0x10000042), 1);
 	assert_int_equal(policy_segment_by_teid(p, 0x20000042), -1);
+	/* a PDU session's DNN (as PFCP spells it: any case) */
+	assert_int_equal(policy_segment_by_dnn(p, "internet"), 1);
+	assert_int_equal(policy_segment_by_dnn(p, "Internet"), 1);
+	assert_int_equal(policy_segment_by_dnn(p, "internet.mnc001"), -1);
+	assert_int_equal(policy_segment_by_dnn(p, ""), -1);
 	assert_int_equal(policy_app_allowed(p, 0, 0, 1, 0, why, sizeof(why)), 1);
 	assert_int_equal(policy_app_allowed(p, 0, 5, 0, 0, why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "MQTT,COAP,NTP,DNS"));
