@@ -365,7 +365,22 @@ static int lcore_main(void *arg)
 					mine[keep++] = rx[i];
 					continue;
 				}
-				if (rte_ring_enqueue(c->handover[o], rx[i]) == 0) {
+				int sent = rte_ring_enqueue(c->handover[o], rx[i]) == 0;
+				/* vdev replay (--idle-stop) is lossless: wait for room,
+				 * taking this worker's own hand-overs meanwhile so two
+				 * workers handing to each other never wait on each other */
+				for (unsigned tries = 0; !sent && c->o.idle_stop_ms && tries < 100000;
+				     tries++) {
+					struct rte_mbuf *in[BURST];
+					unsigned k = rte_ring_dequeue_burst(c->handover[q],
+									    (void **)in, BURST, NULL);
+					if (k)
+						process_mbufs(c, q, in, k, now);
+					else
+						rte_pause();
+					sent = rte_ring_enqueue(c->handover[o], rx[i]) == 0;
+				}
+				if (sent) {
 					c->handed_over[q]++;
 				} else {
 					c->ring_full[q]++;

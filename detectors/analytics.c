@@ -2,6 +2,7 @@
  * runs the cross-flow detectors; the feeds that bring the records; the
  * context detectors raise alerts through. */
 #include "det_impl.h"
+#include "../telemetry/telemetry.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -565,6 +566,8 @@ static void *analytics_main(void *arg)
 	unsigned idle = 0;
 
 	pthread_setname_np(pthread_self(), "vigia-analytics");
+	/* not on a busy-polling lcore's core: lossless feeds would stall */
+	thread_unpin();
 	if (an->cfg.policy)
 		policy_ref_online(an->cfg.policy, an->cfg.workers);
 	for (;;) {

@@ -192,6 +192,16 @@ static void final_redis(struct telemetry *t)
 	t->st.redis_pending = left;
 }
 
+void thread_unpin(void)
+{
+	cpu_set_t all;
+
+	CPU_ZERO(&all);
+	for (int i = 0; i < CPU_SETSIZE && i < (int)sysconf(_SC_NPROCESSORS_CONF); i++)
+		CPU_SET(i, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+}
+
 static void *telemetry_main(void *arg)
 {
 	struct telemetry *t = arg;
@@ -201,11 +211,7 @@ static void *telemetry_main(void *arg)
 	/* Threads inherit the creator's CPU set: under DPDK that is one lcore's
 	 * core, where a worker busy-polls. Encoding must be free to run on any
 	 * core, or a lossless queue would stall the workers behind it. */
-	cpu_set_t all;
-	CPU_ZERO(&all);
-	for (int i = 0; i < CPU_SETSIZE && i < (int)sysconf(_SC_NPROCESSORS_CONF); i++)
-		CPU_SET(i, &all);
-	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	thread_unpin();
 	for (;;) {
 		int stopping = __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
 		unsigned n = drain_once(t);

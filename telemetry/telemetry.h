@@ -54,4 +54,8 @@ int telemetry_stop(struct telemetry *t);
 void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s);
 void telemetry_destroy(struct telemetry *t);
 
+/* Let the calling thread run on any core: threads inherit their creator's
+ * CPU set, under DPDK one lcore's, where a worker busy-polls. */
+void thread_unpin(void);
+
 #endif
