@@ -16,6 +16,7 @@ struct hslot {
 	uint32_t next_free;
 	http_tx_fn fn;                /* for the call being made */
 	void *ctx;
+	int stop;                     /* not HTTP after all: parse no further */
 };
 
 struct http_pool {
@@ -61,6 +62,10 @@ static void report(htp_tx_t *tx, int response)
 	bcopy_str(t.uri, sizeof(t.uri), tx->request_uri);
 	bcopy_str(t.host, sizeof(t.host), tx->request_hostname);
 	s->fn(s->ctx, &t);
+	/* an invalid request line is reported once; what follows it is not
+	 * HTTP libhtp can say more about, only slowly */
+	if (t.invalid_line && !response)
+		s->stop = 1;
 }
 
 static int on_request(htp_tx_t *tx)
@@ -132,6 +137,7 @@ uint32_t http_open(struct http_pool *p)
 	htp_connp_open(s->cp, NULL, 0, NULL, 0, NULL);
 	htp_connp_set_user_data(s->cp, s);
 	s->pool = p;
+	s->stop = 0;
 	memset(s->have_seq, 0, sizeof(s->have_seq));
 	s->bytes = 0;
 	p->st.parsed_flows++;
@@ -184,7 +190,7 @@ int http_data(struct http_pool *p, uint32_t slot, int dir, uint32_t seq,
 	int r = dir ? htp_connp_res_data(s->cp, NULL, data, len)
 		    : htp_connp_req_data(s->cp, NULL, data, len);
 	s->fn = NULL;
-	if (r == HTP_STREAM_ERROR) {
+	if (r == HTP_STREAM_ERROR || s->stop) {
 		http_close(p, slot);
 		return -1;
 	}

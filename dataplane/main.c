@@ -812,6 +812,14 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 #define X_(n, d) fprintf(fp, ",\"" #n "\":%" PRIu64, tot.n);
 		WORKER_COUNTERS(X_)
 #undef X_
+		if (pl->an) {
+			struct analytics_stats as;
+			analytics_get_stats(pl->an, &as);
+			fprintf(fp, ",\"analytics\":{\"records\":%" PRIu64 ",\"ticks\":%" PRIu64
+				",\"alerts\":%" PRIu64 ",\"suppressed\":%" PRIu64
+				",\"dropped\":%" PRIu64 "}",
+				as.records, as.ticks, as.alerts, as.suppressed, as.dropped);
+		}
 		fprintf(fp, ",\"classify\":{\"detected\":%" PRIu64
 			",\"guessed\":%" PRIu64 ",\"unknown\":%" PRIu64
 			",\"dpi_pkts\":%" PRIu64 "}",

@@ -90,9 +90,10 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->ft = flow_table_create(&cfg->ft, on_flow_end, w);
 	if (!w->ft)
 		goto err;
-	/* 4096 HTTP parsers alive per worker, 64 KiB parsed per flow (the
-	 * requests and answers of a session; bulk bodies are not read) */
-	w->http = http_pool_create(4096, 64 * 1024);
+	/* 4096 HTTP parsers alive per worker, 16 KiB parsed per flow: the
+	 * requests and answers of a session (some 30 logins on one keep-alive
+	 * connection), not bulk bodies */
+	w->http = http_pool_create(4096, 16 * 1024);
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
 	/* 16384 sessions per worker; a day without N4 news ends one */
 	w->sess = sess_create(16384, 86400ULL * 1000000);
@@ -800,11 +801,11 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			int amp = d.proto == 17 && is_reflector_port(d.sport);
 			sk_add(sk, sk_hash(d.ipver, d.dst), d.ipver, d.dst, p->wirelen, syn, amp);
 		}
-		if (d.proto == 17 && (m->tuple.dport == 53 || m->tuple.sport == 53) &&
-		    d.payload_len)
+		/* the packet's own ports: the flow's cold metadata stays cold */
+		if (d.proto == 17 && (d.dport == 53 || d.sport == 53) && d.payload_len)
 			dns_packet(w, f, m, &d);
 		if (d.proto == 6 && d.payload_len && f->http_slot != HTTP_DONE &&
-		    http_port(m->tuple.dport))
+		    http_port(dir ? d.sport : d.dport))
 			http_feed(w, f, m, &d, dir);
 		/* a refused probe fails now; one answered never will */
 		if (dir == 1 && f->pkts[1] == 0 && d.proto == 6 && (d.tcp_flags & 0x04) &&

@@ -16,7 +16,7 @@
 #define FEED_RECS 16384
 #define FEED_SKETCHES 8
 #define SUPPRESS_SLOTS 65536
-#define SPARE_SKETCHES 16
+#define MAX_SKETCHES 1024           /* ticks held at once (~87 MiB at most) */
 
 struct det_feed {
 	struct rte_ring *free_r, *full_r;
@@ -52,8 +52,8 @@ struct analytics {
 	struct det_rec **order;          /* the ready ones, sorted */
 	size_t order_cap;
 	struct sketch *acc;              /* the tick being merged */
-	struct sketch *spare[SPARE_SKETCHES];
-	unsigned nspare;
+	struct sketch *spare[MAX_SKETCHES];
+	unsigned nspare, nsketches;
 	int acc_live;
 	const struct detector *const *dets;
 	unsigned ndets;
@@ -394,21 +394,23 @@ static int rec_cmp(const void *x, const void *y)
 	return c;
 }
 
-/* Sketch copies the analytics thread holds until it merges them; a few
- * are kept for reuse. */
+/* Sketch copies the analytics thread holds until it merges them. Kept for
+ * reuse, never freed while running: freeing 85 KiB blocks lets malloc hand
+ * pages back (madvise), and the TLB shootdowns that costs interrupt every
+ * worker (measured: most of this thread's time, and a few % of theirs). */
 static struct sketch *sketch_get(struct analytics *an)
 {
 	if (an->nspare)
 		return an->spare[--an->nspare];
+	if (an->nsketches >= MAX_SKETCHES)
+		return NULL;
+	an->nsketches++;
 	return malloc(sizeof(struct sketch));
 }
 
 static void sketch_put(struct analytics *an, struct sketch *sk)
 {
-	if (an->nspare < SPARE_SKETCHES)
-		an->spare[an->nspare++] = sk;
-	else
-		free(sk);
+	an->spare[an->nspare++] = sk; /* room: at most MAX_SKETCHES exist */
 }
 
 static void finalize_tick(struct analytics *an)
@@ -595,10 +597,13 @@ static void *analytics_main(void *arg)
 			if (stopping)
 				break;
 		}
-		if (idle++ < 16) {
+		/* nothing came: alerts are not latency-bound to the microsecond,
+		 * so sleep rather than spin (a spinning thread here costs the
+		 * workers on a small box) */
+		if (idle++ < 2) {
 			sched_yield();
 		} else {
-			struct timespec ts = { 0, 500000 };
+			struct timespec ts = { 0, idle < 100 ? 1000000 : 5000000 };
 			nanosleep(&ts, NULL);
 		}
 	}

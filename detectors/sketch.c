@@ -27,8 +27,8 @@ void sk_clear(struct sketch *s, uint64_t tick)
 
 void sk_merge(struct sketch *dst, const struct sketch *src)
 {
-	uint32_t *d = &dst->cm[0][0][0];
-	const uint32_t *q = &src->cm[0][0][0];
+	uint32_t *d = &dst->cm[0][0].v[0];
+	const uint32_t *q = &src->cm[0][0].v[0];
 
 	for (size_t i = 0; i < (size_t)SK_COUNTERS * SK_ROWS * SK_COLS; i++)
 		d[i] += q[i];
@@ -53,7 +53,7 @@ uint64_t sk_estimate(const struct sketch *s, enum sk_counter c, uint64_t h)
 	uint64_t m = UINT64_MAX;
 
 	for (unsigned r = 0; r < SK_ROWS; r++) {
-		uint32_t v = s->cm[c][r][(unsigned)(h >> (r * 20)) & (SK_COLS - 1)];
+		uint32_t v = s->cm[r][(unsigned)(h >> (r * 20)) & (SK_COLS - 1)].v[c];
 		if (v < m)
 			m = v;
 	}

@@ -12,12 +12,17 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SK_ROWS 3
-#define SK_COLS 1024               /* power of two */
+#define SK_ROWS 2
+#define SK_COLS 2048               /* power of two */
 #define SK_CANDS 1024              /* power of two */
 
-enum sk_counter { SK_PKTS = 0, SK_BYTES, SK_SYNS, SK_AMP_PKTS, SK_AMP_BYTES,
-		  SK_COUNTERS };
+enum sk_counter { SK_PKTS = 0, SK_BYTES, SK_SYNS, SK_AMP_PKTS, SK_COUNTERS };
+
+/* A column's counters side by side: a packet touches one cache line per
+ * row, not one per counter. */
+struct sk_cell {
+	uint32_t v[SK_COUNTERS];
+};
 
 struct sk_cand {
 	uint8_t addr[16];
@@ -28,7 +33,7 @@ struct sk_cand {
 struct sketch {
 	uint64_t tick;                 /* tick index (packet time / tick) */
 	uint32_t total_pkts;
-	uint32_t cm[SK_COUNTERS][SK_ROWS][SK_COLS];
+	struct sk_cell cm[SK_ROWS][SK_COLS];
 	struct sk_cand cand[SK_CANDS];
 };
 
@@ -47,15 +52,11 @@ static inline void sk_add(struct sketch *s, uint64_t h, int ipver,
 			  const uint8_t *addr, uint32_t bytes, int syn, int amp)
 {
 	for (unsigned r = 0; r < SK_ROWS; r++) {
-		unsigned c = (unsigned)(h >> (r * 20)) & (SK_COLS - 1);
-		s->cm[SK_PKTS][r][c]++;
-		s->cm[SK_BYTES][r][c] += bytes;
-		if (syn)
-			s->cm[SK_SYNS][r][c]++;
-		if (amp) {
-			s->cm[SK_AMP_PKTS][r][c]++;
-			s->cm[SK_AMP_BYTES][r][c] += bytes;
-		}
+		struct sk_cell *c = &s->cm[r][(unsigned)(h >> (r * 20)) & (SK_COLS - 1)];
+		c->v[SK_PKTS]++;
+		c->v[SK_BYTES] += bytes;
+		c->v[SK_SYNS] += (uint32_t)syn;
+		c->v[SK_AMP_PKTS] += (uint32_t)amp;
 	}
 	s->total_pkts++;
 	struct sk_cand *k = &s->cand[sk_cand_slot(h)];
