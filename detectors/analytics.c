@@ -15,7 +15,7 @@
 
 #define FEED_RECS 16384
 #define FEED_SKETCHES 8
-#define SUPPRESS_SLOTS 65536
+#define SUPPRESS_SLOTS 32768
 #define MAX_SKETCHES 1024           /* ticks held at once (~87 MiB at most) */
 
 struct det_feed {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHANNELS 65536
+#define CHANNELS 32768
 #define HIST 16
 
 enum { SID_BEACON = 100401 };

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAIRS 65536
+#define PAIRS 32768
 
 enum { SID_SSH = 100201, SID_TELNET, SID_FTP, SID_RDP, SID_VNC, SID_HTTP };
 

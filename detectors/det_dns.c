@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOMAINS 32768
-#define CLIENTS 32768
+#define DOMAINS 16384
+#define CLIENTS 16384
 
 enum { SID_TUNNEL = 100301, SID_TXT, SID_DGA };
 

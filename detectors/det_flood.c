@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DESTS 65536
+#define DESTS 32768
 #define TICKS_PER_S (1000000.0 / DET_TICK_US)
 
 enum { SID_SYN = 100101, SID_VOLUME, SID_AMP };

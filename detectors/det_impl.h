@@ -38,8 +38,8 @@ void det_fmt_ip(char *out, size_t cap, int ipver, const uint8_t *a);
 
 /* ---- memory ---------------------------------------------------------------- */
 
-/* Zeroed memory straight from the kernel: pages become resident (and count
- * in RSS) only when touched, so big, sparse tables cost nothing up front. */
+/* Zeroed memory straight from the kernel, resident from the start (see
+ * det_zalloc: first-touch faults would interrupt the workers). */
 void *det_zalloc(size_t size);
 void det_zfree(void *p, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SOURCES 32768
+#define SOURCES 16384
 
 enum { SID_TCP_H = 100001, SID_TCP_V, SID_UDP_H, SID_UDP_V, SID_ICMP, SID_MIRAI };
 enum { CL_TCP = 0, CL_UDP, CL_ICMP };

@@ -360,7 +360,11 @@ unsigned lc_count(const struct lc256 *l)
 
 void *det_zalloc(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* populated up front: a table whose pages are first read (mapping the
+	 * shared zero page) then written takes a copy-on-write fault per page,
+	 * each a TLB shootdown that interrupts every worker's core */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }
