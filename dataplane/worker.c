@@ -710,6 +710,51 @@ static void pfcp_packet(struct worker *w, const struct decoded *d)
 		w->st.pfcp_malformed++;
 }
 
+/* A new GTP-U flow against its PDU session (the 5g detector's input). */
+static void gtp_check(struct worker *w, struct flow *f, struct flow_meta *m,
+		      const struct decoded *d)
+{
+	const struct ev_tuple *t = &m->tuple;
+	struct sess_stats ss;
+	uint8_t what = 0;
+
+	const struct session *s = sess_by_teid(w->sess, d->tun_id);
+	if (!s) {
+		sess_get_stats(w->sess, &ss);
+		if (ss.messages) /* N4 is in view: a TEID nobody owns is news */
+			what |= DET_GTP_UNKNOWN;
+	} else {
+		int uplink = s->has_ul && s->teid_ul == d->tun_id;
+		const uint8_t *ue_side = uplink ? t->src : t->dst;
+		if (uplink && s->ue_ipver &&
+		    (s->ue_ipver != t->ipver ||
+		     memcmp(s->ue, ue_side, t->ipver == 6 ? 16 : 4)))
+			what |= DET_GTP_SPOOF;
+		if (uplink && w->pol && policy_is_core(w->pol, t->ipver, t->dst))
+			what |= DET_GTP_CORE;
+		if (d->has_qfi && s->qfi_mask && !(s->qfi_mask & (1ULL << d->qfi)))
+			what |= DET_GTP_QFI;
+	}
+	if (!what)
+		return;
+	struct det_rec *r = flow_rec(w, f, m, DR_GTP, 0);
+	if (!r)
+		return;
+	r->u.gtp.what = what;
+	r->u.gtp.qfi = d->qfi;
+	r->u.gtp.teid = d->tun_id;
+	r->u.gtp.outer_ipver = d->outer_ipver;
+	memcpy(r->u.gtp.outer_src, d->outer_src, 16);
+	memcpy(r->u.gtp.outer_dst, d->outer_dst, 16);
+	if (s) {
+		r->u.gtp.seid = s->up_seid ? s->up_seid : s->cp_seid;
+		r->u.gtp.ue_ipver = s->ue_ipver;
+		memcpy(r->u.gtp.ue, s->ue, 16);
+		snprintf(r->u.gtp.dnn, sizeof(r->u.gtp.dnn), "%.47s", s->dnn);
+	}
+	det_feed_commit(w->feed, r);
+}
+
 /* UDP source ports of the services reflection/amplification attacks abuse. */
 static inline int is_reflector_port(uint16_t port)
 {
@@ -791,6 +836,8 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		f->http_slot = HTTP_NONE;
 		f->http_alerted = 0;
 		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
+		if (w->feed && d.tun_type == DEC_TUN_GTPU)
+			gtp_check(w, f, m, &d);
 	}
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
 

@@ -483,6 +483,8 @@ static unsigned receive(struct analytics *an)
 			size_t len = rs[k]->kind == DR_DNS ? sizeof(*r)
 				     : rs[k]->kind == DR_APP ? offsetof(struct det_rec, u) +
 								 sizeof(r->u.app)
+				     : rs[k]->kind == DR_GTP ? offsetof(struct det_rec, u) +
+								 sizeof(r->u.gtp)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);

@@ -121,6 +121,12 @@ enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
        DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
        DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
 
+/* What a worker found odd about a new GTP-U flow (DR_GTP.what). */
+enum { DET_GTP_SPOOF = 1,    /* uplink: inner source is not the session's UE */
+       DET_GTP_CORE = 2,     /* UE traffic to a core network (policy) */
+       DET_GTP_QFI = 4,      /* a QoS flow the session was not granted */
+       DET_GTP_UNKNOWN = 8 };/* a TEID no session owns (N4 is being seen) */
+
 /* Should the worker send this DR_START (some detector reads it)? */
 int detectors_want_start(const struct det_rec *r, const struct policy *pol);
 /* Is a flow's first packet a probe (TCP without ACK, UDP, ICMP echo)? */
@@ -155,6 +161,7 @@ enum det_rec_kind {
 	DR_FAILED,          /* a probe: refused (RST), or no answer in time */
 	DR_APP,             /* classification ended: HTTP code, risks */
 	DR_DNS,             /* a DNS query, or an error answer (every packet) */
+	DR_GTP,             /* a GTP-U flow at odds with its PDU session */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -184,6 +191,15 @@ struct det_rec {
 			uint8_t qr, rcode;       /* qr 1: an answer (rcode != 0) */
 			char name[254];          /* lower case, dotted */
 		} dns;
+		struct {
+			uint8_t what;            /* DET_GTP_* bits */
+			uint8_t qfi, ue_ipver, outer_ipver;
+			uint32_t teid;
+			uint64_t seid;
+			uint8_t ue[16];
+			uint8_t outer_src[16], outer_dst[16];
+			char dnn[48];
+		} gtp;
 		struct sketch *sk;
 	} u;
 };

@@ -10,7 +10,7 @@ Session B: UE 10.45.1.6, DNN internet, uplink TEID 0x1002."""
 import sys
 
 from scapy.all import IP, TCP, UDP, Ether, Raw, wrpcap
-from scapy.contrib.gtp import GTP_U_Header
+from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
 from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_FTEID,
                                 IE_ForwardingParameters, IE_NetworkInstance,
                                 IE_OuterHeaderCreation, IE_PDI, IE_QFI, IE_SourceInterface,
@@ -50,9 +50,12 @@ def est(t, cp, up, ue, dnn, teid, qfi, seq):
         IE_FSEID(v4=1, seid=up, ipv4=UPF)]), seid=cp, seq=seq)
 
 
-def gtp(t, teid, src, dst, sport, dport, payload, up=True):
+def gtp(t, teid, src, dst, sport, dport, payload, up=True, qfi=None):
     outer = IP(src=GNB, dst=UPF_N3) if up else IP(src=UPF_N3, dst=GNB)
-    add(t, outer / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=teid) /
+    g = GTP_U_Header(teid=teid)
+    if qfi is not None:  # PDU session container (uplink), with its QFI
+        g = GTP_U_Header(teid=teid, E=1, next_ex=0x85) / GTPPDUSessionContainer(type=1, QFI=qfi)
+    add(t, outer / UDP(sport=2152, dport=2152) / g /
         IP(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags='PA') / Raw(payload))
 
 
@@ -64,6 +67,14 @@ def main():
     for i in range(5):
         gtp(T0 + 1 + i * 0.1, 0x1001, '10.45.1.5', '10.99.0.1', 40000, 1883, mqtt)
         gtp(T0 + 1.05 + i * 0.1, 0x1002, '10.45.1.6', '93.184.216.34', 40001, 80, http)
+    # the session's own QFI: fine
+    gtp(T0 + 1.6, 0x1001, '10.45.1.5', '10.99.0.1', 41004, 1883, mqtt, qfi=9)
+    # attacks: a spoofed source on A's uplink TEID, B's UE to the SMF, a QFI
+    # A was not granted, a TEID nobody owns
+    gtp(T0 + 1.5, 0x1001, '10.45.9.9', '93.184.216.34', 41000, 443, b'\x16\x03\x01')
+    gtp(T0 + 1.51, 0x1002, '10.45.1.6', '10.200.0.1', 41001, 22, b'SSH-2.0-x\r\n')
+    gtp(T0 + 1.52, 0x1001, '10.45.1.5', '10.99.0.1', 41002, 1883, mqtt, qfi=7)
+    gtp(T0 + 1.53, 0x9999, '10.45.7.7', '10.99.0.1', 41003, 1883, mqtt)
     # handover: the gNB's downlink TEID becomes 0x5001
     n4(T0 + 2, SMF, UPF, PFCPSessionModificationRequest(IE_list=[
         IE_UpdateFAR(IE_list=[IE_UpdateForwardingParameters(IE_list=[

@@ -11,7 +11,8 @@ from conftest import ROOT, run
 
 GEN = os.path.join(ROOT, 'tests', 'captures', 'gen_5g.py')
 
-POLICY = '''segments:
+POLICY = '''core_networks: [10.200.0.0/16]
+segments:
   - name: iot-5g
     dnn: [iot.city]
     allow:
@@ -63,9 +64,42 @@ def test_dnn_segment_policy_alert(vigia, n3n4, tmp_path):
     ev = tmp_path / 'ev.json'
     p = run([vigia, 'replay', '-q', '--policy', pol, '-o', str(ev), cap])
     assert p.returncode == 0
-    alerts = [json.loads(l) for l in open(ev) if '"alert"' in l]
-    assert not [a for a in alerts if a.get('segment') == 'iot-5g' and
-                a['alert']['signature_id'] == 200001]
+    alerts = [json.loads(l) for l in open(ev) if '"event_type":"alert"' in l]
+    pol_alerts = [a for a in alerts if a['alert']['signature_id'] == 200001]
+    # the session's MQTT to its broker is allowed ...
+    assert not [a for a in pol_alerts if a.get('dest_port') == 1883]
+    # ... the TLS a spoofed source sent through its tunnel is not
+    assert [a for a in pol_alerts if a.get('segment') == 'iot-5g' and
+            a.get('dest_port') == 443]
+
+
+@pytest.mark.parametrize('workers', ['1', '2'])
+def test_5g_detectors(vigia, n3n4, tmp_path, workers):
+    """Spoofed UE source, UE to the core, a QFI not granted, a TEID nobody
+    owns: each once, naming the session's UE (or the gNB); the sessions'
+    ordinary flows raise nothing."""
+    cap, pol = n3n4
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', pol, '-o', str(ev), cap])
+    assert p.returncode == 0, p.stderr
+    al = [json.loads(l) for l in open(ev) if '"event_type":"alert"' in l]
+    g = {}
+    for a in al:
+        if a['alert'].get('detector') == '5g':
+            g.setdefault(a['alert']['signature_id'], []).append(a)
+    assert sorted(g) == [100601, 100602, 100603, 100604], g
+    assert all(len(v) == 1 for v in g.values())
+    spoof = g[100601][0]
+    assert spoof['src_ip'] == '10.45.1.5' and 'dest_ip' not in spoof
+    assert spoof['alert']['evidence']['spoofed_sources'] == ['10.45.9.9']
+    assert spoof['alert']['evidence']['teid'] == 0x1001
+    assert spoof['alert']['evidence']['seid'] == 0x2222
+    core = g[100602][0]
+    assert core['src_ip'] == '10.45.1.6' and core['dest_ip'] == '10.200.0.1'
+    assert g[100603][0]['alert']['evidence']['qfi'] == 7
+    unk = g[100604][0]
+    assert unk['src_ip'] == '10.201.0.1' and unk['dest_ip'] == '10.201.0.2'
+    assert unk['alert']['evidence']['teid'] == 0x9999
 
 
 def test_check_policy_with_dnn(vigia, n3n4):

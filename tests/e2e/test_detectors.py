@@ -182,7 +182,8 @@ def test_inventory(vigia):
     assert p.returncode == 0
     inv = json.loads(p.stdout)
     ids = [d['id'] for d in inv]
-    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', 'policy', 'intel']
+    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', '5g', 'policy',
+                   'intel']
     sids = set()
     for d in inv:
         for k in ('name', 'version', 'description', 'inputs', 'runs_on', 'false_positives'):

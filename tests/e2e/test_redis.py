@@ -37,8 +37,12 @@ class Redis:
 
     def start(self):
         self.proc = subprocess.Popen(
+            # appendfsync always: an acknowledged entry is on disk. With
+            # everysec, Redis may answer before it writes when its disk is
+            # slow (a busy CI box) and a kill -9 loses what it acknowledged
             ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1',
-             '--dir', self.dir, '--appendonly', 'yes', '--save', ''] + self.extra,
+             '--dir', self.dir, '--appendonly', 'yes', '--appendfsync', 'always',
+             '--save', ''] + self.extra,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             if run(['redis-cli', '-p', str(self.port)] + self.auth() + ['PING']).stdout.strip() in (b'PONG',):
