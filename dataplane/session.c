@@ -155,6 +155,23 @@ static void drop(struct sess_table *t, uint32_t i)
 {
 	unindex(t, i);
 	t->used[i] = 0;
+	if (!t->s[i].deleted)
+		t->n--;
+}
+
+/* PFCP deleted it: no new flow may find it (TEIDs and UE address are
+ * free again), but the flows it had still name it by SEID. */
+static void retire(struct sess_table *t, uint32_t i)
+{
+	struct session *s = &t->s[i];
+
+	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
+		map_del(&t->by_teid, s->teid_ul);
+	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
+		map_del(&t->by_teid, s->teid_dl);
+	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
+		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+	s->deleted = 1;
 	t->n--;
 }
 
@@ -166,6 +183,10 @@ static uint32_t take(struct sess_table *t, uint64_t now)
 		t->clock_hand = (t->clock_hand + 1) % t->cap;
 		if (!t->used[i])
 			return i;
+		if (t->s[i].deleted) {
+			drop(t, i);
+			return i;
+		}
 		if (t->idle_us && now > t->s[i].last_us + t->idle_us) {
 			drop(t, i);
 			t->st.expired++;
@@ -256,8 +277,10 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 		if (!m->has_seid || (i = map_get(&t->by_up, m->seid)) == EMPTY)
 			return;
 		if (m->type == PFCP_SESS_DEL_REQ) {
-			drop(t, i);
-			t->st.deleted++;
+			if (!t->s[i].deleted) {
+				retire(t, i);
+				t->st.deleted++;
+			}
 			return;
 		}
 		break;
@@ -283,6 +306,15 @@ const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t 
 {
 	uint32_t i = map_get(&t->by_ue, ue_key(ipver, addr));
 
+	return i == EMPTY ? NULL : &t->s[i];
+}
+
+const struct session *sess_by_seid(struct sess_table *t, uint64_t seid)
+{
+	uint32_t i = map_get(&t->by_up, seid);
+
+	if (i == EMPTY)
+		i = map_get(&t->by_cp, seid);
 	return i == EMPTY ? NULL : &t->s[i];
 }
 

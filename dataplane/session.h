@@ -22,6 +22,8 @@ struct session {
 	uint64_t qfi_mask;               /* QFIs granted */
 	char dnn[64];
 	uint64_t first_us, last_us;
+	uint8_t deleted;                 /* PFCP deleted it: found by SEID only,
+					  * until its record is needed again */
 };
 
 struct sess_stats {
@@ -40,6 +42,10 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts_us);
 /* The session of a TEID (uplink or downlink) or of a UE address; NULL. */
 const struct session *sess_by_teid(struct sess_table *t, uint32_t teid);
 const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t *addr);
+
+/* The session of a SEID (the UPF's or the SMF's), deleted ones included
+ * while their record lasts (flows end after their session); NULL. */
+const struct session *sess_by_seid(struct sess_table *t, uint64_t seid);
 
 void sess_get_stats(const struct sess_table *t, struct sess_stats *s);
 

@@ -178,6 +178,16 @@ static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 	ev->flow_id = f->flow_id;
 	ev->t = m->tuple;
 	set_segment(w, ev, f, m);
+	if (m->tuple.seid) {
+		/* the session as it is now (or was: deleted, only its SEID) */
+		const struct session *s = sess_by_seid(w->sess, m->tuple.seid);
+		ev->sess.has = 1;
+		if (s) {
+			ev->sess.ue_ipver = s->ue_ipver;
+			memcpy(ev->sess.ue, s->ue, 16);
+			snprintf(ev->sess.dnn, sizeof(ev->sess.dnn), "%.39s", s->dnn);
+		}
+	}
 }
 
 static void emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
@@ -835,6 +845,16 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		f->seg_gen = 0; /* no generation yet: computed on first use */
 		f->http_slot = HTTP_NONE;
 		f->http_alerted = 0;
+		if (d.tun_type == DEC_TUN_GTPU) {
+			/* its PDU session, for every event about the flow */
+			const struct session *ss = sess_by_teid(w->sess, d.tun_id);
+			if (!ss)
+				ss = sess_by_ue(w->sess, d.ipver, d.src);
+			if (!ss)
+				ss = sess_by_ue(w->sess, d.ipver, d.dst);
+			if (ss)
+				m->tuple.seid = ss->up_seid ? ss->up_seid : ss->cp_seid;
+		}
 		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
 		if (w->feed && d.tun_type == DEC_TUN_GTPU)
 			gtp_check(w, f, m, &d);

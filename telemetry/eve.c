@@ -318,6 +318,21 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 		}
 		jw_obj_close(w);
 	}
+	if (ev->sess.has && t->seid) {
+		jw_key(w, "session");
+		jw_obj_open(w);
+		jw_kv_u64(w, "seid", t->seid);
+		if (ev->sess.ue_ipver) {
+			/* the UE's address is personal data where the segment says so */
+			if (ev->pseudo && e->has_pkey)
+				pseudo_value(e, w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
+			else
+				ip_value(w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
+		}
+		if (ev->sess.dnn[0])
+			jw_kv_str(w, "dnn", ev->sess.dnn);
+		jw_obj_close(w);
+	}
 }
 
 /* An alert about many flows: the endpoints that are one, the ports when

@@ -48,6 +48,16 @@ struct ev_tuple {
 	uint8_t outer_ipver;
 	uint32_t tun_id[2];         /* TEID/VNI/key seen toserver, toclient */
 	uint8_t outer_src[16], outer_dst[16];
+	uint64_t seid;              /* GTP-U: the PDU session's SEID, 0 none */
+};
+
+/* The PDU session of a tunnelled flow, as the worker knew it when the
+ * event was made (EVE "session"). */
+struct ev_session {
+	uint8_t has;
+	uint8_t ue_ipver;            /* 0: UE address not known */
+	uint8_t ue[16];
+	char dnn[40];
 };
 
 /* What classification (nDPI) learnt about a flow. Strings are NUL
@@ -146,6 +156,7 @@ struct event {
 	char segment[32];            /* policy segment, "" when none */
 	uint8_t pseudo;              /* bit 0: show src as a pseudonym, bit 1: dst */
 	struct ev_tuple t;
+	struct ev_session sess;
 	union {
 		struct ev_flow flow;
 		struct ev_anomaly anomaly;

@@ -32,12 +32,14 @@ def n3n4(tmp_path_factory):
     return str(cap), str(pol)
 
 
-def flows(path):
+def flows(path, sessions=None):
     out = {}
     for l in open(path):
         e = json.loads(l)
         if e['event_type'] == 'flow' and 'tunnel' in e:
             out[(e['src_ip'], e['src_port'])] = (e.get('segment'), e['tunnel']['teid'])
+            if sessions is not None:
+                sessions[(e['src_ip'], e['src_port'])] = e.get('session')
     return out
 
 
@@ -47,9 +49,17 @@ def test_dnn_selects_segment(vigia, n3n4, tmp_path, workers):
     ev = tmp_path / 'ev.json'
     p = run([vigia, 'replay', '-q', '-w', workers, '--policy', pol, '-o', str(ev), cap])
     assert p.returncode == 0, p.stderr
-    f = flows(ev)
+    sess = {}
+    f = flows(ev, sess)
     # session A (DNN iot.city) by its uplink TEID and UE address
     assert f[('10.45.1.5', 40000)] == ('iot-5g', 0x1001)
+    # every flow event names its PDU session, even after PFCP deleted it
+    assert sess[('10.45.1.5', 40000)] == {'seid': 0x2222, 'ue_ip': '10.45.1.5',
+                                          'dnn': 'iot.city'}
+    assert sess[('10.45.1.6', 40001)] == {'seid': 0x4444, 'ue_ip': '10.45.1.6',
+                                          'dnn': 'internet'}
+    assert sess[('10.99.0.1', 1883)]['seid'] == 0x2222
+    assert sess[('10.45.1.5', 40200)] is None   # after the deletion
     # ... and a downlink-first flow on the TEID its modification added
     assert f[('10.99.0.1', 1883)] == ('iot-5g', 0x5001)
     # session B's DNN (internet) is in no segment: the UE pool's CIDR
