@@ -295,15 +295,6 @@ int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 	return 1;
 }
 
-void classifier_peek(struct classifier *c, uint32_t slot, struct cls_result *out)
-{
-	struct ndpi_flow_struct *f = slot_flow(c, slot);
-	ndpi_protocol p = { f->detected_protocol_stack[1],
-			    f->detected_protocol_stack[0], f->category };
-
-	extract(c, f, p, 0, out);
-}
-
 void classifier_finish(struct classifier *c, uint32_t slot,
 		       struct cls_result *out)
 {

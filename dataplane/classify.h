@@ -67,10 +67,6 @@ int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 
 /* Flow ends while still classifying: give up (with guessing, as
  * ndpiReader), fill *out and free the slot. */
-/* What nDPI knows so far of a flow still being classified (no give-up,
- * the slot stays). */
-void classifier_peek(struct classifier *c, uint32_t slot, struct cls_result *out);
-
 void classifier_finish(struct classifier *c, uint32_t slot,
 		       struct cls_result *out);
 

@@ -135,6 +135,19 @@ void sess_destroy(struct sess_table *t)
 	free(t);
 }
 
+/* Forget its tunnels and UE address (new flows no longer find it). */
+static void unindex_plane(struct sess_table *t, uint32_t i)
+{
+	struct session *s = &t->s[i];
+
+	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
+		map_del(&t->by_teid, s->teid_ul);
+	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
+		map_del(&t->by_teid, s->teid_dl);
+	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
+		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+}
+
 static void unindex(struct sess_table *t, uint32_t i)
 {
 	struct session *s = &t->s[i];
@@ -143,12 +156,7 @@ static void unindex(struct sess_table *t, uint32_t i)
 		map_del(&t->by_cp, s->cp_seid);
 	if (s->up_seid && map_get(&t->by_up, s->up_seid) == i)
 		map_del(&t->by_up, s->up_seid);
-	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
-		map_del(&t->by_teid, s->teid_ul);
-	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
-		map_del(&t->by_teid, s->teid_dl);
-	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
-		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+	unindex_plane(t, i);
 }
 
 static void drop(struct sess_table *t, uint32_t i)
@@ -163,15 +171,8 @@ static void drop(struct sess_table *t, uint32_t i)
  * free again), but the flows it had still name it by SEID. */
 static void retire(struct sess_table *t, uint32_t i)
 {
-	struct session *s = &t->s[i];
-
-	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
-		map_del(&t->by_teid, s->teid_ul);
-	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
-		map_del(&t->by_teid, s->teid_dl);
-	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
-		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
-	s->deleted = 1;
+	unindex_plane(t, i);
+	t->s[i].deleted = 1;
 	t->n--;
 }
 

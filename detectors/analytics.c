@@ -68,49 +68,19 @@ struct analytics {
 
 /* ---- rings ------------------------------------------------------------------ */
 
-static struct rte_ring *ring_new(unsigned count, const char *name)
-{
-	ssize_t sz = rte_ring_get_memsize(count);
-	struct rte_ring *r;
-
-	if (sz < 0)
-		return NULL;
-	r = aligned_alloc(RTE_CACHE_LINE_SIZE,
-			  ((size_t)sz + RTE_CACHE_LINE_SIZE - 1) &
-				  ~(size_t)(RTE_CACHE_LINE_SIZE - 1));
-	if (!r)
-		return NULL;
-	if (rte_ring_init(r, name, count, RING_F_SP_ENQ | RING_F_SC_DEQ)) {
-		free(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* aligned_alloc wants the size a multiple of the alignment */
 static void *alloc64(size_t size)
 {
 	return aligned_alloc(64, (size + 63) & ~(size_t)63);
 }
 
-static void wait_a_little(unsigned *waits)
-{
-	/* yield briefly, then sleep: spinning takes the analytics thread's core */
-	if ((*waits)++ < 8) {
-		sched_yield();
-	} else {
-		struct timespec ts = { 0, *waits < 64 ? 20000 : 200000 };
-		nanosleep(&ts, NULL);
-	}
-}
-
 static int feed_init(struct det_feed *f, unsigned id, int lossless)
 {
 	f->id = (uint16_t)id;
 	f->lossless = lossless;
-	f->free_r = ring_new(FEED_RECS * 2, "det_free");
-	f->full_r = ring_new(FEED_RECS * 2, "det_full");
-	f->sk_free = ring_new(FEED_SKETCHES * 2, "det_sk");
+	f->free_r = evq_ring_new(FEED_RECS * 2, "det_free");
+	f->full_r = evq_ring_new(FEED_RECS * 2, "det_full");
+	f->sk_free = evq_ring_new(FEED_SKETCHES * 2, "det_sk");
 	f->recs = det_zalloc(FEED_RECS * sizeof(*f->recs));
 	f->sks = det_zalloc(FEED_SKETCHES * sizeof(*f->sks)); /* page aligned */
 	if (!f->free_r || !f->full_r || !f->sk_free || !f->recs || !f->sks)
@@ -141,7 +111,7 @@ struct det_rec *det_feed_reserve(struct det_feed *f)
 			__atomic_fetch_add(&f->dropped, 1, __ATOMIC_RELAXED);
 			return NULL;
 		}
-		wait_a_little(&waits);
+		evq_wait(&waits);
 	}
 	struct det_rec *r = p;
 	memset(r, 0, offsetof(struct det_rec, u));
@@ -181,7 +151,7 @@ static void feed_take_sketch(struct det_feed *f, uint64_t tick)
 			f->cur = NULL;
 			return;
 		}
-		wait_a_little(&waits);
+		evq_wait(&waits);
 	}
 	f->cur = p;
 	sk_clear(f->cur, tick);

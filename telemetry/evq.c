@@ -17,7 +17,7 @@ struct evq {
 	uint64_t dropped;
 };
 
-static struct rte_ring *ring_new(unsigned count, const char *name)
+struct rte_ring *evq_ring_new(unsigned count, const char *name)
 {
 	ssize_t sz = rte_ring_get_memsize(count);
 	struct rte_ring *r;
@@ -53,8 +53,8 @@ struct evq *evq_create(unsigned slots, int lossless)
 	q->slots = n;
 	q->lossless = lossless;
 	/* A ring of count n holds n - 1 entries: size both one step up. */
-	q->free_r = ring_new(n * 2, "evq_free");
-	q->full_r = ring_new(n * 2, "evq_full");
+	q->free_r = evq_ring_new(n * 2, "evq_free");
+	q->full_r = evq_ring_new(n * 2, "evq_full");
 	q->recs = calloc(n, sizeof(*q->recs));
 	if (!q->free_r || !q->full_r || !q->recs)
 		goto err;
@@ -79,6 +79,18 @@ void evq_destroy(struct evq *q)
 	free(q);
 }
 
+void evq_wait(unsigned *waits)
+{
+	/* yield briefly, then sleep: spinning would take the very core the
+	 * consumer (and, on small edge boxes, redis-server) needs to catch up */
+	if ((*waits)++ < 8) {
+		sched_yield();
+	} else {
+		struct timespec ts = { 0, *waits < 64 ? 20000 : 200000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 struct event *evq_reserve(struct evq *q)
 {
 	void *p;
@@ -90,15 +102,7 @@ struct event *evq_reserve(struct evq *q)
 					 __ATOMIC_RELAXED);
 			return NULL;
 		}
-		/* replay: wait for the telemetry thread. Yield briefly, then
-		 * sleep: spinning would take the very core the telemetry thread
-		 * (and, on small edge boxes, redis-server) needs to catch up. */
-		if (waits++ < 8) {
-			sched_yield();
-		} else {
-			struct timespec ts = { 0, waits < 64 ? 20000 : 200000 };
-			nanosleep(&ts, NULL);
-		}
+		evq_wait(&waits); /* replay: wait for the telemetry thread */
 	}
 	struct event *ev = p;
 	memset(ev, 0, sizeof(*ev));

@@ -13,6 +13,12 @@
 #include "event.h"
 
 struct evq;
+struct rte_ring;
+
+/* An SPSC rte_ring in plain memory (no EAL needed): freed with free(). */
+struct rte_ring *evq_ring_new(unsigned count, const char *name);
+/* A lossless producer found no room: back off (yield, then sleep). */
+void evq_wait(unsigned *waits);
 
 /* Create a queue of `slots` records (rounded up to a power of two).
  * `lossless`: evq_reserve() waits for a free record instead of failing.
