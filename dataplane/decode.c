@@ -236,9 +236,12 @@ static int dec_tunnel(struct dctx *c, enum dec_tunnel type, uint32_t id,
 	int r = inner(c, p, len);
 	if (r != DEC_OK) {
 		uint64_t a = d->anomalies;
+		uint8_t gm = d->gtp_msg, gl = d->gtp_layers;
 
 		*d = saved;
 		d->anomalies = a;
+		d->gtp_msg = gm;
+		d->gtp_layers = gl;
 	}
 	return DEC_OK;
 }
@@ -355,6 +358,13 @@ static int dec_gre(struct dctx *c, const uint8_t *p, uint32_t len)
 	return dec_tunnel(c, DEC_TUN_GRE, key, p + off, len - off, gre_inner);
 }
 
+static unsigned gtp_depth_max = 1;
+
+void decode_set_gtp_depth(unsigned depth)
+{
+	gtp_depth_max = depth;
+}
+
 static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 {
 	struct decoded *d = c->d;
@@ -372,6 +382,11 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 	uint32_t off = 8;
 	int qfi = -1;
 
+	if (d->gtp_layers < 255 && ++d->gtp_layers == 1)
+		d->gtp_msg = msg;
+	/* the header's length is the UDP payload's, exactly (TS 29.281 5.1) */
+	if (glen < len || (glen > len && !c->snap_cut))
+		flag(c, DEC_A_GTPU_LEN_MISMATCH);
 	if (glen < len)
 		len = glen;
 	if (p[0] & 0x07) {
@@ -399,6 +414,8 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 		}
 	}
 	if (msg != 0xff) /* echo, error indication, end marker: no T-PDU */
+		return DEC_OK;
+	if (d->gtp_layers > gtp_depth_max) /* seen, not followed */
 		return DEC_OK;
 	if (len <= off) {
 		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
@@ -692,8 +709,10 @@ static int dec_ipv4(struct dctx *c, const uint8_t *p, uint32_t len)
 			flag(c, DEC_A_IPV4_FRAG_OVERLAP_END);
 		return DEC_OK;
 	}
-	if (fo & 0x2000)
+	if (fo & 0x2000) {
 		d->frag = DEC_FRAG_FIRST;
+		c->snap_cut = 1; /* the rest follows in later fragments */
+	}
 	return dec_l4(c, p + hl, tot - hl);
 }
 
@@ -770,9 +789,10 @@ static int dec_ipv6(struct dctx *c, const uint8_t *p, uint32_t len)
 				d->proto = p[off];
 				return DEC_OK;
 			}
-			if (fo & 1)
+			if (fo & 1) {
 				d->frag = DEC_FRAG_FIRST;
-			else if (d->ip_len - off - 8 == 0)
+				c->snap_cut = 1;
+			} else if (d->ip_len - off - 8 == 0)
 				flag(c, DEC_A_IPV6_FRAG_INVALID);
 			hl = 8;
 			break;

@@ -71,6 +71,7 @@ int decode_link_supported(int link);
 	X(GTPU_PKT_TOO_SMALL, "gtpu.pkt_too_small")                            \
 	X(GTPU_EXTHDR_INVALID, "gtpu.ext_hdr_invalid")                         \
 	X(GTPU_BAD_PAYLOAD, "gtpu.unknown_payload_type")                       \
+	X(GTPU_LEN_MISMATCH, "gtpu.length_mismatch")                           \
 	X(CAPWAP_PKT_TOO_SMALL, "capwap.pkt_too_small")                        \
 	X(TOO_MANY_LAYERS, "decoder.too_many_layers")
 
@@ -131,6 +132,10 @@ struct decoded {
 	uint8_t tun_depth;        /* number of tunnels peeled */
 	uint8_t qfi;              /* GTP-U PDU session container QFI */
 	uint8_t has_qfi;
+	uint8_t gtp_msg;          /* first GTP-U header's message type (0xff
+				   * G-PDU, 1 echo request, 26 error
+				   * indication...), 0 when none */
+	uint8_t gtp_layers;       /* GTP-U headers met; 2+: GTP inside GTP */
 	uint32_t tun_id;          /* GTP TEID, VXLAN/Geneve VNI, GRE key */
 	uint32_t inner_off;       /* where the innermost tunnel's payload
 				   * (frame or IP packet) starts */
@@ -138,6 +143,12 @@ struct decoded {
 	uint8_t outer_src[16], outer_dst[16];
 	uint64_t anomalies;       /* bit (1 << enum dec_anomaly) */
 };
+
+/* GTP-U headers followed into their payload (default 1): a GTP-U packet
+ * inside that many is recognised (gtp_layers) but not decapsulated, so a
+ * tunnel-in-tunnel is keyed on the tunnel that carries it. Set before the
+ * workers start; read-only after. */
+void decode_set_gtp_depth(unsigned depth);
 
 /* Decode one frame of link type `link`. `caplen` bytes are readable at
  * `data`; `wirelen` is the frame's length on the wire (>= caplen, or 0 if

@@ -62,6 +62,9 @@ struct flow {
 struct flow_meta {
 	struct ev_tuple tuple;     /* client -> server, as first seen */
 	struct cls_result app;
+	/* GTP-U signalling / malformed packets of this second (detectors) */
+	uint64_t gsig_win_us;
+	uint32_t gsig_n, gsig_sent;
 };
 
 struct flow_table_cfg {

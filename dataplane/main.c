@@ -112,13 +112,15 @@ static void usage(FILE *fp)
 "                           matches raise alerts; SIGHUP reloads it atomically\n"
 "      --detectors LIST     run only these cross-flow detectors (comma list of\n"
 "                           ids from 'vigia detectors'; 'none': no analytics)\n"
+"      --gtp-depth N        GTP-U tunnels followed inside each other (default 1);\n"
+"                           a deeper one is reported (GTP in GTP), not opened\n"
 "      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
 "                           pseudonymise: true (default: a random key per run)\n"
 "  statistics and Redis:\n"
 "      --stats-interval S   a stats event per worker every S seconds of packet\n"
 "                           time, and one at the end (default off)\n"
 "      --redis HOST[:PORT]|unix:PATH  also send events to Redis Streams\n"
-"                           PREFIX:{SENSOR}:flows|alerts|stats|anomalies\n"
+"                           PREFIX:{SENSOR}:flows|alerts|stats|anomalies|sessions\n"
 "      --redis-user U, --redis-password-file F (or $VIGIA_REDIS_PASSWORD),\n"
 "      --redis-db N, --redis-prefix P (vigia), --redis-maxlen N (MAXLEN ~),\n"
 "      --redis-batch N (256), --redis-publish CHANNEL (alerts)\n"
@@ -165,7 +167,7 @@ enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
-	O_DETECTORS,
+	O_DETECTORS, O_GTPDEPTH,
 };
 
 static const struct option long_opts[] = {
@@ -196,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "detectors", required_argument, NULL, O_DETECTORS },
+	{ "gtp-depth", required_argument, NULL, O_GTPDEPTH },
 	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
@@ -267,6 +270,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_REDIS: o->redis = optarg; break;
 		case O_POLICY: o->policy_path = optarg; break;
 		case O_DETECTORS: o->detectors = optarg; break;
+		case O_GTPDEPTH:
+			if (parse_uint(optarg, 8, &v) || v == 0) {
+				fprintf(stderr, "vigia: --gtp-depth: 1 to 8\n");
+				return -1;
+			}
+			decode_set_gtp_depth((unsigned)v);
+			break;
 		case O_PKEY: o->pseudonym_key_file = optarg; break;
 		case O_RUSER: o->rcfg.user = optarg; break;
 		case O_RPREFIX: o->rcfg.prefix = optarg; break;
@@ -1230,7 +1240,7 @@ static int cmd_alerts(int argc, char **argv)
 		case 'j': cfg.json = 1; break;
 		case 'h':
 			printf("usage: vigia alerts --redis HOST[:PORT] --sensor NAME [--sensor NAME...]\n"
-			       "       [--family alerts|anomalies|flows|stats] [--group G] [--consumer C]\n"
+			       "       [--family alerts|anomalies|flows|stats|sessions] [--group G] [--consumer C]\n"
 			       "       [--min-severity N] [--follow] [--json] [--redis-user U]\n"
 			       "       [--redis-password-file F] [--redis-db N] [--redis-prefix P]\n"
 			       "Reads through a consumer group (XREADGROUP) and acknowledges (XACK)\n"

@@ -158,6 +158,14 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 		if (depth == 0) {
 			m->has_fseid = 1;
 			m->fseid = (uint64_t)rd32(v + 1) << 32 | rd32(v + 5);
+			/* flags: V4 0x02, V6 0x01; IPv4 first when both */
+			if ((v[0] & 0x02) && l >= 13) {
+				m->fseid_ipver = 4;
+				memcpy(m->fseid_ip, v + 9, 4);
+			} else if ((v[0] & 0x01) && l >= 25) {
+				m->fseid_ipver = 6;
+				memcpy(m->fseid_ip, v + 9, 16);
+			}
 		}
 		return 0;
 	case IE_OUTER_HDR_CREATION:

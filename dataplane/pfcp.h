@@ -43,6 +43,8 @@ struct pfcp_msg {
 	uint32_t seq;
 	uint8_t has_fseid;
 	uint64_t fseid;                  /* the sender's F-SEID */
+	uint8_t fseid_ipver;             /* its CP/UP function's address, 0 none */
+	uint8_t fseid_ip[16];
 	uint8_t has_cause, cause;
 	unsigned npdi;
 	struct pfcp_pdi pdi[PFCP_MAX_PDI];

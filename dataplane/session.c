@@ -260,6 +260,8 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 		t->n++;
 		t->st.created++;
 		t->s[i].cp_seid = m->fseid;
+		t->s[i].cp_ipver = m->fseid_ipver;
+		memcpy(t->s[i].cp_ip, m->fseid_ip, 16);
 		t->s[i].first_us = ts;
 		map_put(&t->by_cp, m->fseid, i);
 		break;
@@ -269,6 +271,8 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 			return;
 		if (m->has_fseid) {
 			t->s[i].up_seid = m->fseid;
+			t->s[i].up_ipver = m->fseid_ipver;
+			memcpy(t->s[i].up_ip, m->fseid_ip, 16);
 			map_put(&t->by_up, m->fseid, i);
 		}
 		break;

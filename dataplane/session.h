@@ -21,6 +21,8 @@ struct session {
 	uint8_t ue[16];
 	uint64_t qfi_mask;               /* QFIs granted */
 	char dnn[64];
+	uint8_t cp_ipver, up_ipver;      /* the SMF's and UPF's N4 addresses */
+	uint8_t cp_ip[16], up_ip[16];    /* (their F-SEIDs), 0: not known */
 	uint64_t first_us, last_us;
 	uint8_t deleted;                 /* PFCP deleted it: found by SEID only,
 					  * until its record is needed again */

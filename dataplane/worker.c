@@ -4,6 +4,9 @@
 #include "dns.h"
 #include "http.h"
 #include "pfcp.h"
+#ifndef GTPC_PORT
+#define GTPC_PORT 2123
+#endif
 #include "session.h"
 #include "../telemetry/eve.h"
 
@@ -588,6 +591,8 @@ static void init_meta(struct flow_meta *m, const struct decoded *d)
 	struct ev_tuple *t = &m->tuple;
 
 	memset(t, 0, sizeof(*t));
+	m->gsig_win_us = 0;
+	m->gsig_n = m->gsig_sent = 0;
 	memcpy(t->src, d->src, 16);
 	memcpy(t->dst, d->dst, 16);
 	t->sport = d->sport;
@@ -709,15 +714,93 @@ static void http_feed(struct worker *w, struct flow *f, struct flow_meta *m,
 		f->http_slot = HTTP_DONE;
 }
 
-/* N4: learn PDU sessions (every worker, from every PFCP packet). */
-static void pfcp_packet(struct worker *w, const struct decoded *d)
+/* N4: learn PDU sessions (every worker, from every PFCP packet). The
+ * flow's owner (f non-NULL) also tells the detectors of establishment and
+ * deletion requests, judging a deletion against the session's SMF before
+ * the session is gone. */
+static void pfcp_packet(struct worker *w, const struct decoded *d, struct flow *f,
+			struct flow_meta *fm)
 {
 	struct pfcp_msg m;
 
-	if (pfcp_parse(d->payload, d->payload_len, &m) == 0)
-		sess_learn(w->sess, &m, w->now_us);
-	else
+	if (pfcp_parse(d->payload, d->payload_len, &m) != 0) {
 		w->st.pfcp_malformed++;
+		return;
+	}
+	if (f && w->feed && (m.type == PFCP_SESS_EST_REQ || m.type == PFCP_SESS_DEL_REQ)) {
+		struct det_rec *r = flow_rec(w, f, fm, DR_PFCP, 0);
+		if (r) {
+			/* the packet's own direction: a request comes from its sender */
+			memcpy(r->src, d->src, 16);
+			memcpy(r->dst, d->dst, 16);
+			r->sport = d->sport;
+			r->dport = d->dport;
+			memset(&r->u.pfcp, 0, sizeof(r->u.pfcp));
+			r->u.pfcp.type = m.type;
+			r->u.pfcp.seid = m.seid;
+			const struct session *s = m.type == PFCP_SESS_DEL_REQ && m.has_seid
+							  ? sess_by_seid(w->sess, m.seid)
+							  : NULL;
+			if (s && !s->deleted && s->cp_ipver) {
+				r->u.pfcp.cp_ipver = s->cp_ipver;
+				memcpy(r->u.pfcp.cp_ip, s->cp_ip, 16);
+				r->u.pfcp.unexpected =
+					s->cp_ipver != d->ipver ||
+					memcmp(s->cp_ip, d->src, d->ipver == 6 ? 16 : 4) != 0;
+			}
+			det_feed_commit(w->feed, r);
+		}
+	}
+	sess_learn(w->sess, &m, w->now_us);
+}
+
+/* GTP-U signalling and broken GTP-U: counted per flow and second, reported
+ * at counts 1, 2, 4, 8... (detector.h). */
+static void gtp_signal(struct worker *w, struct flow *f, struct flow_meta *m,
+		       const struct decoded *d, uint8_t anom)
+{
+	if (w->now_us >= m->gsig_win_us + 1000000) {
+		m->gsig_win_us = w->now_us;
+		m->gsig_n = m->gsig_sent = 0;
+	}
+	uint32_t n = ++m->gsig_n;
+	if (n & (n - 1))
+		return;
+	struct det_rec *r = flow_rec(w, f, m, DR_GTP, 0);
+	if (!r)
+		return;
+	memset(&r->u.gtp, 0, sizeof(r->u.gtp));
+	r->u.gtp.what = anom ? DET_GTP_MALFORMED : DET_GTP_SIG;
+	r->u.gtp.msg = d->gtp_msg;
+	r->u.gtp.anom = anom;
+	r->u.gtp.count = n - m->gsig_sent;
+	m->gsig_sent = n;
+	/* the nodes and direction of the GTP-U packet itself (its outer
+	 * header when a G-PDU was decapsulated): who sends the echo, the
+	 * error indication, the broken packet */
+	if (d->tun_depth) {
+		r->ipver = d->outer_ipver;
+		memcpy(r->src, d->outer_src, 16);
+		memcpy(r->dst, d->outer_dst, 16);
+		r->proto = 17;
+		r->sport = r->dport = 2152;
+	} else {
+		memcpy(r->src, d->src, 16);
+		memcpy(r->dst, d->dst, 16);
+		r->sport = d->sport;
+		r->dport = d->dport;
+	}
+	r->u.gtp.outer_ipver = r->ipver;
+	det_feed_commit(w->feed, r);
+}
+
+/* The GTP-U decoder anomalies of a packet, as DET_GTPA_* bits. */
+static inline uint8_t gtp_anomalies(uint64_t a)
+{
+	return (uint8_t)(((a >> DEC_A_GTPU_PKT_TOO_SMALL) & 1) * DET_GTPA_SHORT |
+			 ((a >> DEC_A_GTPU_EXTHDR_INVALID) & 1) * DET_GTPA_EXTHDR |
+			 ((a >> DEC_A_GTPU_BAD_PAYLOAD) & 1) * DET_GTPA_PAYLOAD |
+			 ((a >> DEC_A_GTPU_LEN_MISMATCH) & 1) * DET_GTPA_LENGTH);
 }
 
 /* A new GTP-U flow against its PDU session (the 5g detector's input). */
@@ -728,6 +811,11 @@ static void gtp_check(struct worker *w, struct flow *f, struct flow_meta *m,
 	struct sess_stats ss;
 	uint8_t what = 0;
 
+	if (d->gtp_layers > 1)
+		what |= DET_GTP_NESTED;
+	if (d->proto == 17 && (d->sport == PFCP_PORT || d->dport == PFCP_PORT ||
+			       d->sport == GTPC_PORT || d->dport == GTPC_PORT))
+		what |= DET_GTP_CTRL;
 	const struct session *s = sess_by_teid(w->sess, d->tun_id);
 	if (!s) {
 		sess_get_stats(w->sess, &ss);
@@ -750,7 +838,9 @@ static void gtp_check(struct worker *w, struct flow *f, struct flow_meta *m,
 	struct det_rec *r = flow_rec(w, f, m, DR_GTP, 0);
 	if (!r)
 		return;
+	memset(&r->u.gtp, 0, sizeof(r->u.gtp));
 	r->u.gtp.what = what;
+	r->u.gtp.depth = d->gtp_layers;
 	r->u.gtp.qfi = d->qfi;
 	r->u.gtp.teid = d->tun_id;
 	r->u.gtp.outer_ipver = d->outer_ipver;
@@ -811,10 +901,6 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 	if (d.tun_depth)
 		w->st.tunnelled++;
-	if (d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
-	    d.payload_len)
-		pfcp_packet(w, &d);
-
 	int from_lo = x->from_lo;
 	uint32_t h = x->h;
 	const struct flow_key *kp = &x->k;
@@ -860,6 +946,15 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 			gtp_check(w, f, m, &d);
 	}
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
+
+	if (d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
+	    d.payload_len)
+		pfcp_packet(w, &d, f, m);
+	if (w->feed && d.gtp_msg) {
+		uint8_t ga = gtp_anomalies(d.anomalies);
+		if (ga || d.gtp_msg != 0xff)
+			gtp_signal(w, f, m, &d, ga);
+	}
 
 	if (w->feed) {
 		struct sketch *sk = det_feed_sketch(w->feed);
@@ -1014,7 +1109,7 @@ void worker_control(struct worker *w, const struct pkt *p)
 	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) == DEC_OK &&
 	    d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
 	    d.payload_len)
-		pfcp_packet(w, &d);
+		pfcp_packet(w, &d, NULL, NULL);
 }
 
 int worker_is_control(const struct decoded *d)

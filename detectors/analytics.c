@@ -455,6 +455,8 @@ static unsigned receive(struct analytics *an)
 								 sizeof(r->u.app)
 				     : rs[k]->kind == DR_GTP ? offsetof(struct det_rec, u) +
 								 sizeof(r->u.gtp)
+				     : rs[k]->kind == DR_PFCP ? offsetof(struct det_rec, u) +
+								  sizeof(r->u.pfcp)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);

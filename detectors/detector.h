@@ -121,11 +121,26 @@ enum { DET_ALERTED_POLICY = 1, DET_ALERTED_INTEL_IP = 2,
        DET_ALERTED_INTEL_NAME = 4, DET_ALERTED_INTEL_JA3 = 8,
        DET_ALERTED_POLICY_DST = 16, DET_ALERTED_RISK = 32 };
 
-/* What a worker found odd about a new GTP-U flow (DR_GTP.what). */
+/* What a worker found odd about a GTP-U flow (DR_GTP.what). The first
+ * six are judged once, on the flow's first packet; SIG and MALFORMED are
+ * packets counted per flow, reported at counts 1, 2, 4, 8... of each
+ * second (u.gtp.count: packets since the last report), so a flood costs
+ * a handful of records per flow and second. */
 enum { DET_GTP_SPOOF = 1,    /* uplink: inner source is not the session's UE */
        DET_GTP_CORE = 2,     /* UE traffic to a core network (policy) */
        DET_GTP_QFI = 4,      /* a QoS flow the session was not granted */
-       DET_GTP_UNKNOWN = 8 };/* a TEID no session owns (N4 is being seen) */
+       DET_GTP_UNKNOWN = 8,  /* a TEID no session owns (N4 is being seen) */
+       DET_GTP_NESTED = 16,  /* GTP-U inside GTP-U */
+       DET_GTP_CTRL = 32,    /* PFCP or GTP-C inside GTP-U */
+       DET_GTP_SIG = 64,     /* GTP-U signalling: echo, error indication... */
+       DET_GTP_MALFORMED = 128 }; /* GTP-U the decoder found broken */
+
+/* Which GTP-U decoder anomalies a DET_GTP_MALFORMED record saw (u.gtp.anom). */
+enum { DET_GTPA_SHORT = 1, DET_GTPA_EXTHDR = 2, DET_GTPA_PAYLOAD = 4,
+       DET_GTPA_LENGTH = 8 };
+
+/* DR_PFCP.u.pfcp.unexpected: a deletion request for a session from an
+ * address that is not the SMF that established it. */
 
 /* Should the worker send this DR_START (some detector reads it)? */
 int detectors_want_start(const struct det_rec *r, const struct policy *pol);
@@ -162,6 +177,7 @@ enum det_rec_kind {
 	DR_APP,             /* classification ended: HTTP code, risks */
 	DR_DNS,             /* a DNS query, or an error answer (every packet) */
 	DR_GTP,             /* a GTP-U flow at odds with its PDU session */
+	DR_PFCP,            /* a PFCP session establishment/deletion request */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -194,12 +210,21 @@ struct det_rec {
 		struct {
 			uint8_t what;            /* DET_GTP_* bits */
 			uint8_t qfi, ue_ipver, outer_ipver;
+			uint8_t msg, anom, depth; /* GTP-U message type, DET_GTPA_* */
+			uint32_t count;          /* SIG/MALFORMED packets reported */
 			uint32_t teid;
 			uint64_t seid;
 			uint8_t ue[16];
 			uint8_t outer_src[16], outer_dst[16];
 			char dnn[48];
 		} gtp;
+		struct {
+			uint8_t type;            /* enum pfcp_type */
+			uint8_t unexpected;      /* deletion from another peer */
+			uint8_t cp_ipver;        /* the session's SMF, 0 none */
+			uint8_t cp_ip[16];
+			uint64_t seid;
+		} pfcp;
 		struct sketch *sk;
 	} u;
 };

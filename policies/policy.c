@@ -37,6 +37,7 @@ struct seg {
 	int nteid;
 	int enforce;               /* mode: learn (0) / enforce (1) */
 	int pseudonymise;
+	int clear_subscribers;
 	struct kv thr[MAX_KV];
 	int nthr;
 	struct kv sev[MAX_KV];
@@ -404,6 +405,9 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				s->enforce = 1;
 			else
 				return fail(p, v, "mode must be learn or enforce");
+		} else if (!strcmp(ks, "clear_subscribers")) {
+			if (to_bool(p, v, "clear_subscribers", &s->clear_subscribers))
+				return -1;
 		} else if (!strcmp(ks, "pseudonymise")) {
 			if (to_bool(p, v, "pseudonymise", &s->pseudonymise))
 				return -1;
@@ -418,7 +422,7 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				return -1;
 		} else {
 			return fail(p, k, "unknown key '%s' in segment (name, cidrs, vlans, "
-				    "dnn, teid_ranges, mode, pseudonymise, allow, "
+				    "dnn, teid_ranges, mode, pseudonymise, clear_subscribers, allow, "
 				    "thresholds, severity)", ks);
 		}
 	}
@@ -739,6 +743,11 @@ int policy_segment_by_dnn(const struct policy *p, const char *dnn)
 const char *policy_segment_name(const struct policy *p, int seg)
 {
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;
+}
+
+int policy_segment_clear_subscribers(const struct policy *p, int seg)
+{
+	return seg >= 0 && seg < p->nsegs && p->segs[seg].clear_subscribers;
 }
 
 int policy_segment_pseudonymise(const struct policy *p, int seg)

@@ -51,22 +51,20 @@ void eve_set_pseudonym_key(struct eve_encoder *e, const uint8_t *key, size_t len
 	e->has_pkey = 1;
 }
 
-/* "pseudo:" + 16 hex digits of HMAC-SHA256(key, version || address):
- * stable for one key, not reversible without it. */
-static void pseudo_value(struct eve_encoder *e, struct jw *w, const char *key,
-			 int ver, const uint8_t *a)
+/* "pseudo:" + 16 hex digits of HMAC-SHA256(key, bytes): stable for one
+ * key, not reversible without it. */
+static void pseudo_bytes(struct eve_encoder *e, struct jw *w, const char *key,
+			 const void *in, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t in[17], mac[32];
+	uint8_t mac[32];
 	size_t ml = sizeof(mac);
 	char out[7 + 16];
 	gcry_mac_hd_t h;
 
-	in[0] = (uint8_t)ver;
-	memcpy(in + 1, a, 16);
 	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, 0, NULL) ||
 	    gcry_mac_setkey(h, e->pkey, sizeof(e->pkey)) ||
-	    gcry_mac_write(h, in, sizeof(in)) || gcry_mac_read(h, mac, &ml)) {
+	    gcry_mac_write(h, in, n) || gcry_mac_read(h, mac, &ml)) {
 		memset(mac, 0, sizeof(mac));
 	}
 	gcry_mac_close(h);
@@ -77,6 +75,26 @@ static void pseudo_value(struct eve_encoder *e, struct jw *w, const char *key,
 	}
 	jw_key(w, key);
 	jw_str_plain(w, out, sizeof(out));
+}
+
+/* An address: HMAC over version || 16 address bytes. */
+static void pseudo_value(struct eve_encoder *e, struct jw *w, const char *key,
+			 int ver, const uint8_t *a)
+{
+	uint8_t in[17];
+
+	in[0] = (uint8_t)ver;
+	memcpy(in + 1, a, 16);
+	pseudo_bytes(e, w, key, in, sizeof(in));
+}
+
+/* A subscriber id: HMAC over "sub:" || digits (never equal to an address's). */
+static void pseudo_str(struct eve_encoder *e, struct jw *w, const char *key, const char *s)
+{
+	char in[32];
+	int n = snprintf(in, sizeof(in), "sub:%s", s);
+
+	pseudo_bytes(e, w, key, in, n < (int)sizeof(in) ? (size_t)n : sizeof(in) - 1);
 }
 
 void eve_set_stats_extra(struct eve_encoder *e, const char *fragment)
@@ -247,6 +265,30 @@ static void lower_copy(char *out, size_t cap, const char *s)
 	out[i] = 0;
 }
 
+/* A PDU session's identity. The UE's address and the subscriber are
+ * personal data: pseudonymised where the segment says so, and the
+ * subscriber always unless the segment allows clear values. */
+static void session_fields(struct eve_encoder *e, struct jw *w, const struct event *ev,
+			   uint64_t seid)
+{
+	if (seid)
+		jw_kv_u64(w, "seid", seid);
+	if (ev->sess.ue_ipver) {
+		if (ev->pseudo && e->has_pkey)
+			pseudo_value(e, w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
+		else
+			ip_value(w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
+	}
+	if (ev->sess.dnn[0])
+		jw_kv_str(w, "dnn", ev->sess.dnn);
+	if (ev->sess.subscriber[0]) {
+		if (ev->clear_subscriber)
+			jw_kv_str(w, "subscriber", ev->sess.subscriber);
+		else
+			pseudo_str(e, w, "subscriber", ev->sess.subscriber);
+	}
+}
+
 static void tuple_fields(struct eve_encoder *e, struct jw *w,
 			 const struct event *ev)
 {
@@ -321,16 +363,7 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 	if (ev->sess.has && t->seid) {
 		jw_key(w, "session");
 		jw_obj_open(w);
-		jw_kv_u64(w, "seid", t->seid);
-		if (ev->sess.ue_ipver) {
-			/* the UE's address is personal data where the segment says so */
-			if (ev->pseudo && e->has_pkey)
-				pseudo_value(e, w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
-			else
-				ip_value(w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
-		}
-		if (ev->sess.dnn[0])
-			jw_kv_str(w, "dnn", ev->sess.dnn);
+		session_fields(e, w, ev, t->seid);
 		jw_obj_close(w);
 	}
 }
@@ -608,6 +641,47 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 			jw_kv_double(&w, "window_s", a->window_ms / 1000.0);
 		if (a->repeats)
 			jw_kv_u64(&w, "repeats", a->repeats);
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+		break;
+	}
+	case EV_SESSION: {
+		const struct ev_sess *s = &ev->u.session;
+		static const char *const ends[] = { "", "deleted", "expired", "replaced",
+						    "active" };
+		char ts[40];
+
+		jw_kv_str(&w, "event_type", "session");
+		jw_key(&w, "session");
+		jw_obj_open(&w);
+		session_fields(e, &w, ev, s->seid);
+		eve_format_ts(ts, s->start_us);
+		jw_kv_str(&w, "start", ts);
+		eve_format_ts(ts, s->end_us);
+		jw_kv_str(&w, "end", ts);
+		jw_kv_str(&w, "end_reason", s->end < 5 ? ends[s->end] : "");
+		jw_kv_u64(&w, "flows", s->flows);
+		for (int d = 0; d < 2; d++) {
+			jw_key(&w, d ? "downlink" : "uplink");
+			jw_obj_open(&w);
+			jw_kv_u64(&w, "pkts", s->pkts[d]);
+			jw_kv_u64(&w, "bytes", s->bytes[d]);
+			jw_obj_close(&w);
+		}
+		jw_key(&w, "apps");
+		jw_arr_open(&w);
+		for (unsigned i = 0; i < s->napps && i < EV_SESS_APPS; i++)
+			jw_str(&w, s->apps[i]);
+		jw_arr_close(&w);
+		jw_key(&w, "tcp");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "handshakes", s->rtt_n);
+		if (s->rtt_n) {
+			jw_kv_double(&w, "rtt_min_ms", s->rtt_min_us / 1000.0);
+			jw_kv_double(&w, "rtt_avg_ms", s->rtt_sum_us / 1000.0 / s->rtt_n);
+			jw_kv_double(&w, "rtt_max_ms", s->rtt_max_us / 1000.0);
+		}
+		jw_kv_u64(&w, "retransmissions", s->retrans);
 		jw_obj_close(&w);
 		jw_obj_close(&w);
 		break;

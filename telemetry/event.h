@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3, EV_ALERT = 4 };
+enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3, EV_ALERT = 4, EV_SESSION = 5 };
 
 /* Flow end reasons: enum value, EVE "flow.reason". */
 #define EV_FLOW_REASONS(X)                                                     \
@@ -58,6 +58,25 @@ struct ev_session {
 	uint8_t ue_ipver;            /* 0: UE address not known */
 	uint8_t ue[16];
 	char dnn[40];
+	char subscriber[20];         /* IMSI/SUPI digits (GTPv2-C), "" none */
+};
+
+/* A PDU session's use of the network, summed over the workers (EVE
+ * "session" event; the session's identity is in event.sess). */
+#define EV_SESS_APPS 6
+enum ev_sess_end { EV_SESS_DELETED = 1, EV_SESS_EXPIRED, EV_SESS_REPLACED,
+		   EV_SESS_ACTIVE };   /* active: still up when the run ended */
+struct ev_sess {
+	uint64_t seid;
+	uint64_t start_us, end_us;
+	uint8_t end;                 /* enum ev_sess_end */
+	uint8_t napps;
+	uint64_t pkts[2], bytes[2];  /* [0] uplink (from the UE), [1] downlink */
+	uint32_t flows;
+	uint32_t rtt_n;              /* TCP handshakes timed */
+	uint64_t rtt_sum_us, rtt_min_us, rtt_max_us;
+	uint32_t retrans;            /* TCP segments sent again */
+	char apps[EV_SESS_APPS][24]; /* applications (nDPI), first seen first */
 };
 
 /* What classification (nDPI) learnt about a flow. Strings are NUL
@@ -155,6 +174,7 @@ struct event {
 	uint64_t flow_id;            /* 0 when not about a flow */
 	char segment[32];            /* policy segment, "" when none */
 	uint8_t pseudo;              /* bit 0: show src as a pseudonym, bit 1: dst */
+	uint8_t clear_subscriber;    /* the segment allows subscriber ids in clear */
 	struct ev_tuple t;
 	struct ev_session sess;
 	union {
@@ -162,6 +182,7 @@ struct event {
 		struct ev_anomaly anomaly;
 		struct ev_stats stats;
 		struct ev_alert alert;
+		struct ev_sess session;
 	} u;
 };
 

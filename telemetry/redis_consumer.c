@@ -98,7 +98,8 @@ long redis_consumer_run(const struct redis_consumer_cfg *cfg_in, FILE *out,
 		return -1;
 	}
 	enum redis_family fam = RF_ALERTS;
-	static const char *const names[RF_MAX] = { "flows", "alerts", "stats", "anomalies" };
+	static const char *const names[RF_MAX] = { "flows", "alerts", "stats", "anomalies",
+						   "sessions" };
 	int found = 0;
 	for (int f = 0; f < RF_MAX; f++)
 		if (!strcmp(cfg.family, names[f])) {

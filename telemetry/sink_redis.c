@@ -15,7 +15,7 @@
 #define DUP_ERR "ERR The ID specified in XADD is equal or smaller"
 
 static const char *const fam_names[RF_MAX] = { "flows", "alerts", "stats",
-					       "anomalies" };
+					       "anomalies", "sessions" };
 
 struct entry {
 	uint8_t fam, sev;

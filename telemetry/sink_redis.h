@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum redis_family { RF_FLOWS = 0, RF_ALERTS, RF_STATS, RF_ANOMALIES, RF_MAX };
+enum redis_family { RF_FLOWS = 0, RF_ALERTS, RF_STATS, RF_ANOMALIES, RF_SESSIONS, RF_MAX };
 
 struct redis_sink_cfg {
 	const char *host;          /* default 127.0.0.1 */

@@ -76,6 +76,7 @@ static enum redis_family family_of(const struct event *ev)
 	case EV_ANOMALY: return RF_ANOMALIES;
 	case EV_STATS: return RF_STATS;
 	case EV_ALERT: return RF_ALERTS;
+	case EV_SESSION: return RF_SESSIONS;
 	default: return RF_FLOWS;
 	}
 }
@@ -86,6 +87,7 @@ static const char *type_name(const struct event *ev)
 	case EV_ANOMALY: return "anomaly";
 	case EV_STATS: return "stats";
 	case EV_ALERT: return "alert";
+	case EV_SESSION: return "session";
 	default: return "flow";
 	}
 }

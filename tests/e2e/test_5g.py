@@ -154,3 +154,116 @@ def test_dpdk_workers_share_sessions(vigia, n3n4, tmp_path, n4_queue):
     f = flows(out)
     assert f[('10.45.1.5', 40000)] == ('iot-5g', 0x1001)
     assert f[('10.45.1.6', 40001)] == ('5g-n3', 0x1002)
+
+
+GEN_ATT = os.path.join(ROOT, 'tests', 'captures', 'gen_5g_attacks.py')
+# scenario: (signature, src_ip or None for many senders, dest_ip, seid named)
+ATTACKS = {
+    'benign': None,
+    'gtp_in_gtp': (100605, '10.45.1.5', '10.201.0.2', 0x2222),
+    'pfcp_in_gtp': (100606, '10.45.1.5', '10.200.0.2', 0x2222),
+    'echo_flood': (100607, '10.201.9.9', '10.201.0.2', None),
+    'errind_flood': (100608, None, '10.201.0.1', None),
+    'malformed_gtp': (100609, '10.201.9.9', '10.201.0.2', None),
+    'pfcp_est_flood': (100610, '10.200.9.9', '10.200.0.2', None),
+    'pfcp_del_flood': (100611, '10.200.9.9', '10.200.0.2', None),
+    'pfcp_del_peer': (100612, '10.200.9.9', '10.200.0.2', 0x2222),
+}
+
+
+@pytest.fixture(scope='module')
+def attacks5g(tmp_path_factory):
+    d = tmp_path_factory.mktemp('5ga')
+    subprocess.run(['/usr/bin/python3', GEN_ATT, str(d)], check=True)
+    return d
+
+
+@pytest.mark.parametrize('workers', ['1', '2'])
+@pytest.mark.parametrize('name', sorted(ATTACKS))
+def test_5g_attack(vigia, attacks5g, tmp_path, name, workers):
+    """Each attack raises exactly its signature, naming its sender, target
+    and (where there is one) the PDU session; the benign N3/N4 background
+    (sessions, echo keep-alives, a deletion by the session's own SMF)
+    raises nothing."""
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev),
+             str(attacks5g / (name + '.pcap'))])
+    assert p.returncode == 0, p.stderr
+    al = [json.loads(l) for l in open(ev) if '"event_type":"alert"' in l]
+    want = ATTACKS[name]
+    if want is None:
+        assert al == []
+        return
+    sid, src, dst, seid = want
+    assert [a['alert']['signature_id'] for a in al] == [sid], al
+    a = al[0]
+    assert a.get('src_ip') == src and a['dest_ip'] == dst
+    if seid is not None:
+        assert a['alert']['evidence']['seid'] == seid
+    if sid in (100607, 100610, 100611):
+        assert a['alert']['evidence']['count'] >= a['alert']['evidence']['threshold']
+
+
+def test_gtp_depth_option(vigia, attacks5g, tmp_path):
+    """--gtp-depth 2 follows the inner tunnel: the injected flow is keyed on
+    the inner GTP-U's own inner packet (still reported as GTP in GTP)."""
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--gtp-depth', '2', '-o', str(ev),
+             str(attacks5g / 'gtp_in_gtp.pcap')])
+    assert p.returncode == 0, p.stderr
+    evs = [json.loads(l) for l in open(ev)]
+    fl = [e for e in evs if e['event_type'] == 'flow' and e.get('dest_port') == 22]
+    assert fl and fl[0]['src_ip'] == '10.45.1.6' and fl[0]['tunnel']['teid'] == 0x1002
+    al = [e for e in evs if e['event_type'] == 'alert']
+    assert [a['alert']['signature_id'] for a in al] == [100605]
+
+
+def ndpi_reader_flows(cap):
+    """ndpiReader -t (decapsulate GTP/TZSP/CAPWAP): key -> (packets, label)."""
+    import re
+    from ndpi_compare import FLOW_RE, norm_key, split_ep
+    p = subprocess.run(['ndpiReader', '-t', '-q', '-v', '2', '-i', cap],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    out = {}
+    for line in p.stdout.decode(errors='replace').splitlines():
+        m = FLOW_RE.match(line)
+        if not m:
+            continue
+        proto, a, b, label = m.groups()
+        n = sum(int(x) for x in re.findall(r'(\d+) pkts/', line))
+        label = label.split('/', 1)[1] if '/' in label else label
+        out[norm_key(proto, split_ep(a), split_ep(b))] = (n, label)
+    return out
+
+
+def vigia_flow_packets(vigia, cap, extra=()):
+    from ndpi_compare import canon_ip, norm_key
+    p = subprocess.run([vigia, 'replay', '-q', '-o', '-'] + list(extra) + [cap],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    out = {}
+    for l in p.stdout.decode().splitlines():
+        e = json.loads(l)
+        if e['event_type'] != 'flow':
+            continue
+        k = norm_key(e['proto'], (canon_ip(e['src_ip']), e.get('src_port', 0)),
+                     (canon_ip(e['dest_ip']), e.get('dest_port', 0)))
+        n = e['flow']['pkts_toserver'] + e['flow']['pkts_toclient']
+        out[k] = out.get(k, 0) + n
+    return out
+
+
+def test_gtp_decapsulates_like_ndpireader(vigia, corpus, attacks5g):
+    """The GTP captures of nDPI's corpus and the generated N3/N4 capture
+    decapsulate to exactly the inner flows (and packet counts) that
+    `ndpiReader -t` reports."""
+    import shutil
+    if not shutil.which('ndpiReader'):
+        pytest.skip('ndpiReader (libndpi-bin) not installed')
+    caps = [os.path.join(corpus, 'ndpi-4.2', 'pcap', n)
+            for n in ('ipv6_in_gtp.pcap', 'gtp_false_positive.pcapng')]
+    caps.append(str(attacks5g / 'benign.pcap'))
+    for cap in caps:
+        want = ndpi_reader_flows(cap)
+        got = vigia_flow_packets(vigia, cap)
+        assert want, cap
+        assert {k: v[0] for k, v in want.items()} == got, cap
