@@ -45,9 +45,9 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthre
 LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c \
-            dataplane/pfcp.c dataplane/session.c \
+            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
-            dataplane/capture_dpdk.c dataplane/preflight.c \
+            dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
             telemetry/sink_redis.c telemetry/redis_consumer.c \

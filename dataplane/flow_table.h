@@ -56,12 +56,19 @@ struct flow {
 	uint8_t alerted;           /* alert kinds already raised (bits) */
 	uint32_t http_slot;        /* libhtp parser, HTTP_NONE/HTTP_DONE: none */
 	uint8_t http_alerted;      /* HTTP anomaly kinds already raised */
+	uint8_t sess_ue_client;    /* the PDU session's UE is the client */
+	uint32_t sess;             /* its PDU session (session.h handle), */
+	uint32_t sess_gen;         /* FLOW_NIL: none */
 };
 
 /* Cold per-flow data, same index as the flow: read at flow end only. */
 struct flow_meta {
 	struct ev_tuple tuple;     /* client -> server, as first seen */
 	struct cls_result app;
+	/* TCP of a PDU session's flow: next sequence number each way, for
+	 * retransmissions; handshake timed */
+	uint32_t tcp_next[2];
+	uint8_t tcp_has_next, rtt_done;
 	/* GTP-U signalling / malformed packets of this second (detectors) */
 	uint64_t gsig_win_us;
 	uint32_t gsig_n, gsig_sent;

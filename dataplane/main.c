@@ -826,9 +826,9 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 			struct analytics_stats as;
 			analytics_get_stats(pl->an, &as);
 			fprintf(fp, ",\"analytics\":{\"records\":%" PRIu64 ",\"ticks\":%" PRIu64
-				",\"alerts\":%" PRIu64 ",\"suppressed\":%" PRIu64
+				",\"alerts\":%" PRIu64 ",\"suppressed\":%" PRIu64 ",\"sessions\":%" PRIu64
 				",\"dropped\":%" PRIu64 "}",
-				as.records, as.ticks, as.alerts, as.suppressed, as.dropped);
+				as.records, as.ticks, as.alerts, as.suppressed, as.sessions, as.dropped);
 		}
 		fprintf(fp, ",\"classify\":{\"detected\":%" PRIu64
 			",\"guessed\":%" PRIu64 ",\"unknown\":%" PRIu64

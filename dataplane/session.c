@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ struct sess_table {
 	uint64_t idle_us;
 	struct map by_cp, by_up, by_teid, by_ue;
 	struct sess_stats st;
+	sess_end_fn end_fn;
+	void *end_ctx;
 };
 
 static uint64_t mix(uint64_t k)
@@ -167,6 +170,12 @@ static void drop(struct sess_table *t, uint32_t i)
 		t->n--;
 }
 
+static void ended(struct sess_table *t, uint32_t i, enum sess_end why, uint64_t ts)
+{
+	if (t->end_fn && !t->s[i].deleted)
+		t->end_fn(t->end_ctx, &t->s[i], why, ts);
+}
+
 /* PFCP deleted it: no new flow may find it (TEIDs and UE address are
  * free again), but the flows it had still name it by SEID. */
 static void retire(struct sess_table *t, uint32_t i)
@@ -189,6 +198,7 @@ static uint32_t take(struct sess_table *t, uint64_t now)
 			return i;
 		}
 		if (t->idle_us && now > t->s[i].last_us + t->idle_us) {
+			ended(t, i, SESS_EXPIRED, now);
 			drop(t, i);
 			t->st.expired++;
 			return i;
@@ -196,6 +206,36 @@ static uint32_t take(struct sess_table *t, uint64_t now)
 	}
 	t->st.full++;
 	return EMPTY;
+}
+
+/* A cleared record for a new session, or EMPTY (table full, counted). */
+static uint32_t fresh(struct sess_table *t, uint64_t ts)
+{
+	uint32_t i = take(t, ts);
+
+	if (i == EMPTY)
+		return EMPTY;
+	uint32_t gen = t->s[i].gen + 1;
+	memset(&t->s[i], 0, sizeof(t->s[i]));
+	t->s[i].gen = gen;
+	t->used[i] = 1;
+	t->n++;
+	t->st.created++;
+	t->s[i].first_us = ts;
+	return i;
+}
+
+static void set_teid(struct sess_table *t, uint32_t i, int uplink, uint32_t teid)
+{
+	struct session *s = &t->s[i];
+	uint32_t *cur = uplink ? &s->teid_ul : &s->teid_dl;
+	uint8_t *has = uplink ? &s->has_ul : &s->has_dl;
+
+	if (*has && map_get(&t->by_teid, *cur) == i)
+		map_del(&t->by_teid, *cur);
+	*cur = teid;
+	*has = 1;
+	map_put(&t->by_teid, teid, i);
 }
 
 static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *m)
@@ -250,19 +290,16 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 		if (!m->has_fseid)
 			return;
 		i = map_get(&t->by_cp, m->fseid);
-		if (i != EMPTY)
+		if (i != EMPTY) {
+			ended(t, i, SESS_REPLACED, ts);
 			drop(t, i); /* established again: start afresh */
-		i = take(t, ts);
+		}
+		i = fresh(t, ts);
 		if (i == EMPTY)
 			return;
-		memset(&t->s[i], 0, sizeof(t->s[i]));
-		t->used[i] = 1;
-		t->n++;
-		t->st.created++;
 		t->s[i].cp_seid = m->fseid;
 		t->s[i].cp_ipver = m->fseid_ipver;
 		memcpy(t->s[i].cp_ip, m->fseid_ip, 16);
-		t->s[i].first_us = ts;
 		map_put(&t->by_cp, m->fseid, i);
 		break;
 	case PFCP_SESS_EST_RESP:
@@ -283,6 +320,7 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 			return;
 		if (m->type == PFCP_SESS_DEL_REQ) {
 			if (!t->s[i].deleted) {
+				ended(t, i, SESS_DELETED, ts);
 				retire(t, i);
 				t->st.deleted++;
 			}
@@ -327,4 +365,129 @@ void sess_get_stats(const struct sess_table *t, struct sess_stats *s)
 {
 	*s = t->st;
 	s->active = t->n;
+}
+
+void sess_on_end(struct sess_table *t, sess_end_fn fn, void *ctx)
+{
+	t->end_fn = fn;
+	t->end_ctx = ctx;
+}
+
+void sess_report_active(struct sess_table *t, uint64_t ts_us)
+{
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (t->used[i])
+			ended(t, i, SESS_ACTIVE, ts_us);
+}
+
+uint32_t sess_handle(const struct sess_table *t, const struct session *s, uint32_t *gen)
+{
+	*gen = s->gen;
+	return (uint32_t)(s - t->s);
+}
+
+struct session *sess_use(struct sess_table *t, uint32_t handle, uint32_t gen)
+{
+	if (handle >= t->cap || !t->used[handle])
+		return NULL;
+	struct session *s = &t->s[handle];
+	return s->gen == gen && !s->deleted ? s : NULL;
+}
+
+/* The user plane F-TEIDs of a GTPv2-C message's bearers: the eNB's is
+ * where downlink goes, the SGW's S1-U (or the PGW's S5/S8) where uplink
+ * goes. */
+static void apply_bearers(struct sess_table *t, uint32_t i, const struct gtpc_msg *m)
+{
+	for (unsigned b = 0; b < m->nbearer && b < GTPC_MAX_BEARERS; b++) {
+		const struct gtpc_bearer *br = &m->bearer[b];
+		if (br->instance != 0)
+			continue; /* bearers to be removed */
+		for (unsigned k = 0; k < br->nfteid && k < GTPC_MAX_BEARER_FTEIDS; k++) {
+			const struct gtpc_fteid *f = &br->fteid[k];
+			if (f->iface == GTPC_IF_S1U_ENB)
+				set_teid(t, i, 0, f->teid);
+			else if (f->iface == GTPC_IF_S1U_SGW)
+				set_teid(t, i, 1, f->teid);
+			else if (f->iface == GTPC_IF_S5S8U_PGW && !t->s[i].has_ul)
+				set_teid(t, i, 1, f->teid); /* S5 tap: the PGW's */
+		}
+	}
+}
+
+void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts)
+{
+	uint32_t i;
+	struct session *s;
+
+	t->st.messages++;
+	switch (m->type) {
+	case GTPC_CREATE_SESS_REQ:
+		/* the MME's S11 F-TEID names the session until the SGW answers */
+		if (!m->has_sender)
+			return;
+		i = map_get(&t->by_cp, GTPC_SEID(m->sender.teid));
+		if (i != EMPTY) {
+			ended(t, i, SESS_REPLACED, ts);
+			drop(t, i);
+		}
+		if ((i = fresh(t, ts)) == EMPTY)
+			return;
+		s = &t->s[i];
+		s->cp_seid = GTPC_SEID(m->sender.teid);
+		if (m->sender.has_ip4) {
+			s->cp_ipver = 4;
+			memcpy(s->cp_ip, m->sender.ip4, 4);
+		}
+		snprintf(s->subscriber, sizeof(s->subscriber), "%s", m->imsi);
+		snprintf(s->dnn, sizeof(s->dnn), "%s", m->apn);
+		map_put(&t->by_cp, s->cp_seid, i);
+		break;
+	case GTPC_CREATE_SESS_RESP:
+		/* header TEID: the MME's; sender F-TEID: the SGW's S11 */
+		if (!m->has_teid || (i = map_get(&t->by_cp, GTPC_SEID(m->teid))) == EMPTY)
+			return;
+		s = &t->s[i];
+		if (m->has_cause && m->cause != 16 && m->cause != 17 && m->cause != 18 &&
+		    m->cause != 19) { /* refused: no session */
+			drop(t, i);
+			return;
+		}
+		if (m->has_sender) {
+			s->up_seid = GTPC_SEID(m->sender.teid);
+			map_put(&t->by_up, s->up_seid, i);
+		}
+		if (m->has_ue4 || m->has_ue6) {
+			if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
+				map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+			memset(s->ue, 0, 16);
+			if (m->has_ue4) {
+				s->ue_ipver = 4;
+				memcpy(s->ue, m->ue4, 4);
+			} else {
+				s->ue_ipver = 6;
+				memcpy(s->ue, m->ue6, 16);
+			}
+			map_put(&t->by_ue, ue_key(s->ue_ipver, s->ue), i);
+		}
+		break;
+	case GTPC_MODIFY_BEARER_REQ:
+		/* header TEID: the SGW's S11 */
+		if (!m->has_teid || (i = map_get(&t->by_up, GTPC_SEID(m->teid))) == EMPTY)
+			return;
+		break;
+	case GTPC_DELETE_SESS_REQ:
+		if (!m->has_teid || (i = map_get(&t->by_up, GTPC_SEID(m->teid))) == EMPTY)
+			return;
+		if (!t->s[i].deleted) {
+			ended(t, i, SESS_DELETED, ts);
+			retire(t, i);
+			t->st.deleted++;
+		}
+		return;
+	default:
+		return;
+	}
+	t->s[i].last_us = ts;
+	apply_bearers(t, i, m);
 }

@@ -11,7 +11,21 @@
 
 #include <stdint.h>
 
+#include "gtpc.h"
 #include "pfcp.h"
+
+/* What a session's flows did, as one worker saw them ([0] uplink). */
+#define SESS_APPS 6
+struct sess_usage {
+	uint64_t pkts[2], bytes[2];
+	uint32_t flows, rtt_n, retrans;
+	uint64_t rtt_sum_us, rtt_min_us, rtt_max_us;
+	uint8_t napps;
+	char apps[SESS_APPS][24];
+};
+
+/* Why a session's record ends (same values as event.h's ev_sess_end). */
+enum sess_end { SESS_DELETED = 1, SESS_EXPIRED, SESS_REPLACED, SESS_ACTIVE };
 
 struct session {
 	uint64_t cp_seid, up_seid;
@@ -26,6 +40,9 @@ struct session {
 	uint64_t first_us, last_us;
 	uint8_t deleted;                 /* PFCP deleted it: found by SEID only,
 					  * until its record is needed again */
+	uint32_t gen;                    /* bumped each time the record is reused */
+	char subscriber[20];             /* IMSI digits (GTPv2-C), "" none */
+	struct sess_usage use;
 };
 
 struct sess_stats {
@@ -41,6 +58,15 @@ void sess_destroy(struct sess_table *t);
 /* Apply one PFCP message seen at ts_us. */
 void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts_us);
 
+/* Apply one GTPv2-C message (S11/S5, 4G without CUPS) seen at ts_us:
+ * Create Session request/response, Modify Bearer request, Delete Session
+ * request. Such a session is named by GTPC_SEID(the MME's S11 TEID), and
+ * once the SGW answered by GTPC_SEID(its S11 TEID) (events show the latter,
+ * as they show the UPF's SEID of a PFCP session); it carries the
+ * subscriber's IMSI and the APN as its DNN. */
+#define GTPC_SEID(teid) (0x8000000000000000ULL | (uint64_t)(teid))
+void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts_us);
+
 /* The session of a TEID (uplink or downlink) or of a UE address; NULL. */
 const struct session *sess_by_teid(struct sess_table *t, uint32_t teid);
 const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t *addr);
@@ -50,5 +76,21 @@ const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t 
 const struct session *sess_by_seid(struct sess_table *t, uint64_t seid);
 
 void sess_get_stats(const struct sess_table *t, struct sess_stats *s);
+
+/* Told of every session that ends (deleted, expired, replaced by a new
+ * establishment with the same F-SEID), while its record still holds it. */
+typedef void (*sess_end_fn)(void *ctx, const struct session *s, enum sess_end why,
+			    uint64_t ts_us);
+void sess_on_end(struct sess_table *t, sess_end_fn fn, void *ctx);
+/* End of input: tell sess_on_end's function of every live session (why:
+ * SESS_ACTIVE); they stay in the table. */
+void sess_report_active(struct sess_table *t, uint64_t ts_us);
+
+/* A stable handle on a session for a flow to keep: its index, and the
+ * record's generation (*gen). */
+uint32_t sess_handle(const struct sess_table *t, const struct session *s, uint32_t *gen);
+/* The live session of a handle, to account use into; NULL when it was
+ * deleted or its record reused since. */
+struct session *sess_use(struct sess_table *t, uint32_t handle, uint32_t gen);
 
 #endif

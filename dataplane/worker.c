@@ -3,10 +3,8 @@
 #include "../detectors/detector.h"
 #include "dns.h"
 #include "http.h"
+#include "gtpc.h"
 #include "pfcp.h"
-#ifndef GTPC_PORT
-#define GTPC_PORT 2123
-#endif
 #include "session.h"
 #include "../telemetry/eve.h"
 
@@ -25,6 +23,9 @@ struct app_count {
 	char label[40];
 	uint64_t flows, bytes;
 };
+
+struct session;
+static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts);
 
 struct worker {
 	struct worker_cfg cfg;
@@ -100,6 +101,8 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
 	/* 16384 sessions per worker; a day without N4 news ends one */
 	w->sess = sess_create(16384, 86400ULL * 1000000);
+	if (w->sess)
+		sess_on_end(w->sess, sess_ended, w);
 	if (!w->http || !w->probes || !w->sess)
 		goto err;
 	return w;
@@ -189,6 +192,10 @@ static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 			ev->sess.ue_ipver = s->ue_ipver;
 			memcpy(ev->sess.ue, s->ue, 16);
 			snprintf(ev->sess.dnn, sizeof(ev->sess.dnn), "%.39s", s->dnn);
+			memcpy(ev->sess.subscriber, s->subscriber, sizeof(ev->sess.subscriber));
+			if (w->pol && ev->segment[0])
+				ev->clear_subscriber = (uint8_t)policy_segment_clear_subscribers(
+					w->pol, f->seg);
 		}
 	}
 }
@@ -436,6 +443,18 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 	df.risk = a->risk;
 	df.host = a->host;
 	detectors_flow_classified(&df);
+	if (f->sess != FLOW_NIL) {
+		struct session *s = sess_use(w->sess, f->sess, f->sess_gen);
+		const char *app = s ? call_describe(&c)->proto : NULL;
+		if (app && app[0] && strcmp(app, "Unknown")) {
+			unsigned k = 0;
+			while (k < s->use.napps && strncmp(s->use.apps[k], app, 23))
+				k++;
+			if (k == s->use.napps && k < SESS_APPS)
+				snprintf(s->use.apps[s->use.napps++], sizeof(s->use.apps[0]),
+					 "%.23s", app);
+		}
+	}
 	uint64_t risk = a->guessed ? 0 : det_risk_mapped(a->risk);
 	if (w->feed && risk) {
 		struct det_rec *r = flow_rec(w, f, m, DR_APP, 0);
@@ -591,6 +610,7 @@ static void init_meta(struct flow_meta *m, const struct decoded *d)
 	struct ev_tuple *t = &m->tuple;
 
 	memset(t, 0, sizeof(*t));
+	m->tcp_has_next = m->rtt_done = 0;
 	m->gsig_win_us = 0;
 	m->gsig_n = m->gsig_sent = 0;
 	memcpy(t->src, d->src, 16);
@@ -754,6 +774,25 @@ static void pfcp_packet(struct worker *w, const struct decoded *d, struct flow *
 	sess_learn(w->sess, &m, w->now_us);
 }
 
+/* S11/S5 (4G without CUPS): learn sessions from GTPv2-C, every worker. A
+ * piggybacked message (P flag) follows its carrier. */
+static void gtpc_packet(struct worker *w, const struct decoded *d)
+{
+	struct gtpc_msg m;
+	size_t off = 0;
+
+	for (int k = 0; k < 2 && off < d->payload_len; k++) {
+		if (gtpc_parse(d->payload + off, d->payload_len - off, &m) != 0) {
+			w->st.gtpc_malformed++;
+			return;
+		}
+		sess_learn_gtpc(w->sess, &m, w->now_us);
+		if (!m.piggybacked)
+			return;
+		off += m.msg_len;
+	}
+}
+
 /* GTP-U signalling and broken GTP-U: counted per flow and second, reported
  * at counts 1, 2, 4, 8... (detector.h). */
 static void gtp_signal(struct worker *w, struct flow *f, struct flow_meta *m,
@@ -866,6 +905,104 @@ static inline int is_reflector_port(uint16_t port)
 	}
 }
 
+/* A PDU session's flow: its packet counts into the session's use (this
+ * worker's share, sent to the analytics thread when the session ends). */
+static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
+			 const struct decoded *d, unsigned dir, uint32_t bytes)
+{
+	struct session *s = sess_use(w->sess, f->sess, f->sess_gen);
+
+	if (!s) { /* deleted, or its record reused: the session is over */
+		f->sess = FLOW_NIL;
+		return;
+	}
+	/* by the tunnel when it says (gNB -> UPF is uplink), else by the UE */
+	unsigned up = s->has_ul && d->tun_id == s->teid_ul   ? 0
+		      : s->has_dl && d->tun_id == s->teid_dl ? 1
+		      : (dir == 0) == (f->sess_ue_client != 0) ? 0 : 1;
+	s->use.pkts[up]++;
+	s->use.bytes[up] += bytes;
+	if (d->proto != 6)
+		return;
+	/* handshake: the client's first ACK after the server's SYN-ACK */
+	if (!m->rtt_done && dir == 0 && (d->tcp_flags & 0x12) == 0x10 &&
+	    (f->tcp_flags[0] & 0x02) && (f->tcp_flags[1] & 0x12) == 0x12) {
+		uint64_t rtt = w->now_us - f->first_us;
+		m->rtt_done = 1;
+		if (!s->use.rtt_n || rtt < s->use.rtt_min_us)
+			s->use.rtt_min_us = rtt;
+		if (rtt > s->use.rtt_max_us)
+			s->use.rtt_max_us = rtt;
+		s->use.rtt_n++;
+		s->use.rtt_sum_us += rtt;
+	}
+	if (!d->payload_len)
+		return;
+	uint32_t end = d->tcp_seq + d->payload_len;
+	if ((m->tcp_has_next >> dir) & 1) {
+		/* data that starts before what was already sent: sent again */
+		if ((int32_t)(d->tcp_seq - m->tcp_next[dir]) < 0)
+			s->use.retrans++;
+		if ((int32_t)(end - m->tcp_next[dir]) > 0)
+			m->tcp_next[dir] = end;
+	} else {
+		m->tcp_has_next |= (uint8_t)(1u << dir);
+		m->tcp_next[dir] = end;
+	}
+}
+
+/* A session ended (or the input did): this worker's share of its use. */
+static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts)
+{
+	struct worker *w = ctx;
+
+	if (!w->feed)
+		return;
+	struct det_rec *r = det_feed_reserve(w->feed);
+	if (!r)
+		return;
+	uint64_t seid = s->up_seid ? s->up_seid : s->cp_seid;
+	memset(r, 0, offsetof(struct det_rec, u) + sizeof(r->u.sess));
+	r->kind = DR_SESS;
+	r->worker = (uint16_t)w->cfg.id;
+	r->seg = -1;
+	/* every worker's share sorts next to the others (same key): shares
+	 * of sessions still up at the end all at one time, after the rest */
+	r->ts_us = why == SESS_ACTIVE ? UINT64_MAX - 1 : ts;
+	r->hash = (uint32_t)(seid ^ (seid >> 32) ^ s->first_us);
+	r->ipver = s->ue_ipver;
+	memcpy(r->src, s->ue, 16);
+	memcpy(r->dst, &seid, 8);
+	memcpy(r->dst + 8, &s->first_us, 8);
+	r->u.sess.seg = -1;
+	if (w->pol && s->dnn[0])
+		r->u.sess.seg = (int16_t)policy_segment_by_dnn(w->pol, s->dnn);
+	if (r->u.sess.seg < 0 && w->pol && s->ue_ipver)
+		r->u.sess.seg = (int16_t)policy_segment(w->pol, s->ue_ipver, s->ue, 0);
+	struct ev_session *id = &r->u.sess.id;
+	id->has = 1;
+	id->ue_ipver = s->ue_ipver;
+	memcpy(id->ue, s->ue, 16);
+	snprintf(id->dnn, sizeof(id->dnn), "%.39s", s->dnn);
+	snprintf(id->subscriber, sizeof(id->subscriber), "%s", s->subscriber);
+	struct ev_sess *u = &r->u.sess.use;
+	u->seid = seid;
+	u->start_us = s->first_us;
+	u->end_us = ts;
+	u->end = (uint8_t)why;
+	memcpy(u->pkts, s->use.pkts, sizeof(u->pkts));
+	memcpy(u->bytes, s->use.bytes, sizeof(u->bytes));
+	u->flows = s->use.flows;
+	u->rtt_n = s->use.rtt_n;
+	u->rtt_sum_us = s->use.rtt_sum_us;
+	u->rtt_min_us = s->use.rtt_min_us;
+	u->rtt_max_us = s->use.rtt_max_us;
+	u->retrans = s->use.retrans;
+	u->napps = s->use.napps;
+	memcpy(u->apps, s->use.apps, sizeof(u->apps));
+	det_feed_commit(w->feed, r);
+}
+
 static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 {
 	struct decoded d_, *dp = &x->d;
@@ -931,6 +1068,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		f->seg_gen = 0; /* no generation yet: computed on first use */
 		f->http_slot = HTTP_NONE;
 		f->http_alerted = 0;
+		f->sess = FLOW_NIL;
 		if (d.tun_type == DEC_TUN_GTPU) {
 			/* its PDU session, for every event about the flow */
 			const struct session *ss = sess_by_teid(w->sess, d.tun_id);
@@ -938,8 +1076,15 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 				ss = sess_by_ue(w->sess, d.ipver, d.src);
 			if (!ss)
 				ss = sess_by_ue(w->sess, d.ipver, d.dst);
-			if (ss)
+			if (ss) {
 				m->tuple.seid = ss->up_seid ? ss->up_seid : ss->cp_seid;
+				f->sess = sess_handle(w->sess, ss, &f->sess_gen);
+				f->sess_ue_client = ss->ue_ipver == d.ipver &&
+						    !memcmp(ss->ue, d.src, d.ipver == 6 ? 16 : 4);
+				struct session *su = sess_use(w->sess, f->sess, f->sess_gen);
+				if (su)
+					su->use.flows++;
+			}
 		}
 		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
 		if (w->feed && d.tun_type == DEC_TUN_GTPU)
@@ -950,6 +1095,9 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	if (d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
 	    d.payload_len)
 		pfcp_packet(w, &d, f, m);
+	if (d.proto == 17 && !d.tun_depth && (d.sport == GTPC_PORT || d.dport == GTPC_PORT) &&
+	    d.payload_len)
+		gtpc_packet(w, &d);
 	if (w->feed && d.gtp_msg) {
 		uint8_t ga = gtp_anomalies(d.anomalies);
 		if (ga || d.gtp_msg != 0xff)
@@ -985,7 +1133,10 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	}
 	f->pkts[dir]++;
 	/* a tunnelled flow's bytes are its own, not the tunnel's (as EVE) */
-	f->bytes[dir] += d.tun_depth ? p->wirelen - d.inner_off : p->wirelen;
+	uint32_t own = d.tun_depth ? p->wirelen - d.inner_off : p->wirelen;
+	f->bytes[dir] += own;
+	if (f->sess != FLOW_NIL)
+		sess_account(w, f, m, &d, dir, own);
 	if (d.tun_type && !m->tuple.tun_id[dir])
 		m->tuple.tun_id[dir] = d.tun_id;
 	if (dir && (d.proto == 1 || d.proto == 58) && d.has_l4 &&
@@ -1106,16 +1257,22 @@ void worker_control(struct worker *w, const struct pkt *p)
 	struct decoded d;
 
 	worker_clock(w, p->ts_us);
-	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) == DEC_OK &&
-	    d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&
-	    d.payload_len)
+	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) != DEC_OK ||
+	    d.proto != 17 || d.tun_depth || !d.payload_len)
+		return;
+	pol_enter(w); /* a session that ends here is reported with its segment */
+	if (d.sport == PFCP_PORT || d.dport == PFCP_PORT)
 		pfcp_packet(w, &d, NULL, NULL);
+	else if (d.sport == GTPC_PORT || d.dport == GTPC_PORT)
+		gtpc_packet(w, &d);
+	pol_leave(w);
 }
 
 int worker_is_control(const struct decoded *d)
 {
 	return d->proto == 17 && !d->tun_depth &&
-	       (d->sport == PFCP_PORT || d->dport == PFCP_PORT);
+	       (d->sport == PFCP_PORT || d->dport == PFCP_PORT || d->sport == GTPC_PORT ||
+		d->dport == GTPC_PORT);
 }
 
 void worker_clock(struct worker *w, uint64_t ts_us)
@@ -1145,6 +1302,7 @@ void worker_flush(struct worker *w)
 			w->flowless_pending[b] = 0;
 		}
 	if (w->feed) {
+		sess_report_active(w->sess, w->now_us);
 		det_feed_eof(w->feed, w->now_us);
 		w->feed = NULL; /* the analytics thread may now finish */
 	}

@@ -43,7 +43,8 @@ struct pkt {
 	X(classify_no_slot, "flows not classified (no classifier slot)")       \
 	X(flows_peak, "most flows tracked at once")                            \
 	X(alerts, "alerts raised")                                             \
-	X(pfcp_malformed, "PFCP messages that could not be read")
+	X(pfcp_malformed, "PFCP messages that could not be read")                     \
+	X(gtpc_malformed, "GTPv2-C messages that could not be read")
 
 struct worker_stats {
 #define X_(n, d) uint64_t n;

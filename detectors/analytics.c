@@ -61,6 +61,9 @@ struct analytics {
 	struct dtab *supp;
 	const struct policy *pol;        /* during a batch (RCU read side) */
 	struct det_ctx ctx;
+	/* a session's shares from the workers: they sort next to each other */
+	struct det_rec sacc;
+	unsigned sparts;
 	pthread_t thr;
 	int started, stop;
 	struct analytics_stats st;
@@ -397,6 +400,86 @@ static void finalize_tick(struct analytics *an)
 	an->acc_live = 0;
 }
 
+/* One "session" event from the workers' shares of a PDU session. */
+static void session_emit(struct analytics *an)
+{
+	const struct det_rec *r = &an->sacc;
+	struct event *ev;
+
+	if (!an->sparts)
+		return;
+	an->sparts = 0;
+	ev = evq_reserve(an->cfg.q);
+	if (!ev) {
+		an->st.dropped++;
+		return;
+	}
+	memset(ev, 0, offsetof(struct event, u));
+	ev->type = EV_SESSION;
+	ev->worker = (uint16_t)an->cfg.workers;
+	ev->ts_us = r->u.sess.use.end_us;
+	ev->sess = r->u.sess.id;
+	ev->sess.has = 1;
+	int seg = r->u.sess.seg;
+	if (an->pol && seg >= 0) {
+		const char *n = policy_segment_name(an->pol, seg);
+		if (n)
+			snprintf(ev->segment, sizeof(ev->segment), "%s", n);
+		if (policy_segment_pseudonymise(an->pol, seg))
+			ev->pseudo = 1;
+		ev->clear_subscriber = (uint8_t)policy_segment_clear_subscribers(an->pol, seg);
+	}
+	ev->u.session = r->u.sess.use;
+	evq_commit(an->cfg.q, ev);
+	an->st.sessions++;
+}
+
+static int same_session(const struct det_rec *a, const struct det_rec *b)
+{
+	return a->ts_us == b->ts_us && a->hash == b->hash && !memcmp(a->src, b->src, 16) &&
+	       !memcmp(a->dst, b->dst, 16);
+}
+
+static void session_merge(struct analytics *an, const struct det_rec *r)
+{
+	struct ev_sess *u = &an->sacc.u.sess.use;
+	const struct ev_sess *v = &r->u.sess.use;
+
+	if (an->sparts && !same_session(&an->sacc, r))
+		session_emit(an);
+	if (!an->sparts) {
+		memcpy(&an->sacc, r, offsetof(struct det_rec, u) + sizeof(r->u.sess));
+	} else {
+		for (int d = 0; d < 2; d++) {
+			u->pkts[d] += v->pkts[d];
+			u->bytes[d] += v->bytes[d];
+		}
+		u->flows += v->flows;
+		u->retrans += v->retrans;
+		if (v->rtt_n) {
+			if (!u->rtt_n || v->rtt_min_us < u->rtt_min_us)
+				u->rtt_min_us = v->rtt_min_us;
+			if (v->rtt_max_us > u->rtt_max_us)
+				u->rtt_max_us = v->rtt_max_us;
+			u->rtt_n += v->rtt_n;
+			u->rtt_sum_us += v->rtt_sum_us;
+		}
+		if (v->end_us > u->end_us)
+			u->end_us = v->end_us;
+		if (an->sacc.u.sess.seg < 0)
+			an->sacc.u.sess.seg = r->u.sess.seg;
+		for (unsigned i = 0; i < v->napps && i < EV_SESS_APPS; i++) {
+			unsigned k = 0;
+			while (k < u->napps && strcmp(u->apps[k], v->apps[i]))
+				k++;
+			if (k == u->napps && u->napps < EV_SESS_APPS)
+				memcpy(u->apps[u->napps++], v->apps[i], sizeof(u->apps[0]));
+		}
+	}
+	if (++an->sparts == an->cfg.workers)
+		session_emit(an);
+}
+
 static void process(struct analytics *an, struct det_rec *r)
 {
 	if (an->acc_live && r->ts_us >= (an->acc->tick + 1) * DET_TICK_US &&
@@ -416,6 +499,10 @@ static void process(struct analytics *an, struct det_rec *r)
 	}
 	if (r->kind == DR_WATERMARK || r->kind == DR_EOF)
 		return;
+	if (r->kind == DR_SESS) {
+		session_merge(an, r);
+		return;
+	}
 	an->st.records++;
 	for (unsigned i = 0; i < an->ndets; i++)
 		if (an->state[i] && an->dets[i]->on_record)
@@ -457,6 +544,8 @@ static unsigned receive(struct analytics *an)
 								 sizeof(r->u.gtp)
 				     : rs[k]->kind == DR_PFCP ? offsetof(struct det_rec, u) +
 								  sizeof(r->u.pfcp)
+				     : rs[k]->kind == DR_SESS ? offsetof(struct det_rec, u) +
+								  sizeof(r->u.sess)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);
@@ -520,6 +609,7 @@ static void drain(struct analytics *an)
 	qsort(an->order, ready, sizeof(*an->order), rec_cmp);
 	for (size_t i = 0; i < ready; i++)
 		process(an, an->order[i]);
+	session_emit(an); /* a session's shares are never split across batches */
 	if (an->acc_live && (all_eof || w >= (an->acc->tick + 1) * DET_TICK_US))
 		finalize_tick(an);
 	size_t keep = 0;

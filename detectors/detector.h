@@ -178,6 +178,7 @@ enum det_rec_kind {
 	DR_DNS,             /* a DNS query, or an error answer (every packet) */
 	DR_GTP,             /* a GTP-U flow at odds with its PDU session */
 	DR_PFCP,            /* a PFCP session establishment/deletion request */
+	DR_SESS,            /* a PDU session ended: what its flows did here */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -225,6 +226,11 @@ struct det_rec {
 			uint8_t cp_ip[16];
 			uint64_t seid;
 		} pfcp;
+		struct {
+			struct ev_session id;    /* UE, DNN, subscriber */
+			struct ev_sess use;      /* this worker's share */
+			int16_t seg;
+		} sess;
 		struct sketch *sk;
 	} u;
 };
@@ -255,7 +261,7 @@ void analytics_stop(struct analytics *a);
 void analytics_destroy(struct analytics *a);
 
 struct analytics_stats {
-	uint64_t records, ticks, alerts, suppressed, dropped;
+	uint64_t records, ticks, alerts, suppressed, dropped, sessions;
 };
 void analytics_get_stats(const struct analytics *a, struct analytics_stats *s);
 

@@ -59,6 +59,13 @@ def gtp(t, teid, src, dst, sport, dport, payload, up=True, qfi=None):
         IP(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags='PA') / Raw(payload))
 
 
+def tcp(t, teid, src, dst, sport, dport, flags, seq, ack, payload=b'', up=True, teid_dl=None):
+    outer = IP(src=GNB, dst=UPF_N3) if up else IP(src=UPF_N3, dst=GNB)
+    add(t, outer / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=teid_dl or teid) /
+        IP(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack) /
+        Raw(payload))
+
+
 def main():
     est(T0, 0x1111, 0x2222, '10.45.1.5', b'iot.city', 0x1001, 9, 1)
     est(T0 + 0.01, 0x3333, 0x4444, '10.45.1.6', b'internet', 0x1002, 5, 2)
@@ -75,6 +82,17 @@ def main():
     gtp(T0 + 1.51, 0x1002, '10.45.1.6', '10.200.0.1', 41001, 22, b'SSH-2.0-x\r\n')
     gtp(T0 + 1.52, 0x1001, '10.45.1.5', '10.99.0.1', 41002, 1883, mqtt, qfi=7)
     gtp(T0 + 1.53, 0x9999, '10.45.7.7', '10.99.0.1', 41003, 1883, mqtt)
+    # session B: a timed handshake (60 ms from SYN to the client's ACK) and
+    # one segment sent twice
+    web = '198.51.100.80'
+    tcp(T0 + 1.70, 0x1002, '10.45.1.6', web, 40050, 443, 'S', 1000, 0)
+    tcp(T0 + 1.73, 0x1002, web, '10.45.1.6', 443, 40050, 'SA', 5000, 1001, up=False,
+        teid_dl=0x6002)
+    tcp(T0 + 1.76, 0x1002, '10.45.1.6', web, 40050, 443, 'A', 1001, 5001)
+    tcp(T0 + 1.77, 0x1002, '10.45.1.6', web, 40050, 443, 'PA', 1001, 5001, b'x' * 100)
+    tcp(T0 + 1.80, 0x1002, '10.45.1.6', web, 40050, 443, 'PA', 1001, 5001, b'x' * 100)
+    tcp(T0 + 1.81, 0x1002, web, '10.45.1.6', 443, 40050, 'PA', 5001, 1101, b'y' * 300, up=False,
+        teid_dl=0x6002)
     # handover: the gNB's downlink TEID becomes 0x5001
     n4(T0 + 2, SMF, UPF, PFCPSessionModificationRequest(IE_list=[
         IE_UpdateFAR(IE_list=[IE_UpdateForwardingParameters(IE_list=[

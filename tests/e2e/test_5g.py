@@ -267,3 +267,110 @@ def test_gtp_decapsulates_like_ndpireader(vigia, corpus, attacks5g):
         got = vigia_flow_packets(vigia, cap)
         assert want, cap
         assert {k: v[0] for k, v in want.items()} == got, cap
+
+
+def sessions_of(path):
+    return {e['session']['seid']: e for e in map(json.loads, open(path))
+            if e['event_type'] == 'session'}
+
+
+@pytest.mark.parametrize('workers', ['1', '2'])
+def test_session_telemetry(vigia, n3n4, tmp_path, workers):
+    """One session event per PDU session, summed over the workers: A ends
+    when PFCP deletes it, B is still up when the capture ends; bytes and
+    packets each way, applications, the timed handshake (60 ms) and the
+    retransmissions of B's flows."""
+    cap, pol = n3n4
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), cap])
+    assert p.returncode == 0, p.stderr
+    s = sessions_of(ev)
+    assert sorted(s) == [0x2222, 0x4444]
+    a, b = s[0x2222]['session'], s[0x4444]['session']
+    assert a['end_reason'] == 'deleted' and a['ue_ip'] == '10.45.1.5' and a['dnn'] == 'iot.city'
+    assert a['end'].startswith(s[0x2222]['timestamp'][:19])
+    # uplink MQTT (5 + QFI 9 + spoof + QFI 7), one downlink-first packet
+    assert a['uplink']['pkts'] == 8 and a['downlink']['pkts'] == 1
+    assert a['apps'] == ['MQTT'] and a['flows'] == 5
+    assert b['end_reason'] == 'active' and b['dnn'] == 'internet'
+    assert b['flows'] == 3 and sorted(b['apps']) == ['HTTP', 'SSH', 'TLS']
+    assert b['uplink'] == {'pkts': 10, 'bytes': 821}
+    assert b['downlink'] == {'pkts': 2, 'bytes': 380}
+    assert b['tcp']['handshakes'] == 1 and b['tcp']['rtt_avg_ms'] == 60
+    # the HTTP flow repeats sequence number 0 four times; one real resend
+    assert b['tcp']['retransmissions'] == 5
+
+
+def test_session_identity_pseudonymised(vigia, n3n4, tmp_path):
+    """A segment that pseudonymises: the session event's UE address is a
+    keyed pseudonym, stable for one key, the same one flow events carry."""
+    cap, _ = n3n4
+    pol = tmp_path / 'p.yaml'
+    pol.write_text('segments:\n  - name: iot-5g\n    dnn: [iot.city]\n    pseudonymise: true\n')
+    key = tmp_path / 'k'
+    key.write_bytes(b'k' * 32)
+    outs = []
+    for i in range(2):
+        ev = tmp_path / ('ev%d.json' % i)
+        p = run([vigia, 'replay', '-q', '--policy', str(pol), '--pseudonym-key-file', str(key),
+                 '-o', str(ev), cap])
+        assert p.returncode == 0, p.stderr
+        outs.append(sessions_of(ev))
+    a = outs[0][0x2222]
+    assert a['session']['ue_ip'].startswith('pseudo:') and a['segment'] == 'iot-5g'
+    assert a['session']['ue_ip'] == outs[1][0x2222]['session']['ue_ip']
+    assert '10.45.1.5' not in json.dumps(a)
+    assert outs[0][0x4444]['session']['ue_ip'] == '10.45.1.6'   # not in that segment
+
+
+def test_sessions_stream(vigia, n3n4, tmp_path):
+    """With Redis, session events go to PREFIX:{SENSOR}:sessions."""
+    from test_redis import Redis
+    r = Redis(tmp_path)
+    try:
+        cap, _ = n3n4
+        ev = tmp_path / 'ev.json'
+        p = run([vigia, 'replay', '-q', '-o', str(ev), '--sensor', 'n3', '--redis',
+                 '127.0.0.1:%d' % r.port, cap])
+        assert p.returncode == 0, p.stderr
+        got = [json.loads(e[2]) for e in r.entries('vigia:{n3}:sessions')]
+        assert sorted(g['session']['seid'] for g in got) == [0x2222, 0x4444]
+        assert all(g['event_type'] == 'session' for g in got)
+    finally:
+        r.stop()
+
+
+@pytest.mark.parametrize('workers', ['1', '2'])
+def test_gtpv2c_sessions(vigia, tmp_path, workers):
+    """4G without CUPS: S11 GTPv2-C teaches the session (IMSI, APN, UE
+    address from the PAA, S1-U TEIDs, the eNB's new TEID after Modify
+    Bearer, deletion); flow and session events name it; the IMSI is a
+    keyed pseudonym unless the segment allows clear subscriber ids."""
+    cap = str(tmp_path / 's11.pcap')
+    subprocess.run(['/usr/bin/python3', os.path.join(ROOT, 'tests', 'captures', 'gen_s11.py'),
+                    cap], check=True)
+    seid = (1 << 63) | 0xd001     # the SGW's S11 TEID, as the UPF's SEID for PFCP
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), cap])
+    assert p.returncode == 0, p.stderr
+    text = ev.read_text()
+    assert '001010123456789' not in text
+    evs = [json.loads(l) for l in text.splitlines()]
+    fl = [e for e in evs if e['event_type'] == 'flow' and e.get('dest_port') == 80][0]
+    assert fl['tunnel']['teid'] == 0xb001 and fl['tunnel']['teid_toclient'] == 0xa002
+    s = fl['session']
+    assert s['seid'] == seid and s['ue_ip'] == '10.60.0.7' and s['dnn'] == 'internet.city'
+    assert s['subscriber'].startswith('pseudo:')
+    se = [e for e in evs if e['event_type'] == 'session']
+    assert len(se) == 1 and se[0]['session']['end_reason'] == 'deleted'
+    assert se[0]['session']['subscriber'] == s['subscriber']
+    assert se[0]['session']['uplink']['pkts'] == 3 and se[0]['session']['downlink']['pkts'] == 1
+    # a segment that may show subscriber ids in clear
+    pol = tmp_path / 'p.yaml'
+    pol.write_text('segments:\n  - name: lte\n    dnn: [internet.city]\n'
+                   '    clear_subscribers: true\n')
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', str(pol), '-o', str(ev), cap])
+    assert p.returncode == 0, p.stderr
+    se = [json.loads(l) for l in open(ev) if '"event_type":"session"' in l]
+    assert se[0]['session']['subscriber'] == '001010123456789'
+    assert se[0]['segment'] == 'lte'

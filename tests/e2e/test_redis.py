@@ -94,7 +94,8 @@ def file_events(path):
 
 def family(line):
     t = json.loads(line)['event_type']
-    return {'flow': 'flows', 'anomaly': 'anomalies', 'stats': 'stats', 'alert': 'alerts'}[t]
+    return {'flow': 'flows', 'anomaly': 'anomalies', 'stats': 'stats', 'alert': 'alerts',
+            'session': 'sessions'}[t]
 
 
 def check_streams_equal_file(r, sensor, evfile):

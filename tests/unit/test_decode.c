@@ -92,8 +92,9 @@ static void test_ipv4_fragments(void **state)
 	assert_int_equal(d.frag, DEC_FRAG_FIRST);
 	assert_true(d.has_l4);
 	assert_int_equal(d.sport, 1111);
-	/* UDP length says 1000 but only the first fragment is here */
-	assert_true(d.anomalies & (1ULL << DEC_A_UDP_HLEN_INVALID));
+	/* UDP length says 1000 and only the first fragment is here: that is
+	 * what a first fragment is, not an anomaly */
+	assert_false(d.anomalies & (1ULL << DEC_A_UDP_HLEN_INVALID));
 	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_ipv4_frag_later), DEC_OK);
 	assert_int_equal(d.frag, DEC_FRAG_LATER);
 	assert_false(d.has_l4);
