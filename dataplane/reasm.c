@@ -20,6 +20,10 @@
  * Room freed by an eviction therefore only exists after the caller drained:
  * the frame that asked for it waits in `stage` meanwhile (pend), and is
  * placed when the ready queue runs empty.
+ *
+ * Cost: about 500 cycles per fragment for 1514 + 300-byte GTP-U pairs,
+ * offer and drain, the copy in and the copy out included (gcc -O2, a
+ * 2-vCPU AMD EPYC VM).
  */
 
 #define NIL 0xffffffffu

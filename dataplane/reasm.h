@@ -104,8 +104,9 @@ struct reasm_cfg {
 	size_t mem_bytes;                /* slab for held frames: at least one
 					  * chunk; the datagram table (~600 B
 					  * each), the chunk links (4 B per
-					  * chunk) and two REASM_MAX_FRAME
-					  * buffers come on top */
+					  * chunk) and two frame buffers
+					  * (REASM_MAX_FRAME, and that + 64 KiB)
+					  * come on top */
 	unsigned max_datagrams;          /* datagrams held at once, >= 1 */
 	uint64_t timeout_us;             /* packet time from a datagram's first
 					  * fragment; 0: no timeout */
@@ -138,8 +139,8 @@ void reasm_destroy(struct reasm *r);
  * reasm_next() until it returns 0, and only then processes a passed frame:
  * that keeps each datagram's frames in arrival order.
  *
- * A datagram older than the timeout at ts_us is given back (timeout) before
- * the frame is looked at. When the slab or the table is full, the oldest
+ * The frame's datagram, if older than the timeout at ts_us, is given back
+ * (timeout) first and the frame starts a new one. When the slab or the table is full, the oldest
  * other datagrams are given back (evicted) and the frame is held; if it
  * cannot fit even with every other datagram gone, it is passed (no_room),
  * with its own datagram. If the caller did not drain after the previous

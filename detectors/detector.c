@@ -378,6 +378,7 @@ void det_zfree(void *p, size_t size)
 struct dtab {
 	unsigned cap;
 	size_t keylen, vallen, slot;
+	size_t voff;                  /* the value's offset: 8-byte aligned */
 	uint64_t evictions;
 	uint8_t *mem;                 /* slots: tag(4) pad(4) last_us(8) key val */
 };
@@ -396,7 +397,8 @@ struct dtab *dtab_create(unsigned cap, size_t keylen, size_t vallen)
 	t->cap = c;
 	t->keylen = keylen;
 	t->vallen = vallen;
-	t->slot = (16 + keylen + vallen + 7) & ~(size_t)7;
+	t->voff = (16 + keylen + 7) & ~(size_t)7;
+	t->slot = (t->voff + vallen + 7) & ~(size_t)7;
 	t->mem = det_zalloc((size_t)c * t->slot);
 	if (!t->mem) {
 		free(t);
@@ -439,7 +441,7 @@ static void *dt_lookup(struct dtab *t, const void *key, uint64_t now, int create
 		if (stag == tag && !memcmp(s + 16, key, t->keylen)) {
 			if (create)
 				memcpy(s + 8, &now, 8);
-			return s + 16 + t->keylen;
+			return s + t->voff;
 		}
 		uint64_t last;
 		memcpy(&last, s + 8, 8);
@@ -460,7 +462,7 @@ static void *dt_lookup(struct dtab *t, const void *key, uint64_t now, int create
 	memcpy(s + 8, &now, 8);
 	memcpy(s + 16, key, t->keylen);
 	*created = 1;
-	return s + 16 + t->keylen;
+	return s + t->voff;
 }
 
 void *dtab_get(struct dtab *t, const void *key, uint64_t now, int *created)
