@@ -54,6 +54,14 @@ struct dpdk_ctx {
 	uint64_t worker_pkts[DPDK_MAX_QUEUES];
 	uint64_t handed_over[DPDK_MAX_QUEUES];
 	uint64_t ring_full[DPDK_MAX_QUEUES];
+	/* outer IPv4 reassembly, per queue (RSS keeps a datagram's fragments
+	 * on one queue: same outer addresses); rebuilt frames get mbufs of
+	 * their own pool, large enough for a whole datagram */
+	struct reasm *reasm[DPDK_MAX_QUEUES];
+	struct rte_mempool *rpool;
+	uint64_t reasm_last_ts[DPDK_MAX_QUEUES];
+	uint64_t reasm_next[DPDK_MAX_QUEUES];
+	uint64_t reasm_nombuf[DPDK_MAX_QUEUES];
 };
 
 static uint64_t wall_us(void)
@@ -133,6 +141,19 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 			 "(more hugepages, or a larger -m with --no-huge)", nb,
 			 rte_strerror(rte_errno));
 		goto fail;
+	}
+	if (o->reasm_mem) {
+		c->rpool = rte_pktmbuf_pool_create("vigia_reasm", 255, 16, 0, UINT16_MAX,
+						   rte_eth_dev_socket_id(c->ports[0]));
+		struct reasm_cfg rc = { .mem_bytes = o->reasm_mem, .max_datagrams = 4096,
+					.timeout_us = o->reasm_timeout_us };
+		for (unsigned q = 0; c->rpool && q < c->nq; q++)
+			if (!(c->reasm[q] = reasm_create(&rc)))
+				break;
+		if (!c->rpool || !c->reasm[c->nq - 1]) {
+			snprintf(err, errlen, "no memory for IPv4 reassembly (--reasm-mem)");
+			goto fail;
+		}
 	}
 	c->pcap_pmd = 1;
 	for (int pi = 0; pi < c->nports; pi++) {
@@ -311,6 +332,96 @@ static void take_control(struct dpdk_ctx *c, unsigned q, uint64_t now_us)
 	}
 }
 
+/* One received (or rebuilt) mbuf: to the worker that owns its flow, or
+ * kept in mine[] for this one (processed when BURST are waiting). */
+static void route(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m, struct rte_mbuf **mine,
+		  unsigned *keep, uint64_t now, int local)
+{
+	int ctl = 0;
+	int o = c->nq > 1 && !local ? gtp_owner(m, c->nq, &ctl) : -1;
+
+	if (ctl)
+		share_control(c, q, m);
+	if (o >= 0 && (unsigned)o != q) {
+		int sent = rte_ring_enqueue(c->handover[o], m) == 0;
+		/* vdev replay (--idle-stop) is lossless: wait for room,
+		 * taking this worker's own hand-overs meanwhile so two
+		 * workers handing to each other never wait on each other */
+		for (unsigned tries = 0; !sent && c->o.idle_stop_ms && tries < 100000; tries++) {
+			struct rte_mbuf *in[BURST];
+			unsigned k = rte_ring_dequeue_burst(c->handover[q], (void **)in, BURST,
+							    NULL);
+			if (k)
+				process_mbufs(c, q, in, k, now);
+			else
+				rte_pause();
+			sent = rte_ring_enqueue(c->handover[o], m) == 0;
+		}
+		if (sent) {
+			c->handed_over[q]++;
+		} else {
+			c->ring_full[q]++;
+			rte_pktmbuf_free(m);
+		}
+		return;
+	}
+	mine[(*keep)++] = m;
+	if (*keep == BURST) {
+		process_mbufs(c, q, mine, *keep, now);
+		*keep = 0;
+	}
+}
+
+/* What the reassembly table gives back (rebuilt datagrams, fragments let
+ * go unchanged), each copied into an mbuf of its own, then routed. */
+static void reasm_route(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **mine, unsigned *keep,
+			uint64_t now, int local)
+{
+	struct reasm_out o;
+
+	while (reasm_next(c->reasm[q], &o)) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(c->rpool);
+		char *d = m && o.caplen <= UINT16_MAX ? rte_pktmbuf_append(m, (uint16_t)o.caplen)
+						      : NULL;
+		if (!d) {
+			c->reasm_nombuf[q]++;
+			if (m)
+				rte_pktmbuf_free(m);
+			continue;
+		}
+		memcpy(d, o.data, o.caplen);
+		if (c->ts_offset >= 0) {
+			*RTE_MBUF_DYNFIELD(m, c->ts_offset, rte_mbuf_timestamp_t *) = o.ts_us;
+			m->ol_flags |= c->ts_flag;
+		}
+		route(c, q, m, mine, keep, now, local);
+	}
+}
+
+/* A fragment of an outer IPv4 datagram goes into the table (1: it took
+ * it, the mbuf is free); 0: route the mbuf as it is, after what the table
+ * gave back. */
+static int reasm_take(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m, struct rte_mbuf **mine,
+		      unsigned *keep, uint64_t now)
+{
+	uint32_t l3;
+	struct pkt pk;
+
+	if (!c->reasm[q] || m->nb_segs != 1 ||
+	    !decode_outer_ipv4_frag(DEC_LINK_ETH, rte_pktmbuf_mtod(m, const uint8_t *),
+				    m->data_len, &l3))
+		return 0;
+	mbuf_pkt(c, m, &pk, now);
+	if (pk.ts_us > c->reasm_last_ts[q])
+		c->reasm_last_ts[q] = pk.ts_us;
+	int held = reasm_offer(c->reasm[q], pk.data, pk.caplen, pk.wirelen, l3, pk.ts_us);
+	reasm_route(c, q, mine, keep, now, 0);
+	if (held != REASM_HELD)
+		return 0;
+	rte_pktmbuf_free(m);
+	return 1;
+}
+
 static int lcore_main(void *arg)
 {
 	struct dpdk_ctx *c = arg;
@@ -356,36 +467,13 @@ static int lcore_main(void *arg)
 			__atomic_store_n(&c->last_rx_tsc, tsc, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->seen_any, 1, __ATOMIC_RELAXED);
 			unsigned keep = 0;
-			for (unsigned i = 0; i < n; i++) {
-				int ctl = 0;
-				int o = c->nq > 1 ? gtp_owner(rx[i], c->nq, &ctl) : -1;
-				if (ctl)
-					share_control(c, q, rx[i]);
-				if (o < 0 || (unsigned)o == q) {
-					mine[keep++] = rx[i];
-					continue;
-				}
-				int sent = rte_ring_enqueue(c->handover[o], rx[i]) == 0;
-				/* vdev replay (--idle-stop) is lossless: wait for room,
-				 * taking this worker's own hand-overs meanwhile so two
-				 * workers handing to each other never wait on each other */
-				for (unsigned tries = 0; !sent && c->o.idle_stop_ms && tries < 100000;
-				     tries++) {
-					struct rte_mbuf *in[BURST];
-					unsigned k = rte_ring_dequeue_burst(c->handover[q],
-									    (void **)in, BURST, NULL);
-					if (k)
-						process_mbufs(c, q, in, k, now);
-					else
-						rte_pause();
-					sent = rte_ring_enqueue(c->handover[o], rx[i]) == 0;
-				}
-				if (sent) {
-					c->handed_over[q]++;
-				} else {
-					c->ring_full[q]++;
-					rte_pktmbuf_free(rx[i]);
-				}
+			for (unsigned i = 0; i < n; i++)
+				if (!reasm_take(c, q, rx[i], mine, &keep, now))
+					route(c, q, rx[i], mine, &keep, now, 0);
+			if (c->reasm[q] && tsc >= c->reasm_next[q]) {
+				c->reasm_next[q] = tsc + hz / 10;
+				reasm_expire(c->reasm[q], c->reasm_last_ts[q]);
+				reasm_route(c, q, mine, &keep, now, 0);
 			}
 			if (keep)
 				process_mbufs(c, q, mine, keep, now);
@@ -411,6 +499,15 @@ static int lcore_main(void *arg)
 			last_tick = tsc;
 			if (c->ts_offset < 0)
 				worker_advance(c->workers[q], wall_us());
+			if (c->reasm[q] && c->ts_offset < 0) {
+				/* live: fragments that never completed go on */
+				unsigned keep = 0;
+				uint64_t w = wall_us();
+				reasm_expire(c->reasm[q], w);
+				reasm_route(c, q, mine, &keep, w, 0);
+				if (keep)
+					process_mbufs(c, q, mine, keep, w);
+			}
 		}
 		/* another core may have stamped last_rx after our tsc: compare
 		 * only when it is older, never through an unsigned wrap */
@@ -420,6 +517,16 @@ static int lcore_main(void *arg)
 		    rte_ring_empty(c->handover[q]) && tsc > last &&
 		    tsc - last > idle_cycles)
 			__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
+	}
+	if (c->reasm[q]) {
+		/* the end: what is still held goes on as it came, to this worker
+		 * (the others may have stopped taking hand-overs) */
+		unsigned keep = 0;
+		uint64_t w = wall_us();
+		reasm_flush(c->reasm[q]);
+		reasm_route(c, q, mine, &keep, w, 1);
+		if (keep)
+			process_mbufs(c, q, mine, keep, w);
 	}
 	worker_policy_offline(c->workers[q]);
 	return 0;
@@ -489,6 +596,13 @@ void dpdk_get_stats(struct dpdk_ctx *c, struct dpdk_stats *s)
 		s->worker_pkts[q] = c->worker_pkts[q];
 		s->handed_over[q] = c->handed_over[q];
 		s->ring_full[q] = c->ring_full[q];
+		s->reasm_nombuf += c->reasm_nombuf[q];
+		if (c->reasm[q]) {
+			struct reasm_stats rs;
+			reasm_get_stats(c->reasm[q], &rs);
+			for (unsigned i = 0; i < REASM_S_MAX; i++)
+				s->reasm.v[i] += rs.v[i];
+		}
 	}
 }
 
@@ -508,6 +622,9 @@ void dpdk_close(struct dpdk_ctx *c)
 		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
 			rte_ring_free(c->ctrl[q]);
 		rte_mempool_free(c->pool);
+		rte_mempool_free(c->rpool);
+		for (unsigned q = 0; q < DPDK_MAX_QUEUES; q++)
+			reasm_destroy(c->reasm[q]);
 		rte_eal_cleanup();
 	}
 	free(c);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reasm.h"
 #include "worker.h"
 
 #define DPDK_MAX_QUEUES 64
@@ -36,6 +37,9 @@ struct dpdk_opts {
 	unsigned duration_ms;      /* stop this long after the first packet
 				    * (benchmarks over infinite_rx); 0: never */
 	volatile sig_atomic_t *stop;
+	size_t reasm_mem;          /* outer IPv4 reassembly per queue, bytes;
+				    * 0: off */
+	uint64_t reasm_timeout_us;
 };
 
 struct dpdk_stats {
@@ -47,6 +51,8 @@ struct dpdk_stats {
 	uint64_t ring_full[DPDK_MAX_QUEUES];    /* hand-overs dropped */
 	int timestamps;                         /* the PMD gives packet times */
 	double active_s;                        /* first to last packet, wall */
+	struct reasm_stats reasm;               /* all queues */
+	uint64_t reasm_nombuf;                  /* rebuilt frames without an mbuf */
 };
 
 struct dpdk_ctx;

@@ -879,3 +879,51 @@ int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		return DEC_NOT_IP;
 	}
 }
+
+int decode_outer_ipv4_frag(int link, const uint8_t *data, uint32_t caplen,
+			   uint32_t *l3_off)
+{
+	uint32_t off;
+	uint16_t et = 0x0800;
+
+	switch (link) {
+	case DEC_LINK_ETH:
+		if (caplen < 14)
+			return 0;
+		off = 14;
+		et = rd16(data + 12);
+		for (int v = 0; v < 2 && (et == 0x8100 || et == 0x88a8) && caplen >= off + 4; v++) {
+			et = rd16(data + off + 2);
+			off += 4;
+		}
+		break;
+	case DEC_LINK_SLL:
+		if (caplen < 16)
+			return 0;
+		off = 16;
+		et = rd16(data + 14);
+		break;
+	case DEC_LINK_SLL2:
+		if (caplen < 20)
+			return 0;
+		off = 20;
+		et = rd16(data);
+		break;
+	case DEC_LINK_RAW:
+	case DEC_LINK_IPV4:
+		off = 0;
+		break;
+	case DEC_LINK_NULL:
+	case DEC_LINK_LOOP:
+		off = 4;
+		break;
+	default:
+		return 0;
+	}
+	if (et != 0x0800 || caplen < off + 20 || (data[off] >> 4) != 4)
+		return 0;
+	if (!(rd16(data + off + 6) & 0x3fff))
+		return 0;
+	*l3_off = off;
+	return 1;
+}

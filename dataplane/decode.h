@@ -150,6 +150,13 @@ struct decoded {
  * workers start; read-only after. */
 void decode_set_gtp_depth(unsigned depth);
 
+/* Is the frame's outermost network layer an IPv4 fragment (more fragments,
+ * or an offset)? Then *l3_off is where that IPv4 header starts. Reads the
+ * link layer only (Ethernet with up to two VLAN tags, Linux cooked v1/v2,
+ * raw IP, BSD loopback): the cheap test before reassembly. */
+int decode_outer_ipv4_frag(int link, const uint8_t *data, uint32_t caplen,
+			   uint32_t *l3_off);
+
 /* Decode one frame of link type `link`. `caplen` bytes are readable at
  * `data`; `wirelen` is the frame's length on the wire (>= caplen, or 0 if
  * unknown). Fills *d and returns an enum dec_result. */

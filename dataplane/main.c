@@ -52,6 +52,7 @@ struct opts {
 	const char *redis;       /* HOST[:PORT] or unix:PATH */
 	const char *policy_path;
 	const char *detectors;       /* --detectors: comma list, "none" */
+	size_t reasm_mb;             /* --reasm-mem: outer IPv4 reassembly, MiB */
 	const char *pseudonym_key_file;
 	struct redis_sink_cfg rcfg;
 	char redis_host[256];
@@ -112,6 +113,9 @@ static void usage(FILE *fp)
 "                           matches raise alerts; SIGHUP reloads it atomically\n"
 "      --detectors LIST     run only these cross-flow detectors (comma list of\n"
 "                           ids from 'vigia detectors'; 'none': no analytics)\n"
+"      --reasm-mem MB       outer IPv4 fragments (GTP-U on N3/N9) reassembled\n"
+"                           before dispatch, at most MB held (default 16, 0 off;\n"
+"                           replay: fragments of other UDP pass unchanged)\n"
 "      --gtp-depth N        GTP-U tunnels followed inside each other (default 1);\n"
 "                           a deeper one is reported (GTP in GTP), not opened\n"
 "      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
@@ -167,7 +171,7 @@ enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
-	O_DETECTORS, O_GTPDEPTH,
+	O_DETECTORS, O_GTPDEPTH, O_REASM,
 };
 
 static const struct option long_opts[] = {
@@ -199,6 +203,7 @@ static const struct option long_opts[] = {
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "detectors", required_argument, NULL, O_DETECTORS },
 	{ "gtp-depth", required_argument, NULL, O_GTPDEPTH },
+	{ "reasm-mem", required_argument, NULL, O_REASM },
 	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
@@ -270,6 +275,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_REDIS: o->redis = optarg; break;
 		case O_POLICY: o->policy_path = optarg; break;
 		case O_DETECTORS: o->detectors = optarg; break;
+		case O_REASM:
+			if (parse_uint(optarg, 4096, &v)) {
+				fprintf(stderr, "vigia: --reasm-mem: 0 to 4096 (MiB)\n");
+				return -1;
+			}
+			o->reasm_mb = v;
+			break;
 		case O_GTPDEPTH:
 			if (parse_uint(optarg, 8, &v) || v == 0) {
 				fprintf(stderr, "vigia: --gtp-depth: 1 to 8\n");
@@ -814,6 +826,12 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				fprintf(fp, "%s%" PRIu64, i ? "," : "",
 					pl->replay.worker_pkts[i]);
 			fprintf(fp, "]");
+			/* outer IPv4 reassembly before dispatch */
+			fprintf(fp, ",\"reasm\":{\"lost\":%" PRIu64, pl->replay.reasm_lost);
+			for (unsigned i = 0; i < REASM_S_MAX; i++)
+				fprintf(fp, ",\"%s\":%" PRIu64, reasm_stat_name(i) + 6,
+					pl->replay.reasm.v[i]);
+			fprintf(fp, "}");
 		}
 		fprintf(fp, ",\"elapsed_s\":%.6f,\"workers\":%u,"
 			"\"peak_rss_kib\":%ld,\"bytes_per_flow\":%zu",
@@ -875,7 +893,11 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 					",\"handover_dropped\":%" PRIu64 "}", i ? "," : "",
 					d->q_ipackets[i], d->worker_pkts[i],
 					d->handed_over[i], d->ring_full[i]);
-			fprintf(fp, "]}");
+			fprintf(fp, "],\"reasm\":{\"nombuf\":%" PRIu64, d->reasm_nombuf);
+			for (unsigned i = 0; i < REASM_S_MAX; i++)
+				fprintf(fp, ",\"%s\":%" PRIu64, reasm_stat_name(i) + 6,
+					d->reasm.v[i]);
+			fprintf(fp, "}}");
 		}
 		fprintf(fp, ",\"anomaly_kinds\":{");
 		int first = 1;
@@ -984,6 +1006,8 @@ static int run_files(struct pipeline *pl, char **files, int nfiles)
 		.mode = pl->o->raw_read ? REPLAY_RAW_READ : REPLAY_PIPELINE,
 		.preload_repeat = pl->o->preload,
 		.stop = &g_stop,
+		.reasm_mem = pl->o->reasm_mb << 20,
+		.reasm_timeout_us = 30 * 1000000ULL,
 	};
 	struct replay *r = replay_create(&rc, err, sizeof(err));
 
@@ -1130,6 +1154,8 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 	o->dpdk.eal_argc = nargs + 1;
 	o->dpdk.eal_argv = eal;
 	o->dpdk.stop = &g_stop;
+	o->dpdk.reasm_mem = o->reasm_mb << 20;
+	o->dpdk.reasm_timeout_us = 30 * 1000000ULL;
 	struct dpdk_ctx *c = dpdk_open(&o->dpdk, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "vigia: %s\n", err);
@@ -1412,6 +1438,7 @@ int main(int argc, char **argv)
 	flow_table_default_cfg(&o.ft);
 	classify_default_cfg(&o.cls);
 	o.workers = 1;
+	o.reasm_mb = 16;
 	o.evq_slots = 65536;
 	o.progress = -1;
 	gethostname(host, sizeof(host) - 1);

@@ -56,6 +56,16 @@ struct replay {
 	int status;
 	char error[512];
 	struct chunk *fill;       /* chunk being filled by the callback */
+	/* outer IPv4 reassembly (loader side, before dispatch); frames it
+	 * gives back that the chunk has no room for wait in the spill */
+	struct reasm *reasm;
+	uint64_t reasm_next_expire;
+	uint8_t *spill;
+	size_t spill_cap, spill_used;
+	struct pkt *spill_pk;
+	unsigned spill_cappk, spill_n, spill_first;
+	uint64_t spill_lost;      /* cannot happen: sized for all reasm holds */
+	int last_link;
 	/* preload */
 	uint64_t span_us;         /* capture duration, for repetition shifts */
 	uint64_t first_ts, last_ts;
@@ -121,6 +131,18 @@ struct replay *replay_create(const struct replay_cfg *cfg, char *err,
 	r->file_idx = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
+	if (cfg->reasm_mem && cfg->mode == REPLAY_PIPELINE) {
+		struct reasm_cfg rc = { .mem_bytes = cfg->reasm_mem, .max_datagrams = 4096,
+					.timeout_us = cfg->reasm_timeout_us };
+		r->reasm = reasm_create(&rc);
+		/* room for everything the table can give back at once */
+		r->spill_cap = cfg->reasm_mem + 2 * (size_t)MAX_FRAME;
+		r->spill_cappk = (unsigned)(cfg->reasm_mem / 256) + 256;
+		r->spill = malloc(r->spill_cap);
+		r->spill_pk = calloc(r->spill_cappk, sizeof(*r->spill_pk));
+		if (!r->reasm || !r->spill || !r->spill_pk)
+			goto nomem;
+	}
 	if (!cfg->preload_repeat) {
 		r->nring = 2 * cfg->nworkers + 2;
 		r->ring = calloc(r->nring, sizeof(*r->ring));
@@ -139,10 +161,13 @@ nomem:
 
 /* ---- loading (one thread at a time) ------------------------------------ */
 
-static void on_packet(void *ctx, const struct pkt *p)
+static int chunk_room(const struct chunk *c, uint32_t len)
 {
-	struct replay *r = ctx;
-	struct chunk *c = r->fill;
+	return c->n < CHUNK_PKTS && c->used + ((len + 63u) & ~63u) <= CHUNK_BYTES;
+}
+
+static void chunk_put(struct chunk *c, const struct pkt *p)
+{
 	uint32_t len = p->caplen;
 
 	if (len > MAX_FRAME) /* cannot happen with libpcap; stay bounded */
@@ -154,6 +179,72 @@ static void on_packet(void *ctx, const struct pkt *p)
 	q->caplen = len;
 	c->used += (len + 63u) & ~63u;
 	c->n++;
+}
+
+/* A frame for the stream, after those already waiting. */
+static void emit(struct replay *r, const struct pkt *p)
+{
+	struct chunk *c = r->fill;
+
+	if (r->spill_first == r->spill_n && chunk_room(c, p->caplen)) {
+		chunk_put(c, p);
+		return;
+	}
+	if (r->spill_n == r->spill_cappk || r->spill_used + p->caplen > r->spill_cap) {
+		r->spill_lost++;
+		return;
+	}
+	struct pkt *q = &r->spill_pk[r->spill_n++];
+	*q = *p;
+	q->data = r->spill + r->spill_used;
+	memcpy(r->spill + r->spill_used, p->data, p->caplen);
+	r->spill_used += p->caplen;
+}
+
+/* Move waiting frames into the chunk while it has room. */
+static void unspill(struct replay *r, struct chunk *c)
+{
+	while (r->spill_first < r->spill_n && chunk_room(c, r->spill_pk[r->spill_first].caplen))
+		chunk_put(c, &r->spill_pk[r->spill_first++]);
+	if (r->spill_first == r->spill_n) {
+		r->spill_first = r->spill_n = 0;
+		r->spill_used = 0;
+	}
+}
+
+static void drain_reasm(struct replay *r, int link)
+{
+	struct reasm_out o;
+
+	while (reasm_next(r->reasm, &o)) {
+		struct pkt q = { .data = o.data, .caplen = o.caplen, .wirelen = o.wirelen,
+				 .ts_us = o.ts_us, .link = link };
+		emit(r, &q);
+	}
+}
+
+static void on_packet(void *ctx, const struct pkt *p)
+{
+	struct replay *r = ctx;
+	uint32_t l3;
+
+	r->last_link = p->link;
+	if (r->reasm) {
+		if (p->ts_us >= r->reasm_next_expire) {
+			reasm_expire(r->reasm, p->ts_us);
+			r->reasm_next_expire = p->ts_us + 100000;
+			drain_reasm(r, p->link);
+		}
+		if (decode_outer_ipv4_frag(p->link, p->data, p->caplen, &l3)) {
+			int held = reasm_offer(r->reasm, p->data, p->caplen, p->wirelen, l3,
+					       p->ts_us);
+			/* what it gives back first, then the frame it passed */
+			drain_reasm(r, p->link);
+			if (held == REASM_HELD)
+				return;
+		}
+	}
+	emit(r, p);
 }
 
 /* The worker that owns a packet: its symmetric flow hash, as RSS would
@@ -182,7 +273,9 @@ static void load_chunk(struct replay *r, struct chunk *c)
 	c->used = 0;
 	c->eof = 0;
 	r->fill = c;
-	while (c->n < CHUNK_PKTS && CHUNK_BYTES - c->used >= MAX_FRAME + 64) {
+	unspill(r, c);
+	while (c->n < CHUNK_PKTS && CHUNK_BYTES - c->used >= MAX_FRAME + 64 &&
+	       r->spill_first == r->spill_n) {
 		if (!r->cur) {
 			if (r->cfg.stop && *r->cfg.stop) {
 				r->status = 2;
@@ -214,6 +307,11 @@ static void load_chunk(struct replay *r, struct chunk *c)
 		r->done_bytes += cap_pcap_file_size(r->cur);
 		cap_pcap_close(r->cur);
 		r->cur = NULL;
+		if (r->reasm) {
+			/* a file's end: what is still held goes on as it came */
+			reasm_flush(r->reasm);
+			drain_reasm(r, r->last_link);
+		}
 		if (c->eof)
 			break;
 	}
@@ -489,6 +587,10 @@ void replay_finish(struct replay *r, struct replay_result *res)
 	}
 	res->run_s = r->t1 - r->t0;
 	res->load_s = r->load_s;
+	memset(&res->reasm, 0, sizeof(res->reasm));
+	if (r->reasm)
+		reasm_get_stats(r->reasm, &res->reasm);
+	res->reasm_lost = r->spill_lost;
 }
 
 void replay_destroy(struct replay *r)
@@ -498,6 +600,9 @@ void replay_destroy(struct replay *r)
 	if (r->cur)
 		cap_pcap_close(r->cur);
 	free_ring(r);
+	reasm_destroy(r->reasm);
+	free(r->spill);
+	free(r->spill_pk);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
 	free(r);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reasm.h"
 #include "worker.h"
 
 #define REPLAY_MAX_WORKERS 64
@@ -37,6 +38,10 @@ struct replay_cfg {
 	 * measured then excludes reading. 0 = stream from the files. */
 	unsigned preload_repeat;
 	volatile sig_atomic_t *stop;     /* set asynchronously to stop early */
+	/* Outer IPv4 fragments of GTP-U reassembled before dispatch (reasm.h):
+	 * memory for held fragments, 0 = off; timeout on packet time. */
+	size_t reasm_mem;
+	uint64_t reasm_timeout_us;
 };
 
 struct replay_progress {
@@ -53,6 +58,8 @@ struct replay_result {
 	uint64_t worker_pkts[REPLAY_MAX_WORKERS];  /* owned per worker */
 	double load_s;          /* preload time (not in run_s) */
 	double run_s;           /* wall time of the replay itself */
+	struct reasm_stats reasm;  /* all zero when reassembly is off */
+	uint64_t reasm_lost;       /* frames it gave back with no room (0) */
 	uint64_t checksum;      /* raw mode: sum of all bytes touched */
 };
 

@@ -16,11 +16,15 @@ Scenarios (the signature each must raise, and nothing else):
   pfcp_est_flood  100610            1000 establishment requests in 1 s
   pfcp_del_flood  100611            1000 deletion requests in 1 s
   pfcp_del_peer   100612            session A deleted by a host that is
-                                    not its SMF"""
+                                    not its SMF
+  gtp_fragments   -                 session A's large uplink packets cross
+                                    N3 as outer IPv4 fragments (MTU 576, in
+                                    order, reversed, one duplicated), with a
+                                    fragmented non-GTP UDP datagram beside"""
 import os
 import sys
 
-from scapy.all import IP, TCP, UDP, Ether, Raw, wrpcap
+from scapy.all import IP, TCP, UDP, Ether, Raw, fragment, wrpcap
 from scapy.contrib.gtp import GTP_U_Header, GTPEchoRequest, GTPEchoResponse
 from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_FTEID,
                                 IE_ForwardingParameters, IE_NetworkInstance, IE_PDI, IE_QFI,
@@ -146,11 +150,32 @@ def pfcp_del_peer(c):
     c.n4(T0 + 5.2, ROGUE_CP, UPF, PFCPSessionDeletionRequest(), seid=0x2222, seq=99)
 
 
+def gtp_fragments(c):
+    for i in range(4):
+        inner = (IP(src=UE_A, dst='10.99.0.2') /
+                 TCP(sport=42000, dport=8883, flags='PA', seq=1 + i * 1300) / Raw(b'%c' % (65 + i) * 1300))
+        outer = (IP(src=GNB, dst=UPF_N3, id=0x4000 + i) / UDP(sport=2152, dport=2152) /
+                 GTP_U_Header(teid=0x1001) / inner)
+        frs = fragment(outer, fragsize=552)
+        if i == 1:
+            frs = frs[::-1]
+        if i == 2:
+            frs = frs[:1] + frs[:1] + frs[1:]
+        for k, f in enumerate(frs):
+            c.add(T0 + 5 + i * 0.1 + k * 0.001, f)
+    # a big syslog datagram, fragmented: not GTP-U, goes on as it came
+    big = IP(src='10.200.0.50', dst='10.200.0.60', id=0x777) / UDP(sport=5140, dport=514) / \
+        Raw(b'<13>' + b'x' * 1800)
+    for k, f in enumerate(fragment(big, fragsize=800)):
+        c.add(T0 + 6 + k * 0.001, f)
+
+
 SCENARIOS = {
     'benign': None, 'gtp_in_gtp': gtp_in_gtp, 'pfcp_in_gtp': pfcp_in_gtp,
     'echo_flood': echo_flood, 'errind_flood': errind_flood,
     'malformed_gtp': malformed_gtp, 'pfcp_est_flood': pfcp_est_flood,
     'pfcp_del_flood': pfcp_del_flood, 'pfcp_del_peer': pfcp_del_peer,
+    'gtp_fragments': gtp_fragments,
 }
 
 
