@@ -56,7 +56,8 @@ struct flow {
 	uint8_t alerted;           /* alert kinds already raised (bits) */
 	uint32_t http_slot;        /* libhtp parser, HTTP_NONE/HTTP_DONE: none */
 	uint8_t http_alerted;      /* HTTP anomaly kinds already raised */
-	uint8_t sess_ue_client;    /* the PDU session's UE is the client */
+	uint8_t sess_ue_side;      /* the PDU session's UE: bit 0 the client,
+				    * bit 1 the server (neither: forged) */
 	uint32_t sess;             /* its PDU session (session.h handle), */
 	uint32_t sess_gen;         /* FLOW_NIL: none */
 };

@@ -25,6 +25,8 @@ struct app_count {
 };
 
 struct session;
+struct flow_meta;
+static void bind_session(struct worker *w, struct flow *f, struct flow_meta *m, uint32_t teid);
 static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts);
 
 struct worker {
@@ -193,10 +195,13 @@ static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 			memcpy(ev->sess.ue, s->ue, 16);
 			snprintf(ev->sess.dnn, sizeof(ev->sess.dnn), "%.39s", s->dnn);
 			memcpy(ev->sess.subscriber, s->subscriber, sizeof(ev->sess.subscriber));
-			if (w->pol && ev->segment[0])
-				ev->clear_subscriber = (uint8_t)policy_segment_clear_subscribers(
-					w->pol, f->seg);
 		}
+		/* a subscriber's address is personal data: a pseudonym unless
+		 * the segment allows it in clear */
+		ev->clear_subscriber = (uint8_t)(w->pol && f->seg >= 0 &&
+						 policy_segment_clear_subscribers(w->pol, f->seg));
+		if (!ev->clear_subscriber)
+			ev->pseudo |= f->sess_ue_side;
 	}
 }
 
@@ -346,6 +351,7 @@ static struct det_rec *flow_rec(struct worker *w, struct flow *f,
 	r->dport = t->dport;
 	r->hash = (uint32_t)(f->flow_id ^ (f->flow_id >> 32));
 	r->flow_id = f->flow_id;
+	r->ue_side = t->seid ? f->sess_ue_side : 0;
 	r->ts_us = w->now_us;
 	memcpy(r->src, t->src, 16);
 	memcpy(r->dst, t->dst, 16);
@@ -490,6 +496,10 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 		f->cls_slot = FLOW_NIL;
 		f->classify_done = 1;
 		flow_classified(w, f, m);
+	}
+	if (f->sess == FLOW_NIL && !m->tuple.seid && m->tuple.tun_type == DEC_TUN_GTPU) {
+		/* a last look: N4 seen on another queue after the flow's packets */
+		bind_session(w, f, m, m->tuple.tun_id[0]);
 	}
 	w->st.flows_ended++;
 	if (reason == EV_REASON_EVICTED)
@@ -905,6 +915,35 @@ static inline int is_reflector_port(uint16_t port)
 	}
 }
 
+/* A GTP-U flow's PDU session, for every event about the flow: by TEID,
+ * else by the UE address on either side. Tried when the flow starts, and
+ * on its first packets while none is found (the session's PFCP may come
+ * through another queue a moment later). */
+static void bind_session(struct worker *w, struct flow *f, struct flow_meta *m, uint32_t teid)
+{
+	const struct ev_tuple *t = &m->tuple;
+	const struct session *ss = sess_by_teid(w->sess, teid);
+
+	if (!ss)
+		ss = sess_by_ue(w->sess, t->ipver, t->src);
+	if (!ss)
+		ss = sess_by_ue(w->sess, t->ipver, t->dst);
+	if (!ss)
+		return;
+	m->tuple.seid = ss->up_seid ? ss->up_seid : ss->cp_seid;
+	f->sess = sess_handle(w->sess, ss, &f->sess_gen);
+	f->seg_gen = 0; /* its segment may come from the session's DNN */
+	size_t al = t->ipver == 6 ? 16 : 4;
+	f->sess_ue_side = 0;
+	if (ss->ue_ipver == t->ipver && !memcmp(ss->ue, t->src, al))
+		f->sess_ue_side |= 1;
+	if (ss->ue_ipver == t->ipver && !memcmp(ss->ue, t->dst, al))
+		f->sess_ue_side |= 2;
+	struct session *su = sess_use(w->sess, f->sess, f->sess_gen);
+	if (su)
+		su->use.flows++;
+}
+
 /* A PDU session's flow: its packet counts into the session's use (this
  * worker's share, sent to the analytics thread when the session ends). */
 static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
@@ -919,7 +958,7 @@ static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
 	/* by the tunnel when it says (gNB -> UPF is uplink), else by the UE */
 	unsigned up = s->has_ul && d->tun_id == s->teid_ul   ? 0
 		      : s->has_dl && d->tun_id == s->teid_dl ? 1
-		      : (dir == 0) == (f->sess_ue_client != 0) ? 0 : 1;
+		      : (dir == 0) == ((f->sess_ue_side & 1) != 0) ? 0 : 1;
 	s->use.pkts[up]++;
 	s->use.bytes[up] += bytes;
 	if (d->proto != 6)
@@ -1069,27 +1108,16 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		f->http_slot = HTTP_NONE;
 		f->http_alerted = 0;
 		f->sess = FLOW_NIL;
-		if (d.tun_type == DEC_TUN_GTPU) {
-			/* its PDU session, for every event about the flow */
-			const struct session *ss = sess_by_teid(w->sess, d.tun_id);
-			if (!ss)
-				ss = sess_by_ue(w->sess, d.ipver, d.src);
-			if (!ss)
-				ss = sess_by_ue(w->sess, d.ipver, d.dst);
-			if (ss) {
-				m->tuple.seid = ss->up_seid ? ss->up_seid : ss->cp_seid;
-				f->sess = sess_handle(w->sess, ss, &f->sess_gen);
-				f->sess_ue_client = ss->ue_ipver == d.ipver &&
-						    !memcmp(ss->ue, d.src, d.ipver == 6 ? 16 : 4);
-				struct session *su = sess_use(w->sess, f->sess, f->sess_gen);
-				if (su)
-					su->use.flows++;
-			}
-		}
+		f->sess_ue_side = 0;
+		if (d.tun_type == DEC_TUN_GTPU)
+			bind_session(w, f, m, d.tun_id);
 		flow_started(w, f, m, d.proto == 6 ? d.tcp_flags : d.icmp_type);
 		if (w->feed && d.tun_type == DEC_TUN_GTPU)
 			gtp_check(w, f, m, &d);
 	}
+	else if (f->sess == FLOW_NIL && d.tun_type == DEC_TUN_GTPU &&
+		 f->pkts[0] + f->pkts[1] < 16 && !m->tuple.seid)
+		bind_session(w, f, m, d.tun_id); /* its N4/S11 came late (other queue) */
 	unsigned dir = (unsigned)from_lo == f->client_is_lo ? 0 : 1;
 
 	if (d.proto == 17 && !d.tun_depth && (d.sport == PFCP_PORT || d.dport == PFCP_PORT) &&

@@ -40,6 +40,7 @@ struct det_ctx {
 	struct analytics *a;
 	uint64_t now;
 	uint64_t flow_id;                /* of the record being processed */
+	const struct det_rec *rec;       /* the record being processed */
 };
 
 struct analytics {
@@ -281,6 +282,8 @@ void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t)
 		t->icmp_type = r->flags;
 }
 
+static void ue_pseudonyms(struct analytics *an, struct event *ev, int seg);
+
 int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 	      int seg, uint64_t window_us)
 {
@@ -337,6 +340,7 @@ int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 				ev->pseudo |= 2;
 		}
 	}
+	ue_pseudonyms(an, ev, seg);
 	ev->u.alert = *a;
 	evq_commit(an->cfg.q, ev);
 	an->st.alerts++;
@@ -344,6 +348,37 @@ int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 }
 
 /* ---- the thread --------------------------------------------------------------- */
+
+static int same_ip(int ipver, const uint8_t *a, const uint8_t *b)
+{
+	return !memcmp(a, b, ipver == 6 ? 16 : 4);
+}
+
+/* An alert endpoint that is a PDU session's UE (as the record that raised
+ * it knows) is subscriber data: a pseudonym unless the segment allows it
+ * in clear. */
+static void ue_pseudonyms(struct analytics *an, struct event *ev, int seg)
+{
+	const struct det_rec *r = an->ctx.rec;
+	const struct ev_tuple *t = &ev->t;
+
+	ev->clear_subscriber = (uint8_t)(an->pol && seg >= 0 &&
+					 policy_segment_clear_subscribers(an->pol, seg));
+	if (!r || ev->clear_subscriber || r->ipver != t->ipver)
+		return;
+	for (int k = 0; k < 3; k++) {
+		const uint8_t *ue = k == 0 ? ((r->ue_side & 1) ? r->src : NULL)
+				    : k == 1 ? ((r->ue_side & 2) ? r->dst : NULL)
+					     : (r->kind == DR_GTP && r->u.gtp.ue_ipver == t->ipver
+							? r->u.gtp.ue : NULL);
+		if (!ue)
+			continue;
+		if (same_ip(t->ipver, t->src, ue))
+			ev->pseudo |= 1;
+		if (same_ip(t->ipver, t->dst, ue))
+			ev->pseudo |= 2;
+	}
+}
 
 static int rec_cmp(const void *x, const void *y)
 {
@@ -487,6 +522,7 @@ static void process(struct analytics *an, struct det_rec *r)
 		finalize_tick(an);
 	an->ctx.now = r->ts_us;
 	an->ctx.flow_id = r->flow_id;
+	an->ctx.rec = r;
 	if (r->kind == DR_TICK) {
 		struct sketch *sk = r->u.sk;
 		if (!an->acc_live) {

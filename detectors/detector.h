@@ -187,6 +187,8 @@ struct det_rec {
 	uint8_t kind;
 	uint8_t ipver, proto;
 	uint8_t flags;                   /* TCP flags / ICMP type of the packet */
+	uint8_t ue_side;                 /* a PDU session's UE: bit 0 src, bit 1
+					  * dst (subscriber data: pseudonyms) */
 	uint16_t worker;
 	int16_t seg;
 	uint16_t sport, dport;

@@ -274,7 +274,7 @@ static void session_fields(struct eve_encoder *e, struct jw *w, const struct eve
 	if (seid)
 		jw_kv_u64(w, "seid", seid);
 	if (ev->sess.ue_ipver) {
-		if (ev->pseudo && e->has_pkey)
+		if ((ev->pseudo || !ev->clear_subscriber) && e->has_pkey)
 			pseudo_value(e, w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);
 		else
 			ip_value(w, "ue_ip", ev->sess.ue_ipver, ev->sess.ue);

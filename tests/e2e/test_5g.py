@@ -15,11 +15,28 @@ POLICY = '''core_networks: [10.200.0.0/16]
 segments:
   - name: iot-5g
     dnn: [iot.city]
+    clear_subscribers: true
     allow:
       apps: [MQTT]
   - name: 5g-n3
     cidrs: [10.45.0.0/16]
+    clear_subscribers: true
 '''
+
+# UE addresses and subscriber ids are pseudonyms unless the segment allows
+# clear values: the tests that name UEs run with this policy
+CLEAR = '''segments:
+  - name: ue
+    cidrs: [10.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24]
+    clear_subscribers: true
+'''
+
+
+@pytest.fixture(scope='module')
+def clear_pol(tmp_path_factory):
+    p = tmp_path_factory.mktemp('clear') / 'clear.yaml'
+    p.write_text(CLEAR)
+    return str(p)
 
 
 @pytest.fixture(scope='module')
@@ -181,13 +198,13 @@ def attacks5g(tmp_path_factory):
 
 @pytest.mark.parametrize('workers', ['1', '2'])
 @pytest.mark.parametrize('name', sorted(ATTACKS))
-def test_5g_attack(vigia, attacks5g, tmp_path, name, workers):
+def test_5g_attack(vigia, attacks5g, clear_pol, tmp_path, name, workers):
     """Each attack raises exactly its signature, naming its sender, target
     and (where there is one) the PDU session; the benign N3/N4 background
     (sessions, echo keep-alives, a deletion by the session's own SMF)
     raises nothing."""
     ev = tmp_path / 'ev.json'
-    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev),
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev),
              str(attacks5g / (name + '.pcap'))])
     assert p.returncode == 0, p.stderr
     al = [json.loads(l) for l in open(ev) if '"event_type":"alert"' in l]
@@ -205,11 +222,11 @@ def test_5g_attack(vigia, attacks5g, tmp_path, name, workers):
         assert a['alert']['evidence']['count'] >= a['alert']['evidence']['threshold']
 
 
-def test_gtp_depth_option(vigia, attacks5g, tmp_path):
+def test_gtp_depth_option(vigia, attacks5g, clear_pol, tmp_path):
     """--gtp-depth 2 follows the inner tunnel: the injected flow is keyed on
     the inner GTP-U's own inner packet (still reported as GTP in GTP)."""
     ev = tmp_path / 'ev.json'
-    p = run([vigia, 'replay', '-q', '--gtp-depth', '2', '-o', str(ev),
+    p = run([vigia, 'replay', '-q', '--gtp-depth', '2', '--policy', clear_pol, '-o', str(ev),
              str(attacks5g / 'gtp_in_gtp.pcap')])
     assert p.returncode == 0, p.stderr
     evs = [json.loads(l) for l in open(ev)]
@@ -253,7 +270,7 @@ def vigia_flow_packets(vigia, cap, extra=()):
     return out
 
 
-def test_gtp_decapsulates_like_ndpireader(vigia, corpus, attacks5g):
+def test_gtp_decapsulates_like_ndpireader(vigia, corpus, attacks5g, clear_pol):
     """The GTP captures of nDPI's corpus and the generated N3/N4 capture
     decapsulate to exactly the inner flows (and packet counts) that
     `ndpiReader -t` reports."""
@@ -265,7 +282,7 @@ def test_gtp_decapsulates_like_ndpireader(vigia, corpus, attacks5g):
     caps.append(str(attacks5g / 'benign.pcap'))
     for cap in caps:
         want = ndpi_reader_flows(cap)
-        got = vigia_flow_packets(vigia, cap)
+        got = vigia_flow_packets(vigia, cap, ['--policy', clear_pol])
         assert want, cap
         assert {k: v[0] for k, v in want.items()} == got, cap
 
@@ -276,14 +293,14 @@ def sessions_of(path):
 
 
 @pytest.mark.parametrize('workers', ['1', '2'])
-def test_session_telemetry(vigia, n3n4, tmp_path, workers):
+def test_session_telemetry(vigia, n3n4, clear_pol, tmp_path, workers):
     """One session event per PDU session, summed over the workers: A ends
     when PFCP deletes it, B is still up when the capture ends; bytes and
     packets each way, applications, the timed handshake (60 ms) and the
     retransmissions of B's flows."""
     cap, pol = n3n4
     ev = tmp_path / 'ev.json'
-    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), cap])
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev), cap])
     assert p.returncode == 0, p.stderr
     s = sessions_of(ev)
     assert sorted(s) == [0x2222, 0x4444]
@@ -302,26 +319,58 @@ def test_session_telemetry(vigia, n3n4, tmp_path, workers):
     assert b['tcp']['retransmissions'] == 5
 
 
-def test_session_identity_pseudonymised(vigia, n3n4, tmp_path):
-    """A segment that pseudonymises: the session event's UE address is a
-    keyed pseudonym, stable for one key, the same one flow events carry."""
+def test_subscriber_data_pseudonymised_by_default(vigia, n3n4, tmp_path):
+    """Without a policy that allows clear values, a session's UE address is
+    a keyed pseudonym wherever it appears - flow endpoints, session{},
+    session events, alerts - stable for one key, the same pseudonym in all
+    of them; addresses that are no session's UE (the servers, a forged
+    source) stay in clear."""
     cap, _ = n3n4
-    pol = tmp_path / 'p.yaml'
-    pol.write_text('segments:\n  - name: iot-5g\n    dnn: [iot.city]\n    pseudonymise: true\n')
     key = tmp_path / 'k'
     key.write_bytes(b'k' * 32)
     outs = []
     for i in range(2):
         ev = tmp_path / ('ev%d.json' % i)
-        p = run([vigia, 'replay', '-q', '--policy', str(pol), '--pseudonym-key-file', str(key),
-                 '-o', str(ev), cap])
+        p = run([vigia, 'replay', '-q', '--pseudonym-key-file', str(key), '-o', str(ev), cap])
         assert p.returncode == 0, p.stderr
-        outs.append(sessions_of(ev))
-    a = outs[0][0x2222]
-    assert a['session']['ue_ip'].startswith('pseudo:') and a['segment'] == 'iot-5g'
-    assert a['session']['ue_ip'] == outs[1][0x2222]['session']['ue_ip']
-    assert '10.45.1.5' not in json.dumps(a)
-    assert outs[0][0x4444]['session']['ue_ip'] == '10.45.1.6'   # not in that segment
+        outs.append([json.loads(l) for l in open(ev)])
+    evs = outs[0]
+    bound = [e for e in evs if e['event_type'] == 'alert' or 'session' in e and
+             (e['event_type'] != 'flow' or e['session'].get('ue_ip'))]
+    assert len(bound) >= 12
+    ue_a = [e for e in evs if e['event_type'] == 'session' and
+            e['session']['seid'] == 0x2222][0]['session']['ue_ip']
+    assert ue_a.startswith('pseudo:')
+    assert ue_a == [e for e in outs[1] if e['event_type'] == 'session' and
+                    e['session']['seid'] == 0x2222][0]['session']['ue_ip']
+    for e in bound:
+        assert '10.45.1.5"' not in json.dumps(e) and '10.45.1.6"' not in json.dumps(e), e
+    mqtt = [e for e in evs if e['event_type'] == 'flow' and e.get('src_port') == 40000][0]
+    assert mqtt['src_ip'] == ue_a and mqtt['dest_ip'] == '10.99.0.1'
+    assert 'community_id' not in mqtt   # it would give the address away
+    # the spoofing alert names the session's UE by its pseudonym; the
+    # forged source is nobody's: in clear
+    spoof = [e for e in evs if e['event_type'] == 'alert' and
+             e['alert']['signature_id'] == 100601][0]
+    assert spoof['src_ip'] == ue_a
+    assert spoof['alert']['evidence']['spoofed_sources'] == ['10.45.9.9']
+
+
+def test_session_identity_pseudonymised_by_segment(vigia, n3n4, tmp_path):
+    """A segment that pseudonymises its devices does so even where
+    clear_subscribers would allow the subscriber's data in clear."""
+    cap, _ = n3n4
+    pol = tmp_path / 'p.yaml'
+    pol.write_text('segments:\n  - name: iot-5g\n    dnn: [iot.city]\n    pseudonymise: true\n'
+                   '    clear_subscribers: true\n  - name: n3\n    cidrs: [10.45.0.0/16]\n'
+                   '    clear_subscribers: true\n')
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(pol), '-o', str(ev), cap])
+    assert p.returncode == 0, p.stderr
+    s = sessions_of(ev)
+    assert s[0x2222]['session']['ue_ip'].startswith('pseudo:')
+    assert s[0x2222]['segment'] == 'iot-5g'
+    assert s[0x4444]['session']['ue_ip'] == '10.45.1.6' and s[0x4444]['segment'] == 'n3'
 
 
 def test_sessions_stream(vigia, n3n4, tmp_path):
@@ -355,13 +404,13 @@ def test_gtpv2c_sessions(vigia, tmp_path, workers):
     p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), cap])
     assert p.returncode == 0, p.stderr
     text = ev.read_text()
-    assert '001010123456789' not in text
+    assert '001010123456789' not in text and '10.60.0.7' not in text
     evs = [json.loads(l) for l in text.splitlines()]
     fl = [e for e in evs if e['event_type'] == 'flow' and e.get('dest_port') == 80][0]
     assert fl['tunnel']['teid'] == 0xb001 and fl['tunnel']['teid_toclient'] == 0xa002
     s = fl['session']
-    assert s['seid'] == seid and s['ue_ip'] == '10.60.0.7' and s['dnn'] == 'internet.city'
-    assert s['subscriber'].startswith('pseudo:')
+    assert s['seid'] == seid and s['ue_ip'] == fl['src_ip'] and s['dnn'] == 'internet.city'
+    assert s['subscriber'].startswith('pseudo:') and s['ue_ip'].startswith('pseudo:')
     se = [e for e in evs if e['event_type'] == 'session']
     assert len(se) == 1 and se[0]['session']['end_reason'] == 'deleted'
     assert se[0]['session']['subscriber'] == s['subscriber']
@@ -374,11 +423,12 @@ def test_gtpv2c_sessions(vigia, tmp_path, workers):
     assert p.returncode == 0, p.stderr
     se = [json.loads(l) for l in open(ev) if '"event_type":"session"' in l]
     assert se[0]['session']['subscriber'] == '001010123456789'
+    assert se[0]['session']['ue_ip'] == '10.60.0.7'
     assert se[0]['segment'] == 'lte'
 
 
 @pytest.mark.parametrize('workers', ['1', '2'])
-def test_outer_fragments_reassembled(vigia, attacks5g, tmp_path, workers):
+def test_outer_fragments_reassembled(vigia, attacks5g, clear_pol, tmp_path, workers):
     """GTP-U datagrams fragmented on N3 (in order, reversed, a duplicate)
     are reassembled before dispatch: the UE's flow has all its packets and
     bytes and its session; a fragmented datagram that is not GTP-U goes on
@@ -387,8 +437,8 @@ def test_outer_fragments_reassembled(vigia, attacks5g, tmp_path, workers):
 
     def flows(extra):
         ev, summ = tmp_path / 'ev.json', tmp_path / 's.json'
-        p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), '--summary-json',
-                 str(summ)] + extra + [cap])
+        p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev),
+                 '--summary-json', str(summ)] + extra + [cap])
         assert p.returncode == 0, p.stderr
         out = {}
         for e in map(json.loads, open(ev)):
@@ -411,7 +461,7 @@ def test_outer_fragments_reassembled(vigia, attacks5g, tmp_path, workers):
     assert on[('10.200.0.50', 5140)]['flow'] == off[('10.200.0.50', 5140)]['flow']
 
 
-def test_dpdk_outer_fragments_reassembled(vigia, attacks5g, tmp_path):
+def test_dpdk_outer_fragments_reassembled(vigia, attacks5g, clear_pol, tmp_path):
     """DPDK, two queues: each queue reassembles the outer fragments it
     receives, and the rebuilt datagram goes to the worker that owns its
     inner flow like any GTP-U packet."""
@@ -431,7 +481,7 @@ def test_dpdk_outer_fragments_reassembled(vigia, attacks5g, tmp_path):
     prefix = 'vigia-test-%s' % uuid.uuid4().hex[:8]
     try:
         p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
-                 '--idle-stop', '300', '--', '--no-huge', '--no-pci', '-m', '256',
+                 '--policy', clear_pol, '--idle-stop', '300', '--', '--no-huge', '--no-pci', '-m', '256',
                  '--log-level=warning', '--no-telemetry', '--file-prefix', prefix,
                  '--vdev=net_pcap0,rx_pcap=%s,rx_pcap=%s' % (cap, qb), '-l', '0-1'])
     finally:
