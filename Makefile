@@ -10,6 +10,9 @@
 
 SHARED   ?= ../shared
 PY       ?= /usr/bin/python3
+# The build's own replays (demo, tests, bench) run as root in CI; a deployed
+# vigia refuses to replay as root unless told (README, "Privileges").
+export VIGIA_ALLOW_ROOT := 1
 CC       ?= gcc
 VERSION  := 0.1.0
 
@@ -32,7 +35,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS     := libpcap libndpi hiredis yaml-0.1
+PKGS     := libpcap libndpi hiredis yaml-0.1 libmicrohttpd libsystemd libcap-ng
 WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wvla
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
@@ -45,12 +48,12 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthre
 LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c \
-            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c \
+            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/service.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
-            dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c \
+            dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c dataplane/config.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
-            telemetry/sink_redis.c telemetry/redis_consumer.c \
+            telemetry/sink_redis.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c \
             policies/lpm.c policies/policy.c policies/policy_ref.c \
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \

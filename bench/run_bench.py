@@ -18,6 +18,7 @@ Writes DIR/latest.json and DIR/latest.png (gnuplot).
 import argparse
 import json
 import os
+os.environ.setdefault("VIGIA_ALLOW_ROOT", "1")  # CI runs as root
 import shutil
 import statistics
 import subprocess

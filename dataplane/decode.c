@@ -226,6 +226,7 @@ static int dec_tunnel(struct dctx *c, enum dec_tunnel type, uint32_t id,
 	memcpy(d->outer_src, saved.src, 16);
 	memcpy(d->outer_dst, saved.dst, 16);
 	d->has_qfi = 0;
+	d->rqi = d->has_ppi = 0;
 	d->has_l4 = 0;
 	d->frag = DEC_FRAG_NONE;
 	d->sport = d->dport = 0;
@@ -380,7 +381,7 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 	uint32_t glen = rd16(p + 2) + 8u; /* bytes the header says follow */
 	uint32_t teid = rd32(p + 4);
 	uint32_t off = 8;
-	int qfi = -1;
+	int qfi = -1, rqi = 0, ppi = -1;
 
 	if (d->gtp_layers < 255 && ++d->gtp_layers == 1)
 		d->gtp_msg = msg;
@@ -406,9 +407,17 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
 				return DEC_OK;
 			}
-			/* PDU session container: QFI in the 2nd content octet */
-			if (next == 0x85 && elen >= 4)
+			/* PDU session container (TS 38.415): PDU type in the 1st
+			 * content octet; QFI in the 2nd, with (downlink) PPP and
+			 * RQI above it and the PPI in the 3rd when PPP is set */
+			if (next == 0x85 && elen >= 4) {
 				qfi = p[off + 2] & 0x3f;
+				if ((p[off + 1] >> 4) == 0) {
+					rqi = (p[off + 2] >> 6) & 1;
+					if ((p[off + 2] & 0x80) && elen >= 8)
+						ppi = p[off + 3] >> 5;
+				}
+			}
 			next = p[off + elen - 1];
 			off += elen;
 		}
@@ -426,6 +435,9 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 	if (d->tun_type == DEC_TUN_GTPU && d->tun_id == teid && qfi >= 0) {
 		d->qfi = (uint8_t)qfi;
 		d->has_qfi = 1;
+		d->rqi = (uint8_t)rqi;
+		d->has_ppi = ppi >= 0;
+		d->ppi = (uint8_t)(ppi >= 0 ? ppi : 0);
 	}
 	return r;
 }

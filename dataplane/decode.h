@@ -132,6 +132,8 @@ struct decoded {
 	uint8_t tun_depth;        /* number of tunnels peeled */
 	uint8_t qfi;              /* GTP-U PDU session container QFI */
 	uint8_t has_qfi;
+	uint8_t rqi;              /* downlink container: reflective QoS */
+	uint8_t has_ppi, ppi;     /* downlink container: paging policy */
 	uint8_t gtp_msg;          /* first GTP-U header's message type (0xff
 				   * G-PDU, 1 echo request, 26 error
 				   * indication...), 0 when none */

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture_dpdk.h"
 #include "capture_pcap.h"
 #include "classify.h"
+#include "config.h"
 #include "decode.h"
 #include "preflight.h"
 #include "../policies/policy_ref.h"
@@ -24,6 +26,7 @@
 #include "worker.h"
 #include "../telemetry/community_id.h"
 #include "../telemetry/log.h"
+#include "service.h"
 #include "../telemetry/redis_consumer.h"
 #include "../telemetry/telemetry.h"
 
@@ -54,6 +57,12 @@ struct opts {
 	const char *detectors;       /* --detectors: comma list, "none" */
 	size_t reasm_mb;             /* --reasm-mem: outer IPv4 reassembly, MiB */
 	const char *pseudonym_key_file;
+	const char *state_dir;       /* --state-dir: spool (and future state) */
+	const char *user, *group;    /* --user/--group: drop root to them */
+	int allow_root;              /* --allow-root (or VIGIA_ALLOW_ROOT=1) */
+	const char *metrics_listen;  /* --metrics-listen HOST:PORT */
+	unsigned metrics_linger;     /* --metrics-linger S: serve S s after the end */
+	char spool_buf[512];
 	struct redis_sink_cfg rcfg;
 	char redis_host[256];
 	char redis_password[256];
@@ -62,6 +71,7 @@ struct opts {
 
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_reload;
+static volatile sig_atomic_t g_reopen;
 static struct cap_pcap *volatile g_cap;
 
 static void on_signal(int sig)
@@ -76,6 +86,13 @@ static void on_hup(int sig)
 {
 	(void)sig;
 	g_reload = 1;
+	g_reopen = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	g_reopen = 1;
 }
 
 static void usage(FILE *fp)
@@ -85,13 +102,16 @@ static void usage(FILE *fp)
 "       vigia live -i IFACE [options]     capture from a live interface (root)\n"
 "       vigia dpdk [options] -- EAL-ARGS  DPDK fast path: one worker per lcore\n"
 "                                         and RX queue (symmetric RSS)\n"
+"       vigia run --config FILE [options] run as FILE says (dpdk or pcap capture;\n"
+"                                         options given here override the file)\n"
+"       vigia check-config FILE           validate a config file (FILE:LINE:COL)\n"
 "       vigia preflight [-- EAL-ARGS]     check hugepages, NIC binding, RSS, NUMA\n"
 "       vigia alerts --redis H:P --sensor S [...]  read sensors' alerts from Redis\n"
 "       vigia check-policy FILE           validate a policy, print a summary\n"
 "       vigia detectors [--json|--markdown]  the inventory of every detector\n"
 "       vigia --help | --version\n"
 "\n"
-"options:\n"
+"options (also in a config file: --config FILE, see deploy/vigia.yaml):\n"
 "  -o, --output FILE        NDJSON events (EVE) to FILE; '-' for stdout.\n"
 "                           Default: stdout when it is not a terminal.\n"
 "  -w, --workers N          worker pipelines (default 1)\n"
@@ -116,6 +136,17 @@ static void usage(FILE *fp)
 "      --reasm-mem MB       outer IPv4 fragments (GTP-U on N3/N9) reassembled\n"
 "                           before dispatch, at most MB held (default 16, 0 off;\n"
 "                           replay: fragments of other UDP pass unchanged)\n"
+"  running as a service:\n"
+"      --user U, --group G  once the capture and listeners are open, drop root\n"
+"                           to U (keeping no capability, CAP_NET_RAW/ADMIN for\n"
+"                           DPDK); as root without --user, only capture\n"
+"                           commands run unless --allow-root (VIGIA_ALLOW_ROOT=1)\n"
+"      --log-level L        error, warn, info (default), debug\n"
+"      --state-dir DIR      persistent state (Redis spool: DIR/spool by default)\n"
+"      --metrics-listen A   Prometheus /metrics and the status page on HOST:PORT\n"
+"                           (e.g. 127.0.0.1:9477; 'off'); --metrics-linger S\n"
+"                           keeps serving S seconds after a replay ends\n"
+"      SIGHUP reloads the policy and reopens the output file, SIGUSR1 reopens it\n"
 "      --gtp-depth N        GTP-U tunnels followed inside each other (default 1);\n"
 "                           a deeper one is reported (GTP in GTP), not opened\n"
 "      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
@@ -171,7 +202,8 @@ enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
-	O_DETECTORS, O_GTPDEPTH, O_REASM,
+	O_DETECTORS, O_GTPDEPTH, O_REASM, O_LOGLEVEL, O_STATEDIR, O_USER, O_GROUP, O_ALLOWROOT,
+	O_METRICS, O_METRICS_LINGER,
 };
 
 static const struct option long_opts[] = {
@@ -204,6 +236,13 @@ static const struct option long_opts[] = {
 	{ "detectors", required_argument, NULL, O_DETECTORS },
 	{ "gtp-depth", required_argument, NULL, O_GTPDEPTH },
 	{ "reasm-mem", required_argument, NULL, O_REASM },
+	{ "log-level", required_argument, NULL, O_LOGLEVEL },
+	{ "state-dir", required_argument, NULL, O_STATEDIR },
+	{ "user", required_argument, NULL, O_USER },
+	{ "group", required_argument, NULL, O_GROUP },
+	{ "allow-root", no_argument, NULL, O_ALLOWROOT },
+	{ "metrics-listen", required_argument, NULL, O_METRICS },
+	{ "metrics-linger", required_argument, NULL, O_METRICS_LINGER },
 	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
@@ -275,6 +314,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_REDIS: o->redis = optarg; break;
 		case O_POLICY: o->policy_path = optarg; break;
 		case O_DETECTORS: o->detectors = optarg; break;
+		case O_LOGLEVEL: {
+			int l = log_parse_level(optarg);
+			if (l < 0) {
+				fprintf(stderr, "vigia: --log-level: error, warn, info or debug\n");
+				return -1;
+			}
+			log_set_level((enum log_level)l);
+			break;
+		}
+		case O_STATEDIR: o->state_dir = optarg; break;
+		case O_USER: o->user = optarg; break;
+		case O_GROUP: o->group = optarg; break;
+		case O_ALLOWROOT: o->allow_root = 1; break;
+		case O_METRICS:
+			o->metrics_listen = strcmp(optarg, "off") ? optarg : NULL;
+			break;
+		case O_METRICS_LINGER:
+			if (parse_uint(optarg, 3600, &v)) {
+				fprintf(stderr, "vigia: --metrics-linger: 0 to 3600 s\n");
+				return -1;
+			}
+			o->metrics_linger = (unsigned)v;
+			break;
 		case O_REASM:
 			if (parse_uint(optarg, 4096, &v)) {
 				fprintf(stderr, "vigia: --reasm-mem: 0 to 4096 (MiB)\n");
@@ -447,21 +509,32 @@ static void maybe_reload(struct pipeline *pl)
 {
 	char err[512];
 
-	if (!g_reload || !pl->pref)
+	if (g_reopen) {
+		/* logrotate moved the output file: write to a new one */
+		g_reopen = 0;
+		if (pl->tel)
+			telemetry_reopen(pl->tel);
+	}
+	if (!g_reload)
 		return;
 	g_reload = 0;
+	if (!pl->pref)
+		return;
+	service_reloading(0);
 	struct policy *np = policy_load(pl->o->policy_path, &pl->names, err, sizeof(err));
 	if (!np) {
 		policy_ref_count_reload(pl->pref, 0);
-		fprintf(stderr, "vigia: policy reload refused, keeping the current one: %s\n", err);
+		log_err("policy reload refused, keeping the current one: %s", err);
+		service_reloading(1);
 		return;
 	}
 	uint64_t h = policy_hash(np);
 	policy_ref_swap(pl->pref, np);
 	policy_ref_count_reload(pl->pref, 1);
 	if (!pl->o->quiet)
-		fprintf(stderr, "vigia: policy reloaded: %s (hash %016llx)\n",
-			pl->o->policy_path, (unsigned long long)h);
+		log_info("policy reloaded: %s (hash %016llx)", pl->o->policy_path,
+			 (unsigned long long)h);
+	service_reloading(1);
 }
 
 /* Telemetry thread: a command from the Redis control stream. */
@@ -924,6 +997,7 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 {
 	int rc = 0;
 
+	service_stopping();
 	for (unsigned i = 0; i < pl->nw; i++)
 		if (pl->w[i])
 			worker_flush(pl->w[i]);
@@ -992,6 +1066,39 @@ static void deliver_one(void *ctx, const struct pkt *p)
 
 	worker_process(pl->w[0], p, 1);
 	pl->pkts++;
+}
+
+/* Root was needed to open the capture and the listeners, not to run:
+ * become --user (keeping what `keep` says), then tell systemd we are up. */
+static int become_service(struct pipeline *pl, int keep, const char *what)
+{
+	char err[256];
+
+	if (pl->o->user &&
+	    service_drop_privileges(pl->o->user, pl->o->group, keep, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	service_ready(what);
+	return 0;
+}
+
+/* WATCHDOG=1 at half the interval systemd asked for. */
+static void watchdog_tick(void)
+{
+	static uint64_t every, last;
+	struct timespec ts;
+
+	if (!every && !(every = service_watchdog_usec() / 2))
+		every = UINT64_MAX;
+	if (every == UINT64_MAX)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (now - last >= every) {
+		last = now;
+		service_watchdog();
+	}
 }
 
 static int run_files(struct pipeline *pl, char **files, int nfiles)
@@ -1072,10 +1179,21 @@ static int run_live(struct pipeline *pl, const char *iface)
 		return EXIT_INPUT;
 	}
 	g_cap = c;
+	char what[128];
+	snprintf(what, sizeof(what), "capturing on %s", iface);
+	if (become_service(pl, SERVICE_KEEP_NONE, what) != 0) {
+		g_cap = NULL;
+		cap_pcap_close(c);
+		pipeline_finish(pl, "cannot drop privileges");
+		return EXIT_INPUT;
+	}
 	if (!pl->o->quiet)
 		fprintf(stderr, "vigia: capturing on %s (Ctrl-C to stop)\n", iface);
 	worker_policy_online(pl->w[0]);
 	while (!g_stop) {
+		watchdog_tick();
+		if (g_reopen && !g_reload)
+			maybe_reload(pl);
 		if (g_reload) {
 			/* this thread is the worker: step out of the read side */
 			worker_policy_offline(pl->w[0]);
@@ -1126,6 +1244,7 @@ static void *dpdk_stats_main(void *arg)
 	while (!t->done) {
 		struct timespec ts = { 0, 100 * 1000000 };
 		nanosleep(&ts, NULL);
+		watchdog_tick();
 		maybe_reload(t->pl); /* SIGHUP: the lcores are all workers */
 		if (!t->interval || ++waited < t->interval * 10)
 			continue;
@@ -1177,8 +1296,14 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 			o->workers, o->workers > 1 ? "s" : "");
 	struct stats_thr st = { c, pl, o->stats_interval, 0 };
 	pthread_t thr;
-	int have_thr = (o->stats_interval || pl->pref) &&
-		       pthread_create(&thr, NULL, dpdk_stats_main, &st) == 0;
+	if (become_service(pl, SERVICE_KEEP_CAPTURE, "DPDK capture") != 0) {
+		pipeline_finish(pl, "cannot drop privileges");
+		dpdk_close(c);
+		free(eal);
+		return EXIT_INPUT;
+	}
+	/* this thread turns the reloads, reopens and the watchdog */
+	int have_thr = pthread_create(&thr, NULL, dpdk_stats_main, &st) == 0;
 	dpdk_run(c, pl->w);
 	if (have_thr) {
 		st.done = 1;
@@ -1305,6 +1430,8 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -1358,8 +1485,119 @@ static char **expand_argfiles(int *argc, char **argv)
 	return out;
 }
 
+/* "--config FILE" anywhere before "--": load it, take it out of argv, and
+ * put the file's options first (the command line after them wins); "run"
+ * becomes the capture the file names; dpdk gets the file's EAL arguments
+ * unless the command line brings its own. 0, or an exit status. */
+static int apply_config(int *argc, char ***argv, struct config *cfg)
+{
+	char **av = *argv, err[512];
+	const char *path = NULL;
+	int n = 0;
+	char **kept = calloc((size_t)*argc + 1, sizeof(char *));
+
+	if (!kept)
+		return EXIT_INPUT;
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(av[i], "--")) {
+			while (i < *argc)
+				kept[n++] = av[i++];
+			break;
+		}
+		if (i >= 2 && !strcmp(av[i], "--config") && i + 1 < *argc) {
+			path = av[++i];
+			continue;
+		}
+		if (i >= 2 && !strncmp(av[i], "--config=", 9)) {
+			path = av[i] + 9;
+			continue;
+		}
+		kept[n++] = av[i];
+	}
+	const char *cmd = av[1];
+	if (!path) {
+		free(kept);
+		if (!strcmp(cmd, "run")) {
+			fprintf(stderr, "vigia: run needs --config FILE\n");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (config_load(path, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(kept);
+		return EXIT_INPUT;
+	}
+	if (!strcmp(cmd, "run")) {
+		if (!cfg->mode[0]) {
+			fprintf(stderr, "%s: capture.mode is not set (dpdk or pcap)\n", path);
+			free(kept);
+			return EXIT_INPUT;
+		}
+		cmd = cfg->mode;
+	}
+	int m;
+	char **merged = config_argv(cfg, n - 1, kept + 1, &m);
+	free(kept);
+	if (!merged)
+		return EXIT_INPUT;
+	int has_dd = 0;
+	for (int i = 0; i < m; i++)
+		has_dd |= !strcmp(merged[i], "--");
+	int extra = !strcmp(cmd, "dpdk") && !has_dd && cfg->neal ? (int)cfg->neal + 1 : 0;
+	char **out = calloc((size_t)(m + extra + 2), sizeof(char *));
+	if (!out)
+		return EXIT_INPUT;
+	out[0] = av[0];
+	out[1] = (char *)cmd;
+	for (int i = 1; i < m; i++)
+		out[i + 1] = merged[i];
+	int k = m + 1;
+	if (extra) {
+		out[k++] = (char *)"--";
+		for (unsigned i = 0; i < cfg->neal; i++)
+			out[k++] = cfg->eal[i];
+	}
+	*argc = k;
+	*argv = out; /* lives as long as the process, like cfg */
+	return 0;
+}
+
+/* vigia check-config FILE: the loader's checks, then every value through
+ * the same parser the command line goes through. */
+static int cmd_check_config(int argc, char **argv)
+{
+	static struct config cfg;
+	static struct opts o;
+	char err[512];
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: vigia check-config FILE\n");
+		return EXIT_USAGE;
+	}
+	if (config_load(argv[2], &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_INPUT;
+	}
+	char *one[] = { (char *)"check-config", NULL };
+	int m;
+	char **merged = config_argv(&cfg, 1, one, &m);
+	if (!merged || parse_opts(m, merged, &o) != 0) {
+		fprintf(stderr, "%s: refused\n", argv[2]);
+		return EXIT_INPUT;
+	}
+	if (o.policy_path && access(o.policy_path, R_OK) != 0)
+		fprintf(stderr, "%s: warning: policy %s: %s\n", argv[2], o.policy_path,
+			strerror(errno));
+	printf("%s: ok: capture %s, %u options%s\n", argv[2],
+	       cfg.mode[0] ? cfg.mode : "(not set: run needs it)", cfg.n,
+	       cfg.neal ? ", EAL arguments" : "");
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
+	static struct config cfg;
 	static struct opts o;
 	static struct pipeline pl;
 	char host[64] = "vigia";
@@ -1394,6 +1632,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "alerts"))
 		return cmd_alerts(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check-config"))
+		return cmd_check_config(argc, argv);
+	int crc = apply_config(&argc, &argv, &cfg);
+	if (crc)
+		return crc;
 	if (!strcmp(argv[1], "detectors")) {
 		int fmt = argc > 2 && !strcmp(argv[2], "--json")       ? 1
 			  : argc > 2 && !strcmp(argv[2], "--markdown") ? 2
@@ -1447,6 +1690,24 @@ int main(int argc, char **argv)
 	int prc = parse_opts(argc - 1, argv + 1, &o);
 	if (prc)
 		return prc;
+	if (!o.allow_root) {
+		const char *e = getenv("VIGIA_ALLOW_ROOT");
+		o.allow_root = e && !strcmp(e, "1");
+	}
+	/* a replay needs no privilege: as root it runs only when told */
+	if (geteuid() == 0 && !o.user && !o.allow_root && !strcmp(cmd, "replay")) {
+		fprintf(stderr, "vigia: refusing to replay as root, which it does not need: "
+				"--user U to drop to U, or --allow-root (VIGIA_ALLOW_ROOT=1)\n");
+		return EXIT_USAGE;
+	}
+	if (o.state_dir && o.redis && !o.rcfg.spool_dir) {
+		snprintf(o.spool_buf, sizeof(o.spool_buf), "%s/spool", o.state_dir);
+		if (mkdir(o.spool_buf, 0750) != 0 && errno != EEXIST) {
+			fprintf(stderr, "vigia: %s: %s\n", o.spool_buf, strerror(errno));
+			return EXIT_INPUT;
+		}
+		o.rcfg.spool_dir = o.spool_buf;
+	}
 	if (o.cls.max_slots > o.ft.max_flows)
 		o.cls.max_slots = o.ft.max_flows;
 
@@ -1469,6 +1730,10 @@ int main(int argc, char **argv)
 		int rc = pipeline_init(&pl, &o, 1);
 		if (rc)
 			return rc;
+		if (become_service(&pl, SERVICE_KEEP_NONE, "replaying") != 0) {
+			pipeline_finish(&pl, "cannot drop privileges");
+			return EXIT_INPUT;
+		}
 		pl.show_progress = !o.quiet && (o.progress == 1 ||
 				   (o.progress == -1 && isatty(STDERR_FILENO)));
 		return run_files(&pl, files, nfiles);

@@ -1177,6 +1177,12 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		m->tuple.has_qfi = 1;
 		m->tuple.qfi = d.qfi;
 	}
+	if (d.rqi)
+		m->tuple.rqi = 1;
+	if (d.has_ppi && !m->tuple.has_ppi) {
+		m->tuple.has_ppi = 1;
+		m->tuple.ppi = d.ppi;
+	}
 	if (d.anomalies & ~f->anomalies) {
 		uint64_t fresh = d.anomalies & ~f->anomalies;
 		f->anomalies |= d.anomalies;

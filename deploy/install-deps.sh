@@ -9,7 +9,8 @@ libndpi-dev libndpi-bin libhtp-dev libhiredis-dev redis-server redis-tools
 libyaml-dev libcmocka-dev
 python3 python3-scapy python3-pytest python3-redis python3-yaml
 tshark tcpreplay iproute2 jq gnuplot-nox linux-perf
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+libmicrohttpd-dev libsystemd-dev libcap-ng-dev chromium systemd"
 
 missing=""
 for p in $PKGS; do

@@ -354,6 +354,10 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 		}
 		if (t->has_qfi)
 			jw_kv_u64(w, "qfi", t->qfi);
+		if (t->rqi)
+			jw_kv_bool(w, "rqi", 1);
+		if (t->has_ppi)
+			jw_kv_u64(w, "ppi", t->ppi);
 		if (t->outer_ipver) {
 			ip_value(w, "outer_src", t->outer_ipver, t->outer_src);
 			ip_value(w, "outer_dst", t->outer_ipver, t->outer_dst);

@@ -45,6 +45,7 @@ struct ev_tuple {
 	uint16_t vlan[2];
 	uint8_t tun_type;           /* decode.h enum dec_tunnel, 0 = none */
 	uint8_t has_qfi, qfi;
+	uint8_t rqi, has_ppi, ppi;  /* GTP-U downlink: reflective QoS, paging */
 	uint8_t outer_ipver;
 	uint32_t tun_id[2];         /* TEID/VNI/key seen toserver, toclient */
 	uint8_t outer_src[16], outer_dst[16];

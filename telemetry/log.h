@@ -14,6 +14,8 @@ typedef void (*log_print_fn)(enum log_level lvl, const char *fmt, va_list ap)
 extern enum log_level log_threshold;
 
 void log_set_level(enum log_level lvl);
+/* "error", "warn"/"warning", "info", "debug" -> enum log_level; -1 unknown. */
+int log_parse_level(const char *s);
 void log_set_print(log_print_fn fn);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -20,6 +20,7 @@ struct telemetry {
 	pthread_t thr;
 	int started;
 	int stop;                /* atomic: producers are done, drain and exit */
+	int reopen;              /* atomic: reopen the output file */
 	char *out;
 	size_t outlen;
 	struct telemetry_stats st;   /* written by the thread, read atomically */
@@ -59,6 +60,15 @@ int telemetry_add_queue(struct telemetry *t, struct evq *q)
 
 static void flush_out(struct telemetry *t)
 {
+	if (__atomic_exchange_n(&t->reopen, 0, __ATOMIC_ACQ_REL) && t->cfg.out &&
+	    t->cfg.out_path) {
+		/* same FILE: whoever holds it keeps a valid pointer */
+		fflush(t->cfg.out);
+		if (freopen(t->cfg.out_path, "a", t->cfg.out))
+			__atomic_fetch_add(&t->st.reopens, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&t->st.reopen_errors, 1, __ATOMIC_RELAXED);
+	}
 	if (!t->outlen)
 		return;
 	if (t->cfg.out) {
@@ -282,6 +292,8 @@ void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s)
 	s->anomalies = __atomic_load_n(&t->st.anomalies, __ATOMIC_RELAXED);
 	s->stats = __atomic_load_n(&t->st.stats, __ATOMIC_RELAXED);
 	s->alerts = __atomic_load_n(&t->st.alerts, __ATOMIC_RELAXED);
+	s->reopens = __atomic_load_n(&t->st.reopens, __ATOMIC_RELAXED);
+	s->reopen_errors = __atomic_load_n(&t->st.reopen_errors, __ATOMIC_RELAXED);
 	s->redis_pending = t->st.redis_pending;
 	if (t->cfg.redis)
 		redis_sink_get_stats(t->cfg.redis, &s->redis);
@@ -298,4 +310,9 @@ void telemetry_destroy(struct telemetry *t)
 	eve_encoder_destroy(t->enc);
 	free(t->out);
 	free(t);
+}
+
+void telemetry_reopen(struct telemetry *t)
+{
+	__atomic_store_n(&t->reopen, 1, __ATOMIC_RELEASE);
 }

@@ -21,6 +21,8 @@ struct telemetry_cfg {
 	const char *sensor;
 	struct eve_names names;
 	FILE *out;               /* NDJSON sink; NULL: encode and discard */
+	const char *out_path;    /* its file, for telemetry_reopen (logrotate);
+				  * NULL: stdout or a pipe, never reopened */
 	unsigned flush_ms;       /* timer flush; 0 = 200 ms */
 	uint16_t community_id_seed;
 	struct redis_sink *redis;    /* optional second sink; owned by caller */
@@ -36,6 +38,7 @@ struct telemetry_stats {
 	uint64_t encode_errors;  /* record did not fit a line buffer */
 	uint64_t write_errors;
 	uint64_t flows, anomalies, stats, alerts;
+	uint64_t reopens, reopen_errors;
 	struct redis_sink_stats redis;
 	uint64_t redis_pending;      /* left in the spool at stop */
 };
@@ -52,6 +55,10 @@ int telemetry_start(struct telemetry *t);
  * have stopped producing. Returns 0, or -EIO if a sink write failed. */
 int telemetry_stop(struct telemetry *t);
 void telemetry_get_stats(const struct telemetry *t, struct telemetry_stats *s);
+/* Reopen the output file by its path before the next write (after
+ * logrotate moved it: SIGHUP/SIGUSR1). Any thread; the telemetry thread
+ * does it between two whole lines. */
+void telemetry_reopen(struct telemetry *t);
 void telemetry_destroy(struct telemetry *t);
 
 /* Let the calling thread run on any core: threads inherit their creator's

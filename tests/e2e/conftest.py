@@ -11,6 +11,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 SHARED = os.environ.get('SHARED', os.path.join(ROOT, '..', 'shared'))
 CORPUS = os.path.join(SHARED, 'corpus')
 DEMO = os.path.join(ROOT, 'tests', 'captures', 'demo.pcap')
+# CI runs as root; vigia refuses to replay as root unless told
+os.environ.setdefault('VIGIA_ALLOW_ROOT', '1')
 
 
 def vigia_path(san=False):

@@ -13,7 +13,7 @@ while off + 16 <= len(data) and n < 400:
     frames.append(data[off + 16:off + 16 + caplen])
     off += 16 + caplen
     n += 1
-for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu'):
+for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -49,6 +49,10 @@ import shutil
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 for i, f in enumerate(sorted(glob.glob(os.path.join(root, 'policies', 'examples', '*.yaml')))):
     shutil.copy(f, os.path.join(outdir, 'policy', 'ex%d.yaml' % i))
+
+# the config fuzzer starts from the shipped sensor configs
+for f in sorted(glob.glob(os.path.join(root, 'deploy', '*.yaml'))):
+    shutil.copy(f, os.path.join(outdir, 'config', os.path.basename(f)))
 
 # reasm: fragmented GTP-U datagrams as [op:1][length:2][frame] records (see
 # fuzz_reasm.c): in order, reversed, repeated, overlapping with other bytes,

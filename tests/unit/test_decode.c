@@ -84,6 +84,47 @@ static void test_ipv4_options(void **state)
 	assert_int_equal(d.anomalies, 0);
 }
 
+/* GTP-U with a downlink PDU session container (TS 38.415): PPP and RQI
+ * set, QFI 9, PPI 5; then a G-PDU whose length says more than is there. */
+static void test_gtpu_pdu_session_container(void **state)
+{
+	(void)state;
+	static const uint8_t f[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00,
+		0x45, 0, 0, 76, 0, 1, 0, 0, 64, 17, 0, 0, 10, 201, 0, 2, 10, 201, 0, 1,
+		0x08, 0x68, 0x08, 0x68, 0, 56, 0, 0,
+		/* GTP-U: E flag, G-PDU, length 40 (4 optional + 8 ext + 28 inner) */
+		0x34, 0xff, 0, 40, 0, 0, 0x50, 0x01, 0, 0, 0, 0x85,
+		2, 0x00, 0xc9, 0xa0, 0, 0, 0, 0x00,
+		0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 8, 8, 8, 8, 10, 45, 1, 5,
+		0, 53, 0x9c, 0x40, 0, 8, 0, 0,
+	};
+	struct decoded d;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, f), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_GTPU);
+	assert_int_equal(d.tun_id, 0x5001);
+	assert_true(d.has_qfi);
+	assert_int_equal(d.qfi, 9);
+	assert_int_equal(d.rqi, 1);
+	assert_true(d.has_ppi);
+	assert_int_equal(d.ppi, 5);
+	assert_int_equal(d.gtp_msg, 0xff);
+	assert_int_equal(d.gtp_layers, 1);
+	assert_int_equal(d.sport, 53);
+	assert_int_equal(d.anomalies, 0);
+
+	uint8_t g[sizeof(f)];
+	memcpy(g, f, sizeof(f));
+	g[45] = 60; /* GTP length beyond the UDP payload */
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, g), DEC_OK);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_LEN_MISMATCH));
+	memcpy(g, f, sizeof(f));
+	g[54] = 20; /* extension header length past the packet */
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, g), DEC_OK);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_EXTHDR_INVALID));
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+}
+
 static void test_ipv4_fragments(void **state)
 {
 	struct decoded d;
@@ -313,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_mpls_icmp),
 		cmocka_unit_test(test_ipv4_options),
 		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_gtpu_pdu_session_container),
 		cmocka_unit_test(test_ipv6_ext),
 		cmocka_unit_test(test_gtpu),
 		cmocka_unit_test(test_vxlan),

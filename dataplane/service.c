@@ -1,0 +1,90 @@
+#include "service.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+#include <systemd/sd-daemon.h>
+
+void service_ready(const char *status)
+{
+	sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", status ? status : "running",
+		   (unsigned long)getpid());
+}
+
+void service_status(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sd_notifyf(0, "STATUS=%s", line);
+}
+
+void service_stopping(void)
+{
+	sd_notify(0, "STOPPING=1");
+}
+
+void service_reloading(int done)
+{
+	sd_notify(0, done ? "READY=1" : "RELOADING=1");
+}
+
+uint64_t service_watchdog_usec(void)
+{
+	uint64_t usec = 0;
+
+	return sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
+}
+
+void service_watchdog(void)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+int service_drop_privileges(const char *user, const char *group, int keep, char *err,
+			    size_t errlen)
+{
+	if (geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, errlen, "no user '%s' to run as (create it, or --user)", user);
+		return -1;
+	}
+	gid_t gid = pw->pw_gid;
+	if (group) {
+		struct group *gr = getgrnam(group);
+		if (!gr) {
+			snprintf(err, errlen, "no group '%s'", group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (keep & SERVICE_KEEP_CAPTURE &&
+	    capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW,
+			  CAP_NET_ADMIN, -1) != 0) {
+		snprintf(err, errlen, "libcap-ng: cannot keep the capture capabilities");
+		return -1;
+	}
+	int rc = capng_change_id((int)pw->pw_uid, (int)gid,
+				 CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot become %s (libcap-ng error %d)", user, rc);
+		return -1;
+	}
+	if (geteuid() == 0 || getegid() == 0) {
+		snprintf(err, errlen, "still root after dropping privileges");
+		return -1;
+	}
+	return 0;
+}
