@@ -28,6 +28,8 @@
 #include "../telemetry/log.h"
 #include "service.h"
 #include "../telemetry/redis_consumer.h"
+#include "../telemetry/http_status.h"
+#include "../telemetry/status.h"
 #include "../telemetry/telemetry.h"
 
 #ifndef VIGIA_VERSION
@@ -72,6 +74,9 @@ struct opts {
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_reload;
 static volatile sig_atomic_t g_reopen;
+/* Bumped by the control loop each turn; the watchdog thread pets systemd
+ * only while it moves (service.h). */
+static volatile uint64_t g_heartbeat;
 static struct cap_pcap *volatile g_cap;
 
 static void on_signal(int sig)
@@ -461,6 +466,9 @@ struct pipeline {
 	struct redis_sink *redis;
 	struct policy_ref *pref;
 	struct analytics *an;         /* cross-flow detectors; NULL: none */
+	struct status *status;        /* --metrics-listen: the live aggregate */
+	struct http_status *http;     /* ... and its listener */
+	uint64_t pol_hash;            /* the policy in force */
 	struct evq *an_q;             /* its alerts, to the telemetry thread */
 	struct classifier *names_cls; /* resolves app/category names for policies */
 	struct policy_names names;
@@ -530,6 +538,7 @@ static void maybe_reload(struct pipeline *pl)
 	}
 	uint64_t h = policy_hash(np);
 	policy_ref_swap(pl->pref, np);
+	__atomic_store_n(&pl->pol_hash, h, __ATOMIC_RELAXED);
 	policy_ref_count_reload(pl->pref, 1);
 	if (!pl->o->quiet)
 		log_info("policy reloaded: %s (hash %016llx)", pl->o->policy_path,
@@ -550,6 +559,58 @@ static void on_control(void *ctx, const char *cmd)
 static const char *tunnel_name(unsigned t)
 {
 	return decode_tunnel_name(t);
+}
+
+/* The HTTP thread's view of the counters (GET /metrics, /api/status). The
+ * workers' counters are read while they run: a snapshot a few packets old
+ * is what a scrape wants. */
+static void metrics_fill(void *ctx, struct metrics_snapshot *m)
+{
+	struct pipeline *pl = ctx;
+	struct worker_stats ws;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->sensor, sizeof(m->sensor), "%s", pl->o->sensor ? pl->o->sensor : "");
+	snprintf(m->version, sizeof(m->version), "%s", VIGIA_VERSION);
+	m->uptime_s = now_s() - pl->t_start;
+	m->nworkers = pl->nw < STATUS_MAX_WORKERS ? pl->nw : STATUS_MAX_WORKERS;
+	for (unsigned i = 0; i < pl->nw; i++) {
+		if (!pl->w[i])
+			continue;
+		worker_get_stats(pl->w[i], &ws);
+		m->packets += ws.pkts;
+		m->bytes += ws.bytes;
+		m->flows.created += ws.flows_created;
+		m->flows.ended += ws.flows_ended;
+		m->flows.evicted += ws.flows_evicted;
+		if (i < STATUS_MAX_WORKERS)
+			m->workers[i].packets = ws.pkts;
+		m->drops.events_dropped += evq_dropped(pl->q[i]);
+	}
+	m->flows.active = m->flows.created > m->flows.ended ? m->flows.created - m->flows.ended : 0;
+	if (pl->have_dpdk) {
+		m->drops.nic_missed = pl->dstats.imissed;
+		m->drops.nic_nombuf = pl->dstats.rx_nombuf;
+		for (unsigned q = 0; q < pl->dstats.nq; q++)
+			m->drops.ring_full += pl->dstats.ring_full[q];
+	}
+	if (pl->redis) {
+		struct redis_sink_stats rs;
+		redis_sink_get_stats(pl->redis, &rs);
+		m->redis.enabled = 1;
+		m->redis.connected = rs.connected;
+		m->redis.sent = rs.sent;
+		m->redis.spooled = rs.spooled;
+		m->redis.reconnects = rs.reconnects;
+		m->redis.pending = rs.spooled > rs.sent ? rs.spooled - rs.sent : 0;
+		m->drops.sink_dropped = rs.spool_dropped + rs.errors;
+	}
+	if (pl->pref) {
+		m->policy.loaded = 1;
+		m->policy.hash = __atomic_load_n(&pl->pol_hash, __ATOMIC_RELAXED);
+		policy_ref_reloads(pl->pref, &m->policy.reloads_ok, &m->policy.reloads_failed);
+	}
+	status_alert_counts(pl->status, m);
 }
 
 static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
@@ -606,6 +667,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		.sensor = o->sensor,
 		.names = { decode_anomaly_name, tunnel_name, classify_risk_name },
 		.out = pl->out,
+		.out_path = pl->out_owned ? o->out_path : NULL, /* reopened on SIGUSR1 */
+		.status = pl->status,
 		.community_id_seed = o->cid_seed,
 	};
 	/* pseudonyms: a key from a file keeps them stable across runs; else a
@@ -631,6 +694,10 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		}
 		fclose(ur);
 	}
+	if (o->metrics_listen && !(tc.status = pl->status = status_create())) {
+		fprintf(stderr, "vigia: metrics: no memory\n");
+		return EXIT_INPUT;
+	}
 	pl->tel = telemetry_create(&tc);
 	if (!pl->tel) {
 		fprintf(stderr, "vigia: telemetry: %s\n", strerror(errno));
@@ -647,6 +714,7 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 			fprintf(stderr, "vigia: %s\n", err);
 			return EXIT_INPUT;
 		}
+		pl->pol_hash = policy_hash(pol);
 		/* readers: the workers, and the analytics thread (id nw) */
 		pl->pref = policy_ref_create(pol, pl->nw + 1);
 		if (!pl->pref) {
@@ -707,6 +775,14 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		return EXIT_INPUT;
 	}
 	pl->t_start = now_s();
+	if (o->metrics_listen) {
+		pl->http = http_status_start(o->metrics_listen, pl->status, metrics_fill, pl, err,
+					     sizeof(err));
+		if (!pl->http) {
+			fprintf(stderr, "vigia: metrics: %s\n", err);
+			return EXIT_INPUT;
+		}
+	}
 	return 0;
 }
 
@@ -997,6 +1073,7 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 {
 	int rc = 0;
 
+	service_watchdog_stop();
 	service_stopping();
 	for (unsigned i = 0; i < pl->nw; i++)
 		if (pl->w[i])
@@ -1013,6 +1090,17 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 	/* a run that failed before its first packet has nothing to sum up */
 	if (pl->tel && pl->nw && pl->w[0] && (pl->pkts || !strcmp(status, "ok")))
 		pipeline_summary(pl, now_s() - pl->t_start, status);
+	if (pl->http) {
+		/* a replay's final figures stay up a while for whoever scrapes */
+		for (unsigned t = 0; t < pl->o->metrics_linger * 10 && !g_stop; t++) {
+			struct timespec ts = { 0, 100 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+		http_status_stop(pl->http);
+		pl->http = NULL;
+	}
+	status_destroy(pl->status);
+	pl->status = NULL;
 	for (unsigned i = 0; i < pl->nw; i++) {
 		worker_destroy(pl->w[i]);
 		evq_destroy(pl->q[i]);
@@ -1080,25 +1168,14 @@ static int become_service(struct pipeline *pl, int keep, const char *what)
 		return -1;
 	}
 	service_ready(what);
+	if (service_watchdog_start(&g_heartbeat) != 0)
+		log_warn("cannot start the watchdog thread");
 	return 0;
 }
 
-/* WATCHDOG=1 at half the interval systemd asked for. */
 static void watchdog_tick(void)
 {
-	static uint64_t every, last;
-	struct timespec ts;
-
-	if (!every && !(every = service_watchdog_usec() / 2))
-		every = UINT64_MAX;
-	if (every == UINT64_MAX)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	if (now - last >= every) {
-		last = now;
-		service_watchdog();
-	}
+	g_heartbeat++;
 }
 
 static int run_files(struct pipeline *pl, char **files, int nfiles)

@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -45,9 +47,59 @@ uint64_t service_watchdog_usec(void)
 	return sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
 }
 
-void service_watchdog(void)
+static struct {
+	pthread_t thr;
+	int running, stop;
+	uint64_t every_us;
+	const volatile uint64_t *beat;
+} wd;
+
+static void *watchdog_main(void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	uint64_t seen = ~0ULL;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "vigia-watchdog");
+	while (!__atomic_load_n(&wd.stop, __ATOMIC_ACQUIRE)) {
+		uint64_t b = *wd.beat;
+		if (b != seen) {
+			seen = b;
+			sd_notify(0, "WATCHDOG=1");
+		}
+		/* short naps: stopping must not wait a whole interval */
+		for (uint64_t slept = 0; slept < wd.every_us &&
+					 !__atomic_load_n(&wd.stop, __ATOMIC_ACQUIRE);
+		     slept += 20000) {
+			struct timespec ts = { 0, 20000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+int service_watchdog_start(const volatile uint64_t *heartbeat)
+{
+	uint64_t usec = service_watchdog_usec();
+
+	if (!usec || wd.running)
+		return 0;
+	wd.every_us = usec / 2;
+	wd.beat = heartbeat;
+	wd.stop = 0;
+	int rc = pthread_create(&wd.thr, NULL, watchdog_main, NULL);
+	if (rc)
+		return -rc;
+	wd.running = 1;
+	return 0;
+}
+
+void service_watchdog_stop(void)
+{
+	if (!wd.running)
+		return;
+	__atomic_store_n(&wd.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(wd.thr, NULL);
+	wd.running = 0;
 }
 
 int service_drop_privileges(const char *user, const char *group, int keep, char *err,

@@ -20,8 +20,12 @@ void service_stopping(void);
 void service_reloading(int done);
 /* The watchdog interval systemd asked for (WatchdogSec=), 0 when none. */
 uint64_t service_watchdog_usec(void);
-/* WATCHDOG=1: the process is alive and its loop turns. */
-void service_watchdog(void);
+/* When systemd asked for a watchdog: a thread sends WATCHDOG=1 every half
+ * interval, but only while *heartbeat keeps changing (the control loop
+ * bumps it each turn): a stuck loop gets the service restarted, and a slow
+ * notify socket never blocks the capture. 0, or -errno. */
+int service_watchdog_start(const volatile uint64_t *heartbeat);
+void service_watchdog_stop(void);
 
 /* Capabilities kept after the drop. */
 enum { SERVICE_KEEP_NONE = 0, SERVICE_KEEP_CAPTURE = 1 /* CAP_NET_RAW, CAP_NET_ADMIN */ };

@@ -266,7 +266,12 @@ struct http_status *http_status_start(const char *listen, struct status *st,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
-	if (!st || parse_listen(listen, &ss, &loopback)) {
+	if (!st) {
+		snprintf(err, errlen, "metrics: no status to serve");
+		e = EINVAL;
+		goto err;
+	}
+	if (parse_listen(listen, &ss, &loopback)) {
 		snprintf(err, errlen, "metrics listen address '%s': want "
 			 "IPv4:PORT or [IPv6]:PORT, numeric", listen ? listen : "");
 		e = EINVAL;

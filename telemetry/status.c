@@ -24,13 +24,16 @@
 #define NB 10                              /* buckets in the window */
 #define BUCKET_S (STATUS_WINDOW_S / NB)    /* seconds per bucket */
 #define WAYS 8
-#define KEY_LEN 40
+#define JUMP_BUCKETS (3600 / BUCKET_S)    /* packet time going back this far
+					   * restarts the window */
+#define KEY_LEN 48
 #define APPS_SLOTS 256                     /* powers of two */
 #define TALKERS_SLOTS 1024
 #define PSEUDO_TEXT "pseudonymised"
 
 struct win_slot {
 	char key[KEY_LEN];       /* NUL-terminated label / address text */
+	uint32_t hash;           /* of key */
 	uint8_t used;
 	uint32_t ep[NB];         /* bucket's epoch + 1; 0: never used */
 	uint64_t bytes[NB];
@@ -69,6 +72,10 @@ struct status {
 	unsigned alert_head, nalerts;  /* head: next write */
 	uint64_t nev[6];         /* by enum ev_type; [0]: other */
 	uint64_t late;           /* flows older than the window */
+	/* every alert event seen, by detector and severity (the metrics) */
+	unsigned ndet;
+	struct { char id[16]; uint64_t count; } by_det[STATUS_MAX_DETECTORS];
+	uint64_t by_sev[STATUS_SEVERITIES];
 	/* from snapshots */
 	int have_snap;
 	struct metrics_snapshot snap;
@@ -153,20 +160,24 @@ static uint64_t win_bytes(const struct win_slot *e, uint64_t now, uint64_t *flow
 static void win_add(struct win_table *w, const char *key, uint64_t ep,
 		    uint64_t now, uint64_t bytes)
 {
-	unsigned h = hash_key(key), victim = 0;
+	uint32_t h = hash_key(key);
+	unsigned victim = 0;
 	uint64_t least = UINT64_MAX;
 	struct win_slot *e = NULL;
 
-	for (unsigned i = 0; i < WAYS; i++) {
+	for (unsigned i = 0; i < WAYS && !e; i++) {
 		struct win_slot *c = &w->slot[(h + i) & w->mask];
-		if (c->used && strcmp(c->key, key) == 0) {
+		if (c->used && c->hash == h && strcmp(c->key, key) == 0)
 			e = c;
-			break;
-		}
+	}
+	for (unsigned i = 0; i < WAYS && !e; i++) {   /* a new key: a victim */
+		struct win_slot *c = &w->slot[(h + i) & w->mask];
 		uint64_t b = c->used ? win_bytes(c, now, NULL) : 0;
 		if (b < least) {
 			least = b;
 			victim = (h + i) & w->mask;
+			if (!b)
+				break;
 		}
 	}
 	if (!e) {
@@ -174,7 +185,8 @@ static void win_add(struct win_table *w, const char *key, uint64_t ep,
 		if (e->used && least)
 			w->evicted++;
 		memset(e, 0, sizeof(*e));
-		snprintf(e->key, sizeof(e->key), "%s", key);
+		memcpy(e->key, key, strnlen(key, KEY_LEN - 1));
+		e->hash = h;
 		e->used = 1;
 	}
 	unsigned b = (unsigned)(ep % NB);
@@ -220,21 +232,17 @@ static unsigned win_top(const struct win_table *w, uint64_t now,
 
 /* ---- events ---- */
 
-static void addr_text(char *o, size_t cap, const struct event *ev, int dst)
+/* An endpoint as the page may show it, into o (at least 40 bytes). */
+static void addr_text(char *o, const struct event *ev, int dst)
 {
 	const struct ev_tuple *t = &ev->t;
-	char ip[48];
 
-	if (ev->pseudo & (dst ? 2 : 1)) {
-		snprintf(o, cap, "%s", PSEUDO_TEXT);
-		return;
-	}
-	if (t->ipver != 4 && t->ipver != 6) {
-		snprintf(o, cap, "%s", "");
-		return;
-	}
-	eve_format_ip(ip, t->ipver, dst ? t->dst : t->src);
-	snprintf(o, cap, "%s", ip);
+	if (ev->pseudo & (dst ? 2 : 1))
+		memcpy(o, PSEUDO_TEXT, sizeof(PSEUDO_TEXT));
+	else if (t->ipver == 4 || t->ipver == 6)
+		eve_format_ip(o, t->ipver, dst ? t->dst : t->src);
+	else
+		o[0] = 0;
 }
 
 static void on_flow(struct status *s, const struct event *ev)
@@ -242,20 +250,22 @@ static void on_flow(struct status *s, const struct event *ev)
 	const struct ev_flow *f = &ev->u.flow;
 	uint64_t ep = ev->ts_us / 1000000 / BUCKET_S;
 	uint64_t bytes = f->bytes[0] + f->bytes[1];
-	char key[KEY_LEN];
+	char key[KEY_LEN] = { 0 };
 
-	if (ep > s->now_epoch)
-		s->now_epoch = ep;
+	_Static_assert(KEY_LEN >= 40 && KEY_LEN > sizeof(f->app.proto),
+		       "a key holds an address and a label");
+	if (ep > s->now_epoch || ep + JUMP_BUCKETS < s->now_epoch)
+		s->now_epoch = ep;   /* newer; or far older: another capture */
 	if (ep + NB <= s->now_epoch) {
 		s->late++;
 		return;
 	}
 	if (f->classified && f->app.proto[0])
-		snprintf(key, sizeof(key), "%s", f->app.proto);
+		memcpy(key, f->app.proto, strnlen(f->app.proto, sizeof(f->app.proto)));
 	else
-		snprintf(key, sizeof(key), "%s", "unknown");
+		memcpy(key, "unknown", sizeof("unknown"));
 	win_add(&s->apps, key, ep, s->now_epoch, bytes);
-	addr_text(key, sizeof(key), ev, 0);
+	addr_text(key, ev, 0);
 	if (key[0])
 		win_add(&s->talkers, key, ep, s->now_epoch, bytes);
 }
@@ -287,15 +297,27 @@ static void on_alert(struct status *s, const struct event *ev)
 	if (a->partial & EV_ALERT_NO_SRC) {
 		snprintf(r->src, sizeof(r->src), "%s", "(many)");
 	} else {
-		addr_text(r->src, sizeof(r->src), ev, 0);
+		addr_text(r->src, ev, 0);
 		/* a client's port is of no use without its address */
 		r->sport = ports && !(ev->pseudo & 1) ? ev->t.sport : 0;
 	}
 	if (a->partial & EV_ALERT_NO_DST)
 		snprintf(r->dst, sizeof(r->dst), "%s", "(many)");
 	else
-		addr_text(r->dst, sizeof(r->dst), ev, 1);
+		addr_text(r->dst, ev, 1);
 	r->dport = ports ? ev->t.dport : 0;
+	if (a->severity >= 1 && a->severity <= STATUS_SEVERITIES)
+		s->by_sev[a->severity - 1]++;
+	unsigned d = 0;
+	while (d < s->ndet && strncmp(s->by_det[d].id, a->detector, sizeof(s->by_det[d].id)))
+		d++;
+	if (d == s->ndet && d < STATUS_MAX_DETECTORS) {
+		snprintf(s->by_det[d].id, sizeof(s->by_det[d].id), "%.*s",
+			 (int)sizeof(s->by_det[d].id) - 1, a->detector[0] ? a->detector : "other");
+		s->ndet++;
+	}
+	if (d < s->ndet)
+		s->by_det[d].count++;
 	s->alert_head = (s->alert_head + 1) % STATUS_ALERTS;
 	if (s->nalerts < STATUS_ALERTS)
 		s->nalerts++;
@@ -303,12 +325,26 @@ static void on_alert(struct status *s, const struct event *ev)
 
 void status_event(struct status *s, const struct event *ev)
 {
+	if (!s)
+		return;
 	pthread_mutex_lock(&s->lock);
 	s->nev[ev->type < 6 ? ev->type : 0]++;
 	if (ev->type == EV_FLOW)
 		on_flow(s, ev);
 	else if (ev->type == EV_ALERT)
 		on_alert(s, ev);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_alert_counts(struct status *s, struct metrics_snapshot *m)
+{
+	pthread_mutex_lock(&s->lock);
+	m->ndetectors = s->ndet;
+	for (unsigned i = 0; i < s->ndet; i++) {
+		memcpy(m->alerts_by_detector[i].id, s->by_det[i].id, sizeof(s->by_det[i].id));
+		m->alerts_by_detector[i].count = s->by_det[i].count;
+	}
+	memcpy(m->alerts_by_severity, s->by_sev, sizeof(s->by_sev));
 	pthread_mutex_unlock(&s->lock);
 }
 

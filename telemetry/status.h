@@ -76,8 +76,9 @@ struct metrics_snapshot {
 	} workers[STATUS_MAX_WORKERS];
 };
 
-/* Fills *m (zeroed by the caller) with the owner's counters now. Called on
- * the HTTP thread: it must only read what is safe to read from there. */
+/* Fills *m (zeroed by the caller; http_status presets version to
+ * VIGIA_VERSION) with the owner's counters now. Called on the HTTP thread:
+ * it must only read what is safe to read from there. */
 typedef void (*status_fill_fn)(void *ctx, struct metrics_snapshot *m);
 
 struct status;
@@ -89,10 +90,15 @@ void status_destroy(struct status *s);
 
 /* One event as the telemetry thread encoded it. EV_FLOW adds its bytes to
  * its application and to its source (the client) in the window ending at
- * the newest packet time seen; EV_ALERT joins the recent alerts; other
+ * the newest packet time seen (packet time going back more than an hour,
+ * another capture, restarts the window); EV_ALERT joins the recent
+ * alerts (the oldest of STATUS_ALERTS goes); other
  * types are counted. Addresses an event marks as pseudonymised (ev->pseudo)
- * are never stored: they show as "pseudonymised". */
+ * are never stored: they show as "pseudonymised". s NULL: no-op. */
 void status_event(struct status *s, const struct event *ev);
+
+/* The alerts status_event saw, by detector and by severity, into m. */
+void status_alert_counts(struct status *s, struct metrics_snapshot *m);
 
 /* Keep m as the latest snapshot, taken at wall-clock time now_s (seconds).
  * One packets/s and bytes/s sample per elapsed wall-clock second is added
@@ -112,7 +118,10 @@ size_t status_prometheus(const struct metrics_snapshot *m, char *buf,
 /* The JSON document the status page reads: "snapshot" (the latest, or
  * zeros), "rate" (the last sample), "series" (oldest first), "top_apps",
  * "top_talkers", "alerts" (newest first), "health" (sink and policy),
- * "events" (counts by type), "window_s". Writes at most cap bytes (no NUL).
+ * "events" (counts by type; "late": flows older than the window,
+ * "apps_evicted"/"talkers_evicted": keys a full table pushed out while
+ * they still had traffic in the window), "window_s", "time" (of the
+ * snapshot). Writes at most cap bytes (no NUL).
  * Returns the length, or 0 if it does not fit in cap. */
 size_t status_json(struct status *s, char *buf, size_t cap);
 

@@ -147,6 +147,7 @@ static unsigned drain_once(struct telemetry *t)
 				flush_out(t);
 			if (evs[k]->type == EV_STATS)
 				stats_fragment(t);
+			status_event(t->cfg.status, evs[k]);
 			long l = eve_encode(t->enc, evs[k], t->out + t->outlen,
 					    LINEMAX);
 			if (l < 0) {

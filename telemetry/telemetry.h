@@ -14,6 +14,7 @@
 #include "eve.h"
 #include "evq.h"
 #include "sink_redis.h"
+#include "status.h"
 
 #define TELEMETRY_MAX_QUEUES 64
 
@@ -27,6 +28,7 @@ struct telemetry_cfg {
 	uint16_t community_id_seed;
 	struct redis_sink *redis;    /* optional second sink; owned by caller */
 	uint8_t pseudonym_key[32];   /* HMAC key for pseudonymised addresses */
+	struct status *status;       /* live status page aggregate, or NULL */
 	/* commands from the Redis control stream (e.g. "reload-policy") */
 	void (*on_control)(void *ctx, const char *cmd);
 	void *control_ctx;
