@@ -292,3 +292,41 @@ def test_listen_refused(vigia, demo_pcap, tmp_path):
                 env=env(), timeout=30)
         assert p.returncode != 0
         assert b'metrics' in p.stderr.lower()
+
+
+def test_counters_grow_during_replay_and_match_summary(vigia, tmp_path):
+    """Scraped while a replay runs, vigia_packets_total grows; the last
+    scrape (during the linger) equals the end-of-run summary."""
+    gen = os.path.join(ROOT, 'build', 'vigia-gen')
+    cap = str(tmp_path / 'big.pcap')
+    assert run([gen, '-o', cap, '-n', '1500000']).returncode == 0
+    port = free_port()
+    summ = tmp_path / 's.json'
+    p = subprocess.Popen([vigia, 'replay', '-q', '-o', '/dev/null', '--summary-json', str(summ),
+                          '--metrics-listen', '127.0.0.1:%d' % port, '--metrics-linger', '30',
+                          cap], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())
+    seen = []
+    try:
+        end = time.time() + 120
+        while time.time() < end and not summ.exists():
+            try:
+                code, _, body = fetch('http://127.0.0.1:%d/metrics' % port, timeout=2)
+                if code == 200:
+                    _, samples = parse_exposition(body)
+                    seen.append(value(samples, 'vigia_packets_total'))
+            except (urllib.error.URLError, ConnectionError, socket.timeout):
+                pass
+            time.sleep(0.05)
+        assert summ.exists(), 'no summary'
+        time.sleep(0.5)
+        _, _, body = fetch('http://127.0.0.1:%d/metrics' % port)
+        _, samples = parse_exposition(body)
+        final = value(samples, 'vigia_packets_total')
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=30) == 0
+    s = json.loads(summ.read_text())
+    assert final == s['pkts'] == 1500000
+    growing = [v for v in seen if 0 < v < final]
+    assert len(set(growing)) >= 2 and growing == sorted(growing), seen[:20]
+    assert value(samples, 'vigia_flows_created_total') == s['flows_created']
