@@ -47,18 +47,18 @@ ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -MMD -MP \
 LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
-LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c \
-            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/service.c \
+LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c dataplane/iotproto.c \
+            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/service.c dataplane/devices.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
-            dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c dataplane/config.c \
+            dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c dataplane/config.c dataplane/ics.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
-            telemetry/sink_redis.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c \
+            telemetry/sink_redis.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c telemetry/state_store.c \
             policies/lpm.c policies/policy.c policies/policy_ref.c \
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \
             detectors/det_dns.c detectors/det_beacon.c detectors/det_risk.c \
-            detectors/det_http.c detectors/det_5g.c detectors/det_policy.c detectors/det_intel.c
+            detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_policy.c detectors/det_intel.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -347,7 +347,10 @@ static void route(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m, struct rte
 		/* vdev replay (--idle-stop) is lossless: wait for room,
 		 * taking this worker's own hand-overs meanwhile so two
 		 * workers handing to each other never wait on each other */
-		for (unsigned tries = 0; !sent && c->o.idle_stop_ms && tries < 100000; tries++) {
+		/* up to a second: a worker descheduled on a busy box catches up;
+		 * one that died must not hang this one forever */
+		uint64_t t0 = sent || !c->o.idle_stop_ms ? 0 : rte_rdtsc();
+		for (; !sent && c->o.idle_stop_ms && rte_rdtsc() - t0 < rte_get_tsc_hz();) {
 			struct rte_mbuf *in[BURST];
 			unsigned k = rte_ring_dequeue_burst(c->handover[q], (void **)in, BURST,
 							    NULL);

@@ -19,6 +19,7 @@
 #include "capture_pcap.h"
 #include "classify.h"
 #include "config.h"
+#include "devices.h"
 #include "decode.h"
 #include "preflight.h"
 #include "../policies/policy_ref.h"
@@ -30,6 +31,7 @@
 #include "../telemetry/redis_consumer.h"
 #include "../telemetry/http_status.h"
 #include "../telemetry/status.h"
+#include "../telemetry/state_store.h"
 #include "../telemetry/telemetry.h"
 
 #ifndef VIGIA_VERSION
@@ -110,6 +112,8 @@ static void usage(FILE *fp)
 "       vigia run --config FILE [options] run as FILE says (dpdk or pcap capture;\n"
 "                                         options given here override the file)\n"
 "       vigia check-config FILE           validate a config file (FILE:LINE:COL)\n"
+"       vigia devices (--state-dir D|--redis H:P) [--policy F] [--export DEVICE]\n"
+"                                         learnt device profiles; --export: MUD JSON\n"
 "       vigia preflight [-- EAL-ARGS]     check hugepages, NIC binding, RSS, NUMA\n"
 "       vigia alerts --redis H:P --sensor S [...]  read sensors' alerts from Redis\n"
 "       vigia check-policy FILE           validate a policy, print a summary\n"
@@ -512,6 +516,25 @@ static struct classifier *names_classifier(struct policy_names *nm, char *err,
 	return c;
 }
 
+/* `vigia devices --policy`: a policy loaded for its segments' modes. */
+static struct classifier *g_devices_cls;
+
+static struct policy *devices_policy_load(const char *path, char *err, size_t errlen)
+{
+	static struct policy_names nm;
+
+	if (!g_devices_cls && !(g_devices_cls = names_classifier(&nm, err, errlen)))
+		return NULL;
+	return policy_load(path, &nm, err, errlen);
+}
+
+static void devices_policy_free(struct policy *p)
+{
+	policy_free(p);
+	classifier_destroy(g_devices_cls);
+	g_devices_cls = NULL;
+}
+
 /* SIGHUP: load, validate, swap; on error keep the running policy. */
 static void maybe_reload(struct pipeline *pl)
 {
@@ -611,6 +634,56 @@ static void metrics_fill(void *ctx, struct metrics_snapshot *m)
 		policy_ref_reloads(pl->pref, &m->policy.reloads_ok, &m->policy.reloads_failed);
 	}
 	status_alert_counts(pl->status, m);
+}
+
+/* ---- learnt state (device baselines): state dir and/or Redis ---------- */
+
+static void state_to_analytics(void *ctx, const char *owner, const char *key, const char *text)
+{
+	analytics_state_merge(ctx, owner, key, text);
+}
+
+static void state_walk(void *ctx, state_line_fn emit, void *emit_ctx)
+{
+	analytics_state_dump(ctx, emit, emit_ctx);
+}
+
+static void state_path(const struct opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/state.tsv", o->state_dir);
+}
+
+/* What earlier runs (and, through Redis, other sensors) learnt. */
+static void state_load(struct pipeline *pl)
+{
+	char path[4096], err[512];
+
+	if (pl->o->state_dir) {
+		state_path(pl->o, path, sizeof(path));
+		if (state_file_load(path, state_to_analytics, pl->an, err, sizeof(err)) != 0)
+			log_warn("learnt state not loaded: %s", err);
+	}
+	if (pl->o->redis &&
+	    state_redis_load(&pl->o->rcfg, state_to_analytics, pl->an, err, sizeof(err)) < 0)
+		log_warn("learnt state not loaded from Redis: %s", err);
+}
+
+/* Keep what this run learnt; in Redis, merged first with what other
+ * sensors wrote meanwhile (union: a device either knows, both know). */
+static void state_save(struct pipeline *pl)
+{
+	char path[4096], err[512];
+
+	if (pl->o->redis) {
+		state_redis_load(&pl->o->rcfg, state_to_analytics, pl->an, err, sizeof(err));
+		if (state_redis_save(&pl->o->rcfg, state_walk, pl->an, err, sizeof(err)) < 0)
+			log_err("learnt state not saved to Redis: %s", err);
+	}
+	if (pl->o->state_dir) {
+		state_path(pl->o, path, sizeof(path));
+		if (state_file_save(path, state_walk, pl->an, err, sizeof(err)) != 0)
+			log_err("learnt state not saved: %s", err);
+	}
 }
 
 static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
@@ -770,6 +843,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 		fprintf(stderr, "vigia: cannot start telemetry thread\n");
 		return EXIT_INPUT;
 	}
+	if (pl->an)
+		state_load(pl);
 	if (pl->an && analytics_start(pl->an) != 0) {
 		fprintf(stderr, "vigia: cannot start analytics thread\n");
 		return EXIT_INPUT;
@@ -1081,6 +1156,8 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 	/* every feed ended: the analytics thread finishes, then telemetry
 	 * writes its alerts */
 	analytics_stop(pl->an);
+	if (pl->an)
+		state_save(pl);
 	if (pl->tel && telemetry_stop(pl->tel) != 0) {
 		fprintf(stderr, "vigia: writing events failed\n");
 		rc = EXIT_INPUT;
@@ -1711,6 +1788,8 @@ int main(int argc, char **argv)
 		return cmd_alerts(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check-config"))
 		return cmd_check_config(argc, argv);
+	if (!strcmp(argv[1], "devices"))
+		return devices_cmd(argc - 1, argv + 1, devices_policy_load, devices_policy_free);
 	int crc = apply_config(&argc, &argv, &cfg);
 	if (crc)
 		return crc;

@@ -482,6 +482,38 @@ static void flow_classified(struct worker *w, struct flow *f, struct flow_meta *
 	}
 }
 
+/* A flow of a segment whose devices are baselined (policy `mode:`) ended:
+ * what it did, for the baseline detector. Either side may be the device. */
+static void baseline_end(struct worker *w, struct flow *f, struct flow_meta *m)
+{
+	const struct ev_tuple *t = &m->tuple;
+	int ss = policy_segment(w->pol, t->ipver, t->src, 0);
+	int sd = policy_segment(w->pol, t->ipver, t->dst, 0);
+
+	if (policy_segment_mode(w->pol, ss) == POLICY_MODE_NONE &&
+	    policy_segment_mode(w->pol, sd) == POLICY_MODE_NONE)
+		return;
+	struct det_rec *r = flow_rec(w, f, m, DR_END, 0);
+	if (!r)
+		return;
+	memset(&r->u.end, 0, sizeof(r->u.end));
+	r->u.end.first_us = f->first_us;
+	r->u.end.last_us = f->last_us;
+	r->u.end.bytes[0] = f->bytes[0];
+	r->u.end.bytes[1] = f->bytes[1];
+	r->u.end.pkts[0] = f->pkts[0];
+	r->u.end.pkts[1] = f->pkts[1];
+	if (f->classify_done) {
+		r->u.end.app_id = m->app.app_id;
+		r->u.end.master_id = m->app.master_id;
+		struct ev_app a;
+		classifier_describe(w->cls, &m->app, &a);
+		snprintf(r->u.end.app, sizeof(r->u.end.app), "%.23s",
+			 a.app[0] ? a.app : a.master);
+	}
+	det_feed_commit(w->feed, r);
+}
+
 static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 			enum ev_flow_reason reason)
 {
@@ -501,6 +533,8 @@ static void on_flow_end(void *ctx, struct flow *f, struct flow_meta *m,
 		/* a last look: N4 seen on another queue after the flow's packets */
 		bind_session(w, f, m, m->tuple.tun_id[0]);
 	}
+	if (w->feed && w->pol)
+		baseline_end(w, f, m);
 	w->st.flows_ended++;
 	if (reason == EV_REASON_EVICTED)
 		w->st.flows_evicted++;

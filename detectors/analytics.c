@@ -582,6 +582,8 @@ static unsigned receive(struct analytics *an)
 								  sizeof(r->u.pfcp)
 				     : rs[k]->kind == DR_SESS ? offsetof(struct det_rec, u) +
 								  sizeof(r->u.sess)
+				     : rs[k]->kind == DR_END ? offsetof(struct det_rec, u) +
+								 sizeof(r->u.end)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);
@@ -821,4 +823,37 @@ void analytics_get_stats(const struct analytics *a, struct analytics_stats *s)
 	*s = a->st;
 	for (unsigned i = 0; i < a->cfg.workers; i++)
 		s->dropped += det_feed_dropped(&a->feeds[i]);
+}
+
+void analytics_state_merge(struct analytics *an, const char *det, const char *key,
+			   const char *text)
+{
+	for (unsigned i = 0; i < an->ndets; i++)
+		if (!strcmp(an->dets[i]->id, det) && an->dets[i]->state_merge)
+			an->dets[i]->state_merge(an->state[i], key, text);
+}
+
+struct dump_ctx {
+	const char *det;
+	void (*emit)(void *ctx, const char *det, const char *key, const char *text);
+	void *ctx;
+};
+
+static void dump_one(void *x, const char *key, const char *text)
+{
+	struct dump_ctx *d = x;
+
+	d->emit(d->ctx, d->det, key, text);
+}
+
+void analytics_state_dump(struct analytics *an,
+			  void (*emit)(void *ctx, const char *det, const char *key,
+				       const char *text),
+			  void *ctx)
+{
+	for (unsigned i = 0; i < an->ndets; i++)
+		if (an->dets[i]->state_dump) {
+			struct dump_ctx d = { an->dets[i]->id, emit, ctx };
+			an->dets[i]->state_dump(an->state[i], dump_one, &d);
+		}
 }

@@ -55,6 +55,18 @@ void *dtab_get(struct dtab *t, const void *key, uint64_t now, int *created);
 /* The value of key or NULL; does not create. */
 void *dtab_find(struct dtab *t, const void *key);
 uint64_t dtab_evictions(const struct dtab *t);
+/* Every entry, in table order (no entry is ever removed). */
+struct dtab_iter {
+	const struct dtab *t;
+	unsigned i;
+};
+void dtab_iter_init(const struct dtab *t, struct dtab_iter *it);
+/* 1 and the entry's key and value, or 0 at the end. */
+int dtab_next(struct dtab_iter *it, const void **key, void **val);
+
+/* "10.1.2.3" / "2001:db8::1" -> 16 bytes (IPv4 in the first 4) and the
+ * version; 0, or -1 when it is neither. */
+int det_parse_ip(const char *s, uint8_t out[16], uint8_t *ipver);
 
 /* ---- small statistics ---------------------------------------------------- */
 

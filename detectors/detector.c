@@ -13,11 +13,11 @@
 #include "../telemetry/json.h"
 
 extern const struct detector det_scan, det_flood, det_brute, det_dns,
-	det_beacon, det_risk, det_http, det_5g, det_policy, det_intel;
+	det_beacon, det_risk, det_http, det_5g, det_baseline, det_policy, det_intel;
 
 static const struct detector *const registry[] = {
 	&det_scan, &det_flood, &det_brute, &det_dns, &det_beacon,
-	&det_risk, &det_http, &det_5g, &det_policy, &det_intel,
+	&det_risk, &det_http, &det_5g, &det_baseline, &det_policy, &det_intel,
 };
 
 const struct detector *const *detector_registry(unsigned *n)
@@ -480,4 +480,39 @@ void *dtab_find(struct dtab *t, const void *key)
 uint64_t dtab_evictions(const struct dtab *t)
 {
 	return t->evictions;
+}
+
+void dtab_iter_init(const struct dtab *t, struct dtab_iter *it)
+{
+	it->t = t;
+	it->i = 0;
+}
+
+int dtab_next(struct dtab_iter *it, const void **key, void **val)
+{
+	while (it->t && it->i < it->t->cap) {
+		uint8_t *s = dt_slot(it->t, it->i++);
+		uint32_t stag;
+		memcpy(&stag, s, 4);
+		if (stag) {
+			*key = s + 16;
+			*val = s + it->t->voff;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int det_parse_ip(const char *s, uint8_t out[16], uint8_t *ipver)
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1) {
+		*ipver = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out) == 1) {
+		*ipver = 6;
+		return 0;
+	}
+	return -1;
 }

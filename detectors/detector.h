@@ -80,6 +80,13 @@ struct detector {
 	void (*on_flow_start)(const struct det_flow *f);
 	void (*on_flow_classified)(const struct det_flow *f);
 	void (*on_http)(const struct det_flow *f, const struct det_http *h);
+	/* analytics detectors that keep what they learn across runs: merge
+	 * one saved line (learnt state: union, never forgetting), and write
+	 * every line out. A line is "KEY<TAB>TEXT", KEY names the object (a
+	 * device address), TEXT has no newline. */
+	void (*state_merge)(void *st, const char *key, const char *text);
+	void (*state_dump)(void *st, void (*emit)(void *ctx, const char *key, const char *text),
+			   void *ctx);
 };
 
 /* Every detector, in a fixed order. */
@@ -179,6 +186,7 @@ enum det_rec_kind {
 	DR_GTP,             /* a GTP-U flow at odds with its PDU session */
 	DR_PFCP,            /* a PFCP session establishment/deletion request */
 	DR_SESS,            /* a PDU session ended: what its flows did here */
+	DR_END,             /* a flow of a baseline segment ended */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -229,6 +237,13 @@ struct det_rec {
 			uint64_t seid;
 		} pfcp;
 		struct {
+			uint64_t first_us, last_us;
+			uint64_t bytes[2];       /* toserver, toclient */
+			uint32_t pkts[2];
+			uint16_t app_id, master_id;
+			char app[24];            /* nDPI label, "" unknown */
+		} end;
+		struct {
 			struct ev_session id;    /* UE, DNN, subscriber */
 			struct ev_sess use;      /* this worker's share */
 			int16_t seg;
@@ -266,6 +281,15 @@ struct analytics_stats {
 	uint64_t records, ticks, alerts, suppressed, dropped, sessions;
 };
 void analytics_get_stats(const struct analytics *a, struct analytics_stats *s);
+
+/* Learnt state (device baselines) in and out: "DETECTOR-ID", KEY, TEXT.
+ * Merge before analytics_start; dump after analytics_stop. */
+void analytics_state_merge(struct analytics *a, const char *det, const char *key,
+			   const char *text);
+void analytics_state_dump(struct analytics *a,
+			  void (*emit)(void *ctx, const char *det, const char *key,
+				       const char *text),
+			  void *ctx);
 
 /* Worker side of a feed. Records must come in nondecreasing ts. */
 struct det_rec *det_feed_reserve(struct det_feed *f);

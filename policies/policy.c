@@ -36,6 +36,7 @@ struct seg {
 	uint32_t teid_lo[8], teid_hi[8];
 	int nteid;
 	int enforce;               /* mode: learn (0) / enforce (1) */
+	int has_mode;              /* a mode was given: device baselines on */
 	int pseudonymise;
 	int clear_subscribers;
 	struct kv thr[MAX_KV];
@@ -399,6 +400,7 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 			}
 		} else if (!strcmp(ks, "mode")) {
 			const char *m = scalar(v);
+			s->has_mode = 1;
 			if (m && !strcmp(m, "learn"))
 				s->enforce = 0;
 			else if (m && !strcmp(m, "enforce"))
@@ -743,6 +745,13 @@ int policy_segment_by_dnn(const struct policy *p, const char *dnn)
 const char *policy_segment_name(const struct policy *p, int seg)
 {
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;
+}
+
+int policy_segment_mode(const struct policy *p, int seg)
+{
+	if (seg < 0 || seg >= p->nsegs || !p->segs[seg].has_mode)
+		return POLICY_MODE_NONE;
+	return p->segs[seg].enforce ? POLICY_MODE_ENFORCE : POLICY_MODE_LEARN;
 }
 
 int policy_segment_clear_subscribers(const struct policy *p, int seg)

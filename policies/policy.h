@@ -48,6 +48,9 @@ int policy_segment_by_teid(const struct policy *p, uint32_t teid);
 /* The segment of a PDU session's DNN/APN (dnn, case-insensitive), or -1. */
 int policy_segment_by_dnn(const struct policy *p, const char *dnn);
 const char *policy_segment_name(const struct policy *p, int seg);
+/* Device baselines of a segment: none (no `mode:`), learn, enforce. */
+enum { POLICY_MODE_NONE = 0, POLICY_MODE_LEARN, POLICY_MODE_ENFORCE };
+int policy_segment_mode(const struct policy *p, int seg);
 /* May the segment's subscriber identities (IMSI/SUPI/MSISDN) appear in
  * clear? (Default: no, they are always pseudonymised.) */
 int policy_segment_clear_subscribers(const struct policy *p, int seg);

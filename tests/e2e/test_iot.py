@@ -1,0 +1,140 @@
+"""Device baselines: street lights learn (mode: learn), the policy switches
+to enforce, and each deviation gives exactly its alert while the unchanged
+device gives none; profiles persist (state directory, Redis shared by two
+sensors); `vigia devices` lists them and exports one as MUD-like JSON."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT, run
+
+GEN = os.path.join(ROOT, 'tests', 'captures', 'gen_iot.py')
+SEG = 'segments:\n  - name: iot-streetlights\n    cidrs: [10.20.1.0/24]\n    mode: %s\n'
+CASES = {
+    'unchanged': None,
+    'new_peer': (100801, '203.0.113.50'),
+    'telnet': (100802, '10.20.0.1'),
+    'volume': (100803, '10.20.0.1'),
+    'periodicity': (100804, None),
+}
+
+
+@pytest.fixture(scope='module')
+def iot(tmp_path_factory):
+    d = tmp_path_factory.mktemp('iot')
+    subprocess.run(['/usr/bin/python3', GEN, str(d)], check=True)
+    for mode in ('learn', 'enforce'):
+        (d / (mode + '.yaml')).write_text(SEG % mode)
+    return d
+
+
+def alerts(path):
+    return [json.loads(l) for l in open(path) if '"event_type":"alert"' in l]
+
+
+def learn(vigia, iot, extra):
+    p = run([vigia, 'replay', '-q', '--policy', str(iot / 'learn.yaml'), '-o', '/dev/null']
+            + extra + [str(iot / 'learn.pcap')])
+    assert p.returncode == 0, p.stderr
+    return p
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_learn_then_enforce(vigia, iot, tmp_path, case):
+    """Learn in one run, enforce in the next from the saved state: no
+    re-learning, exactly the deviation's alert, naming the device."""
+    st = tmp_path / 'state'
+    st.mkdir()
+    learn(vigia, iot, ['--state-dir', str(st)])
+    assert (st / 'state.tsv').exists()
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(iot / 'enforce.yaml'),
+             '--state-dir', str(st), '-o', str(ev), str(iot / (case + '.pcap'))])
+    assert p.returncode == 0, p.stderr
+    al = alerts(ev)
+    want = CASES[case]
+    if want is None:
+        assert al == []
+        return
+    sid, dst = want
+    assert [a['alert']['signature_id'] for a in al] == [sid], [
+        (a['alert']['signature_id'], a['alert']['evidence']) for a in al]
+    a = al[0]
+    assert a['src_ip'] == '10.20.1.17' and a.get('dest_ip') == dst
+    ev_ = a['alert']['evidence']
+    assert ev_['baseline_flows'] >= 90          # what it learnt, in the evidence
+    if sid == 100803:
+        assert ev_['bytes'] > 4 * ev_['baseline_bytes_max']
+    if sid == 100804:
+        assert ev_['silence_s'] > 3 * ev_['baseline_period_s']
+    if sid == 100802:
+        assert 'tcp/1883' in ev_['baseline'] and 'MQTT' in ev_['baseline']
+
+
+def test_learning_only_in_learn_mode(vigia, iot, tmp_path):
+    """Enforce without a baseline raises nothing (nothing to compare), and a
+    segment without `mode:` keeps no profiles at all."""
+    st = tmp_path / 's'
+    st.mkdir()
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(iot / 'enforce.yaml'), '--state-dir', str(st),
+             '-o', str(ev), str(iot / 'new_peer.pcap')])
+    assert p.returncode == 0 and alerts(ev) == []
+    nomode = tmp_path / 'n.yaml'
+    nomode.write_text('segments:\n  - name: lights\n    cidrs: [10.20.1.0/24]\n')
+    st2 = tmp_path / 's2'
+    st2.mkdir()
+    p = run([vigia, 'replay', '-q', '--policy', str(nomode), '--state-dir', str(st2), '-o',
+             '/dev/null', str(iot / 'learn.pcap')])
+    assert p.returncode == 0
+    assert not (st2 / 'state.tsv').exists() or (st2 / 'state.tsv').read_text() == ''
+
+
+def test_devices_command_and_mud_export(vigia, iot, tmp_path):
+    st = tmp_path / 'state'
+    st.mkdir()
+    learn(vigia, iot, ['--state-dir', str(st)])
+    p = run([vigia, 'devices', '--state-dir', str(st), '--policy', str(iot / 'enforce.yaml')])
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode()
+    assert out.startswith('2 devices')
+    assert '10.20.1.17' in out and 'enforce' in out and 'tcp/1883 (every 30 s)' in out
+    p = run([vigia, 'devices', '--state-dir', str(st), '--export', '10.20.1.17'])
+    assert p.returncode == 0, p.stderr
+    mud = json.loads(p.stdout)
+    assert mud['ietf-mud:mud']['mud-version'] == 1
+    acls = mud['ietf-access-control-list:acls']['acl']
+    assert [a['name'] for a in acls] == ['from-10.20.1.17', 'to-10.20.1.17']
+    aces = acls[0]['aces']['ace']
+    ports = {(a['matches']['ipv4']['protocol'],
+              (a['matches'].get('tcp') or a['matches'].get('udp'))['destination-port']['port'])
+             for a in aces}
+    assert ports == {(6, 1883), (17, 53), (17, 123)}
+    assert all(a['matches']['ipv4']['destination-ipv4-network'] == '10.20.0.0/24' for a in aces)
+    assert sorted(mud['vigia:applications']) == ['DNS', 'MQTT', 'NTP']
+    p = run([vigia, 'devices', '--state-dir', str(st), '--export', '10.9.9.9'])
+    assert p.returncode == 1
+
+
+def test_two_sensors_share_profiles_through_redis(vigia, iot, tmp_path):
+    """Sensor A learns into Redis; sensor B, another name on the same Redis,
+    starts knowing the devices: it catches the deviation, and the unchanged
+    traffic stays quiet."""
+    from test_redis import Redis
+    r = Redis(tmp_path)
+    try:
+        addr = '127.0.0.1:%d' % r.port
+        learn(vigia, iot, ['--sensor', 'sensor-a', '--redis', addr])
+        assert int(r.cli('EXISTS', 'vigia:device:10.20.1.17')) == 1
+        for case, want in (('unchanged', []), ('new_peer', [100801])):
+            ev = tmp_path / ('b-%s.json' % case)
+            p = run([vigia, 'replay', '-q', '--sensor', 'sensor-b', '--redis', addr, '--policy',
+                     str(iot / 'enforce.yaml'), '-o', str(ev), str(iot / (case + '.pcap'))])
+            assert p.returncode == 0, p.stderr
+            assert [a['alert']['signature_id'] for a in alerts(ev)] == want
+        p = run([vigia, 'devices', '--redis', addr])
+        assert p.returncode == 0 and p.stdout.decode().startswith('2 devices')
+    finally:
+        r.stop()
