@@ -58,7 +58,7 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c datap
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \
             detectors/det_dns.c detectors/det_beacon.c detectors/det_risk.c \
-            detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_policy.c detectors/det_intel.c
+            detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_ics.c detectors/det_policy.c detectors/det_intel.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -4,6 +4,7 @@
 #include "dns.h"
 #include "http.h"
 #include "gtpc.h"
+#include "ics.h"
 #include "pfcp.h"
 #include "session.h"
 #include "../telemetry/eve.h"
@@ -23,6 +24,9 @@ struct app_count {
 	char label[40];
 	uint64_t flows, bytes;
 };
+
+#define ICS_SEEN 65536
+#define ICS_EXC 4096
 
 struct session;
 struct flow_meta;
@@ -57,6 +61,11 @@ struct worker {
 	} *probes;
 	unsigned p_head, p_n;
 	struct sess_table *sess;   /* PDU sessions learnt from PFCP */
+	/* ICS: (flow, function) pairs already told to the detectors, and
+	 * exception counts per flow and second (direct-mapped, lossy: a
+	 * collision only repeats a record) */
+	uint64_t *ics_seen;        /* ICS_SEEN entries */
+	struct ics_exc { uint64_t flow_id, win_us; uint32_t n, sent; } *ics_exc;
 };
 
 #define PROBE_RING 65536
@@ -103,9 +112,11 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
 	/* 16384 sessions per worker; a day without N4 news ends one */
 	w->sess = sess_create(16384, 86400ULL * 1000000);
+	w->ics_seen = calloc(ICS_SEEN, sizeof(*w->ics_seen));
+	w->ics_exc = calloc(ICS_EXC, sizeof(*w->ics_exc));
 	if (w->sess)
 		sess_on_end(w->sess, sess_ended, w);
-	if (!w->http || !w->probes || !w->sess)
+	if (!w->http || !w->probes || !w->sess || !w->ics_seen || !w->ics_exc)
 		goto err;
 	return w;
 err:
@@ -123,6 +134,8 @@ void worker_destroy(struct worker *w)
 	http_pool_destroy(w->http);
 	free(w->probes);
 	sess_destroy(w->sess);
+	free(w->ics_seen);
+	free(w->ics_exc);
 	classifier_destroy(w->cls);
 	free(w);
 }
@@ -1076,6 +1089,102 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 	det_feed_commit(w->feed, r);
 }
 
+static void ics_rec(struct worker *w, struct flow *f, struct flow_meta *m, int proto,
+		    unsigned fc, unsigned cls, unsigned unit, uint16_t start, uint16_t qty,
+		    int exc, unsigned exc_code, uint32_t count)
+{
+	struct det_rec *r = flow_rec(w, f, m, DR_ICS, 0);
+
+	if (!r)
+		return;
+	memset(&r->u.ics, 0, sizeof(r->u.ics));
+	r->u.ics.proto = (uint8_t)proto;
+	r->u.ics.fc = (uint8_t)fc;
+	r->u.ics.cls = (uint8_t)cls;
+	r->u.ics.unit = (uint16_t)unit;
+	r->u.ics.start = start;
+	r->u.ics.qty = qty;
+	r->u.ics.exception = (uint8_t)exc;
+	r->u.ics.exc_code = (uint8_t)exc_code;
+	r->u.ics.count = count;
+	det_feed_commit(w->feed, r);
+}
+
+/* One request function: told once per flow, a write or control every time
+ * it is new on the flow (the detector judges who sent it). */
+static void ics_function(struct worker *w, struct flow *f, struct flow_meta *m, int proto,
+			 unsigned fc, unsigned cls, unsigned unit, uint16_t start, uint16_t qty)
+{
+	uint64_t key = f->flow_id << 9 | (uint64_t)proto << 8 | fc;
+	uint64_t *slot = &w->ics_seen[(key * 0x9e3779b97f4a7c15ULL) >> 48];
+
+	if (*slot == key)
+		return;
+	*slot = key;
+	ics_rec(w, f, m, proto, fc, cls, unit, start, qty, 0, 0, 0);
+}
+
+/* Exception responses: counted per flow and second, reported at 1, 2, 4... */
+static void ics_exception(struct worker *w, struct flow *f, struct flow_meta *m, int proto,
+			  unsigned fc, unsigned unit, unsigned code)
+{
+	struct ics_exc *e = &w->ics_exc[(f->flow_id * 0x9e3779b97f4a7c15ULL) >> 52];
+
+	if (e->flow_id != f->flow_id || w->now_us >= e->win_us + 1000000) {
+		e->flow_id = f->flow_id;
+		e->win_us = w->now_us;
+		e->n = e->sent = 0;
+	}
+	uint32_t n = ++e->n;
+	if (n & (n - 1))
+		return;
+	ics_rec(w, f, m, proto, fc, ICS_RESPONSE, unit, 0, 0, 1, code, n - e->sent);
+	e->sent = n;
+}
+
+/* Modbus/TCP and DNP3 segments: what the detectors need to police who
+ * writes and operates the city's SCADA. */
+static void ics_packet(struct worker *w, struct flow *f, struct flow_meta *m,
+		       const struct decoded *d, unsigned dir)
+{
+	uint16_t dport = dir ? d->sport : d->dport; /* the server's */
+
+	if (dport == MODBUS_PORT) {
+		struct modbus_msg mm[8];
+		unsigned n = 0;
+		if (modbus_parse(d->payload, d->payload_len, dir == 0, mm, 8, &n) != 0)
+			return;
+		for (unsigned i = 0; i < n; i++) {
+			if (mm[i].is_exception && dir == 1)
+				ics_exception(w, f, m, DET_ICS_MODBUS, mm[i].fc, mm[i].unit,
+					      mm[i].exc_code);
+			else if (dir == 0)
+				ics_function(w, f, m, DET_ICS_MODBUS, mm[i].fc, mm[i].cls,
+					     mm[i].unit, mm[i].has_wr ? mm[i].wr.start : 0,
+					     mm[i].has_wr ? mm[i].wr.qty : 0);
+		}
+	} else if (dport == DNP3_PORT) {
+		struct dnp3_msg dm[8];
+		unsigned n = 0;
+		if (dnp3_parse(d->payload, d->payload_len, dm, 8, &n) != 0)
+			return;
+		for (unsigned i = 0; i < n; i++) {
+			if (!dm[i].has_app)
+				continue;
+			/* DNP3 has no exception; a response's IIN "function code not
+			 * supported" / "parameter error" bits play that part */
+			uint16_t bad = DNP3_IIN_NO_FUNC_CODE | DNP3_IIN_OBJECT_UNKNOWN |
+				       DNP3_IIN_PARAMETER_ERROR;
+			if (dir == 1 && dm[i].has_iin && (dm[i].iin & bad))
+				ics_exception(w, f, m, DET_ICS_DNP3, dm[i].fc, dm[i].dst,
+					      dm[i].iin & bad);
+			else if (dir == 0 && dm[i].cls != ICS_RESPONSE)
+				ics_function(w, f, m, DET_ICS_DNP3, dm[i].fc, dm[i].cls, dm[i].dst, 0,
+					     0);
+		}
+	}
+}
+
 static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 {
 	struct decoded d_, *dp = &x->d;
@@ -1179,6 +1288,10 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		if (d.proto == 6 && d.payload_len && f->http_slot != HTTP_DONE &&
 		    http_port(dir ? d.sport : d.dport))
 			http_feed(w, f, m, &d, dir);
+		if (d.proto == 6 && d.payload_len &&
+		    ((dir ? d.sport : d.dport) == MODBUS_PORT ||
+		     (dir ? d.sport : d.dport) == DNP3_PORT))
+			ics_packet(w, f, m, &d, dir);
 		/* a refused probe fails now; one answered never will */
 		if (dir == 1 && f->pkts[1] == 0 && d.proto == 6 && (d.tcp_flags & 0x04) &&
 		    det_is_probe(6, f->tcp_flags[0]))

@@ -584,6 +584,8 @@ static unsigned receive(struct analytics *an)
 								  sizeof(r->u.sess)
 				     : rs[k]->kind == DR_END ? offsetof(struct det_rec, u) +
 								 sizeof(r->u.end)
+				     : rs[k]->kind == DR_ICS ? offsetof(struct det_rec, u) +
+								 sizeof(r->u.ics)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);

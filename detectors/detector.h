@@ -146,6 +146,8 @@ enum { DET_GTP_SPOOF = 1,    /* uplink: inner source is not the session's UE */
 enum { DET_GTPA_SHORT = 1, DET_GTPA_EXTHDR = 2, DET_GTPA_PAYLOAD = 4,
        DET_GTPA_LENGTH = 8 };
 
+enum { DET_ICS_MODBUS = 1, DET_ICS_DNP3 = 2 };
+
 /* DR_PFCP.u.pfcp.unexpected: a deletion request for a session from an
  * address that is not the SMF that established it. */
 
@@ -187,6 +189,8 @@ enum det_rec_kind {
 	DR_PFCP,            /* a PFCP session establishment/deletion request */
 	DR_SESS,            /* a PDU session ended: what its flows did here */
 	DR_END,             /* a flow of a baseline segment ended */
+	DR_ICS,             /* Modbus/DNP3: a function first seen on a flow, a
+			     * write or control, exceptions counted */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -236,6 +240,15 @@ struct det_rec {
 			uint8_t cp_ip[16];
 			uint64_t seid;
 		} pfcp;
+		struct {
+			uint8_t proto;           /* DET_ICS_MODBUS, DET_ICS_DNP3 */
+			uint8_t fc, cls;         /* function code, enum ics_class */
+			uint8_t exception;       /* exception responses (count below) */
+			uint8_t exc_code;
+			uint16_t unit;           /* Modbus unit id / DNP3 destination */
+			uint16_t start, qty;     /* writes: the address range */
+			uint32_t count;          /* exceptions since the last report */
+		} ics;
 		struct {
 			uint64_t first_us, last_us;
 			uint64_t bytes[2];       /* toserver, toclient */

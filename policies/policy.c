@@ -39,6 +39,7 @@ struct seg {
 	int has_mode;              /* a mode was given: device baselines on */
 	int pseudonymise;
 	int clear_subscribers;
+	struct lpm *ics_masters;   /* who may write/operate ICS devices; NULL: not policed */
 	struct kv thr[MAX_KV];
 	int nthr;
 	struct kv sev[MAX_KV];
@@ -407,6 +408,11 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				s->enforce = 1;
 			else
 				return fail(p, v, "mode must be learn or enforce");
+		} else if (!strcmp(ks, "ics_masters")) {
+			if (!s->ics_masters && !(s->ics_masters = lpm_create()))
+				return fail(p, v, "ics_masters: out of memory");
+			if (load_cidrs(p, v, s->ics_masters, 1, "ics_masters", 0))
+				return -1;
 		} else if (!strcmp(ks, "clear_subscribers")) {
 			if (to_bool(p, v, "clear_subscribers", &s->clear_subscribers))
 				return -1;
@@ -424,7 +430,7 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				return -1;
 		} else {
 			return fail(p, k, "unknown key '%s' in segment (name, cidrs, vlans, "
-				    "dnn, teid_ranges, mode, pseudonymise, clear_subscribers, allow, "
+				    "dnn, teid_ranges, mode, pseudonymise, clear_subscribers, ics_masters, allow, "
 				    "thresholds, severity)", ks);
 		}
 	}
@@ -688,8 +694,10 @@ void policy_free(struct policy *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; i < MAX_SEGS; i++)
+	for (int i = 0; i < MAX_SEGS; i++) {
 		lpm_free(p->segs[i].dst);
+		lpm_free(p->segs[i].ics_masters);
+	}
 	for (int i = 0; i < p->nintel; i++) {
 		lpm_free(p->intel[i].ips);
 		set_free(&p->intel[i].domains);
@@ -745,6 +753,13 @@ int policy_segment_by_dnn(const struct policy *p, const char *dnn)
 const char *policy_segment_name(const struct policy *p, int seg)
 {
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;
+}
+
+int policy_ics_master(const struct policy *p, int seg, int ipver, const uint8_t *addr)
+{
+	if (seg < 0 || seg >= p->nsegs || !p->segs[seg].ics_masters)
+		return -1;
+	return lpm_lookup(p->segs[seg].ics_masters, ipver, addr) >= 0;
 }
 
 int policy_segment_mode(const struct policy *p, int seg)

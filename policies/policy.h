@@ -48,6 +48,10 @@ int policy_segment_by_teid(const struct policy *p, uint32_t teid);
 /* The segment of a PDU session's DNN/APN (dnn, case-insensitive), or -1. */
 int policy_segment_by_dnn(const struct policy *p, const char *dnn);
 const char *policy_segment_name(const struct policy *p, int seg);
+/* May addr write to / operate the segment's ICS devices (Modbus, DNP3)?
+ * 1 it is one of the segment's ics_masters, 0 it is not, -1 the segment
+ * lists none (not policed). */
+int policy_ics_master(const struct policy *p, int seg, int ipver, const uint8_t *addr);
 /* Device baselines of a segment: none (no `mode:`), learn, enforce. */
 enum { POLICY_MODE_NONE = 0, POLICY_MODE_LEARN, POLICY_MODE_ENFORCE };
 int policy_segment_mode(const struct policy *p, int seg);

@@ -182,7 +182,7 @@ def test_inventory(vigia):
     assert p.returncode == 0
     inv = json.loads(p.stdout)
     ids = [d['id'] for d in inv]
-    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', '5g', 'baseline', 'policy',
+    assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', '5g', 'baseline', 'ics', 'policy',
                    'intel']
     sids = set()
     for d in inv:

@@ -138,3 +138,59 @@ def test_two_sensors_share_profiles_through_redis(vigia, iot, tmp_path):
         assert p.returncode == 0 and p.stdout.decode().startswith('2 devices')
     finally:
         r.stop()
+
+
+GEN_ICS = os.path.join(ROOT, 'tests', 'captures', 'gen_ics.py')
+SCADA = ('segments:\n  - name: scada\n    cidrs: [10.30.1.0/24]\n'
+         '    ics_masters: [10.30.0.5/32]\n    mode: %s\n')
+ICS_CASES = {
+    'benign': [],
+    'rogue_write': [(100901, '10.30.0.66', '10.30.1.10')],
+    'rogue_operate': [(100902, '10.30.0.66', '10.30.1.20'), (100904, '10.30.0.66', '10.30.1.20')],
+    'exc_flood': [(100903, '10.30.0.66', '10.30.1.10')],
+    'new_function': [(100904, '10.30.0.5', '10.30.1.10')],
+}
+
+
+@pytest.fixture(scope='module')
+def ics(tmp_path_factory):
+    d = tmp_path_factory.mktemp('ics')
+    subprocess.run(['/usr/bin/python3', GEN_ICS, str(d)], check=True)
+    for mode in ('learn', 'enforce'):
+        (d / (mode + '.yaml')).write_text(SCADA % mode)
+    return d
+
+
+@pytest.mark.parametrize('case', sorted(ICS_CASES))
+def test_ics_write_control(vigia, ics, tmp_path, case):
+    """Writes and operates from a host the segment does not list as a master
+    alert (Modbus and DNP3); exception floods alert; the functions learnt
+    per device are enforced; the master's ordinary polling and set points
+    raise nothing."""
+    st = tmp_path / 'st'
+    st.mkdir()
+    p = run([vigia, 'replay', '-q', '--policy', str(ics / 'learn.yaml'), '--state-dir', str(st),
+             '-o', '/dev/null', str(ics / 'benign.pcap')])
+    assert p.returncode == 0, p.stderr
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '-w', '2', '--policy', str(ics / 'enforce.yaml'),
+             '--state-dir', str(st), '-o', str(ev), str(ics / (case + '.pcap'))])
+    assert p.returncode == 0, p.stderr
+    got = sorted((a['alert']['signature_id'], a['src_ip'], a['dest_ip']) for a in alerts(ev))
+    assert got == ICS_CASES[case], got
+    for a in alerts(ev):
+        assert a['alert']['mitre'] and a['alert']['mitre'][0].startswith('T08')
+        assert a['alert']['evidence']['function_name']
+
+
+def test_ics_corpus_no_alerts_without_masters(vigia, corpus, tmp_path):
+    """The corpus Modbus and DNP3 captures replay without ICS alerts when no
+    segment polices them (and the parsers see their functions: the flows
+    are classified as nDPI does)."""
+    caps = [os.path.join(corpus, 'ndpi-4.2', 'pcap', n) for n in ('modbus.pcap', 'dnp3.pcap')]
+    caps += [os.path.join(corpus, 'suricata-verify', 'modbus', 'modbus.pcap')]
+    for cap in caps:
+        ev = tmp_path / 'ev.json'
+        p = run([vigia, 'replay', '-q', '-o', str(ev), cap])
+        assert p.returncode == 0, p.stderr
+        assert not [a for a in alerts(ev) if a['alert'].get('detector') == 'ics'], cap
