@@ -5,6 +5,7 @@
 #include "http.h"
 #include "gtpc.h"
 #include "ics.h"
+#include "iotproto.h"
 #include "pfcp.h"
 #include "session.h"
 #include "../telemetry/eve.h"
@@ -26,10 +27,13 @@ struct app_count {
 };
 
 #define ICS_SEEN 65536
+#define IOT_SLOTS 33       /* segments 0..31, then everything else */
 #define ICS_EXC 4096
 
 struct session;
 struct flow_meta;
+struct worker;
+static void emit_iot(struct worker *w);
 static void bind_session(struct worker *w, struct flow *f, struct flow_meta *m, uint32_t teid);
 static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts);
 
@@ -66,6 +70,8 @@ struct worker {
 	 * collision only repeats a record) */
 	uint64_t *ics_seen;        /* ICS_SEEN entries */
 	struct ics_exc { uint64_t flow_id, win_us; uint32_t n, sent; } *ics_exc;
+	/* MQTT/CoAP telemetry per segment, for the stats events */
+	struct iot_bucket { int used, seg; struct ev_iot v; } iot[IOT_SLOTS];
 };
 
 #define PROBE_RING 65536
@@ -621,6 +627,7 @@ static void emit_stats(struct worker *w)
 			s->napps++;
 	}
 	evq_commit(w->q, ev);
+	emit_iot(w);
 }
 
 static void stats_tick(struct worker *w)
@@ -1185,6 +1192,114 @@ static void ics_packet(struct worker *w, struct flow *f, struct flow_meta *m,
 	}
 }
 
+/* ---- IoT protocol telemetry (stats events, per segment) ---------------- */
+
+static struct ev_iot *iot_of(struct worker *w, struct flow *f, struct flow_meta *m)
+{
+	int seg = w->pol ? flow_segment(w, f, m) : -1;
+	struct iot_bucket *b = &w->iot[seg >= 0 && seg < IOT_SLOTS - 1 ? seg : IOT_SLOTS - 1];
+
+	if (!b->used) {
+		b->used = 1;
+		b->seg = seg;
+	}
+	return &b->v;
+}
+
+#define IOT_SAMPLE(arr, str)                                                   \
+	do {                                                                   \
+		for (int i_ = 0; i_ < EV_IOT_SAMPLES && (str)[0]; i_++) {      \
+			if (!(arr)[i_][0]) {                                   \
+				size_t l_ = strnlen((str), sizeof((arr)[i_]) - 1); \
+				memcpy((arr)[i_], (str), l_);                  \
+				(arr)[i_][l_] = 0; /* cut: a sample */         \
+				break;                                         \
+			}                                                      \
+			if (!strncmp((arr)[i_], (str), sizeof((arr)[i_]) - 1)) \
+				break;                                         \
+		}                                                              \
+	} while (0)
+
+static void mqtt_packet(struct worker *w, struct flow *f, struct flow_meta *m,
+			const struct decoded *d)
+{
+	struct mqtt_pkt pk[4];
+	unsigned n = 0;
+
+	if (mqtt_parse(d->payload, d->payload_len, pk, 4, &n) != 0)
+		return;
+	struct ev_iot *v = iot_of(w, f, m);
+	for (unsigned i = 0; i < n; i++) {
+		if (pk[i].anomalies & (1u << MQTT_A_INVALID_QOS))
+			v->mqtt_invalid_qos++;
+		if (pk[i].anomalies & ~((1u << MQTT_A_INVALID_QOS) | (1u << MQTT_A_TRUNCATED)))
+			v->mqtt_anomalies++;
+		switch (pk[i].type) {
+		case MQTT_CONNECT:
+			v->mqtt_connects++;
+			if (pk[i].connect.cleartext_credentials)
+				v->mqtt_cleartext_credentials++;
+			IOT_SAMPLE(v->client_ids, pk[i].connect.client_id);
+			break;
+		case MQTT_PUBLISH:
+			v->mqtt_publishes++;
+			IOT_SAMPLE(v->topics, pk[i].publish.topic);
+			break;
+		case MQTT_SUBSCRIBE:
+			v->mqtt_subscribes++;
+			for (unsigned k = 0; k < pk[i].sub.nfilter; k++)
+				IOT_SAMPLE(v->topics, pk[i].sub.filter[k].topic);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void coap_packet(struct worker *w, struct flow *f, struct flow_meta *m,
+			const struct decoded *d)
+{
+	struct coap_msg c;
+	int rc = coap_parse(d->payload, d->payload_len, &c);
+
+	if (rc != 0 && !c.anomalies)
+		return; /* not CoAP */
+	struct ev_iot *v = iot_of(w, f, m);
+	if (c.anomalies)
+		v->coap_anomalies++;
+	if (rc != 0 || !c.is_request)
+		return;
+	v->coap_requests++;
+	switch (c.code_detail) {
+	case 1: v->coap_get++; break;
+	case 2: v->coap_post++; break;
+	case 3: v->coap_put++; break;
+	case 4: v->coap_delete++; break;
+	default: break;
+	}
+	IOT_SAMPLE(v->coap_paths, c.uri_path);
+}
+
+static void emit_iot(struct worker *w)
+{
+	for (unsigned i = 0; i < IOT_SLOTS; i++) {
+		struct iot_bucket *b = &w->iot[i];
+		if (!b->used)
+			continue;
+		struct event *ev = new_event(w, EV_IOT, w->now_us);
+		if (ev) {
+			memset(&ev->flow_id, 0, offsetof(struct event, u) - offsetof(struct event, flow_id));
+			const char *n = w->pol && b->seg >= 0 ? policy_segment_name(w->pol, b->seg) : NULL;
+			if (n)
+				snprintf(ev->segment, sizeof(ev->segment), "%s", n);
+			ev->u.iot = b->v;
+			ev->u.iot.interval_s = w->cfg.stats_interval_s;
+			evq_commit(w->q, ev);
+		}
+		memset(b, 0, sizeof(*b));
+	}
+}
+
 static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 {
 	struct decoded d_, *dp = &x->d;
@@ -1296,6 +1411,14 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		if (dir == 1 && f->pkts[1] == 0 && d.proto == 6 && (d.tcp_flags & 0x04) &&
 		    det_is_probe(6, f->tcp_flags[0]))
 			probe_failed(w, f, f->tcp_flags[0], w->now_us);
+	}
+	if (w->stats_us && d.payload_len) {
+		/* the server's port: MQTT brokers, CoAP servers */
+		uint16_t sp = dir ? d.sport : d.dport;
+		if (d.proto == 6 && sp == MQTT_PORT)
+			mqtt_packet(w, f, m, &d);
+		else if (d.proto == 17 && sp == COAP_PORT)
+			coap_packet(w, f, m, &d);
 	}
 
 	if (w->active_us && w->now_us >= f->first_us + w->active_us) {

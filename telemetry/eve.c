@@ -649,6 +649,53 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_obj_close(&w);
 		break;
 	}
+	case EV_IOT: {
+		const struct ev_iot *s = &ev->u.iot;
+
+		jw_kv_str(&w, "event_type", "stats");
+		jw_key(&w, "stats");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "worker", ev->worker);
+		jw_kv_u64(&w, "interval_s", s->interval_s);
+		jw_key(&w, "iot");
+		jw_obj_open(&w);
+		jw_key(&w, "mqtt");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "connects", s->mqtt_connects);
+		jw_kv_u64(&w, "publishes", s->mqtt_publishes);
+		jw_kv_u64(&w, "subscribes", s->mqtt_subscribes);
+		jw_kv_u64(&w, "cleartext_credentials", s->mqtt_cleartext_credentials);
+		jw_kv_u64(&w, "invalid_qos", s->mqtt_invalid_qos);
+		jw_kv_u64(&w, "anomalies", s->mqtt_anomalies);
+		jw_key(&w, "client_ids");
+		jw_arr_open(&w);
+		for (int i = 0; i < EV_IOT_SAMPLES && s->client_ids[i][0]; i++)
+			jw_str(&w, s->client_ids[i]);
+		jw_arr_close(&w);
+		jw_key(&w, "topics");
+		jw_arr_open(&w);
+		for (int i = 0; i < EV_IOT_SAMPLES && s->topics[i][0]; i++)
+			jw_str(&w, s->topics[i]);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+		jw_key(&w, "coap");
+		jw_obj_open(&w);
+		jw_kv_u64(&w, "requests", s->coap_requests);
+		jw_kv_u64(&w, "get", s->coap_get);
+		jw_kv_u64(&w, "post", s->coap_post);
+		jw_kv_u64(&w, "put", s->coap_put);
+		jw_kv_u64(&w, "delete", s->coap_delete);
+		jw_kv_u64(&w, "anomalies", s->coap_anomalies);
+		jw_key(&w, "paths");
+		jw_arr_open(&w);
+		for (int i = 0; i < EV_IOT_SAMPLES && s->coap_paths[i][0]; i++)
+			jw_str(&w, s->coap_paths[i]);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+		jw_obj_close(&w);
+		break;
+	}
 	case EV_SESSION: {
 		const struct ev_sess *s = &ev->u.session;
 		static const char *const ends[] = { "", "deleted", "expired", "replaced",

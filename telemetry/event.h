@@ -9,7 +9,8 @@
 
 #include <stdint.h>
 
-enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3, EV_ALERT = 4, EV_SESSION = 5 };
+enum ev_type { EV_FLOW = 1, EV_ANOMALY = 2, EV_STATS = 3, EV_ALERT = 4, EV_SESSION = 5,
+	       EV_IOT = 6 };
 
 /* Flow end reasons: enum value, EVE "flow.reason". */
 #define EV_FLOW_REASONS(X)                                                     \
@@ -60,6 +61,19 @@ struct ev_session {
 	uint8_t ue[16];
 	char dnn[40];
 	char subscriber[20];         /* IMSI/SUPI digits (GTPv2-C), "" none */
+};
+
+/* IoT protocol telemetry of one segment over a stats interval, as one
+ * worker saw it (EVE "stats" event with an "iot" block). */
+#define EV_IOT_SAMPLES 3
+struct ev_iot {
+	uint32_t interval_s;
+	uint32_t mqtt_connects, mqtt_publishes, mqtt_subscribes;
+	uint32_t mqtt_cleartext_credentials, mqtt_invalid_qos, mqtt_anomalies;
+	uint32_t coap_requests, coap_get, coap_post, coap_put, coap_delete, coap_anomalies;
+	char client_ids[EV_IOT_SAMPLES][32];   /* first seen, "" unused */
+	char topics[EV_IOT_SAMPLES][48];
+	char coap_paths[EV_IOT_SAMPLES][48];
 };
 
 /* A PDU session's use of the network, summed over the workers (EVE
@@ -184,6 +198,7 @@ struct event {
 		struct ev_stats stats;
 		struct ev_alert alert;
 		struct ev_sess session;
+		struct ev_iot iot;
 	} u;
 };
 

@@ -85,6 +85,7 @@ static enum redis_family family_of(const struct event *ev)
 	switch (ev->type) {
 	case EV_ANOMALY: return RF_ANOMALIES;
 	case EV_STATS: return RF_STATS;
+	case EV_IOT: return RF_STATS;
 	case EV_ALERT: return RF_ALERTS;
 	case EV_SESSION: return RF_SESSIONS;
 	default: return RF_FLOWS;
@@ -96,6 +97,7 @@ static const char *type_name(const struct event *ev)
 	switch (ev->type) {
 	case EV_ANOMALY: return "anomaly";
 	case EV_STATS: return "stats";
+	case EV_IOT: return "stats";
 	case EV_ALERT: return "alert";
 	case EV_SESSION: return "session";
 	default: return "flow";

@@ -194,3 +194,43 @@ def test_ics_corpus_no_alerts_without_masters(vigia, corpus, tmp_path):
         p = run([vigia, 'replay', '-q', '-o', str(ev), cap])
         assert p.returncode == 0, p.stderr
         assert not [a for a in alerts(ev) if a['alert'].get('detector') == 'ics'], cap
+
+
+def iot_stats(path):
+    return [e for e in map(json.loads, open(path))
+            if e['event_type'] == 'stats' and 'iot' in e['stats']]
+
+
+def test_iot_protocol_telemetry_per_segment(vigia, demo_pcap, tmp_path):
+    """MQTT (connects, publishes, client ids, topics) and CoAP (methods,
+    paths) summarised per segment in stats events."""
+    pol = tmp_path / 'p.yaml'
+    pol.write_text('segments:\n  - name: iot-streetlights\n    cidrs: [10.20.0.0/16]\n    vlans: [20]\n')
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--stats-interval', '60', '--policy', str(pol), '-o', str(ev),
+             demo_pcap])
+    assert p.returncode == 0, p.stderr
+    st = iot_stats(ev)
+    lights = [e for e in st if e.get('segment') == 'iot-streetlights']
+    assert lights and sum(e['stats']['iot']['mqtt']['connects'] for e in lights) == 100
+    m = lights[0]['stats']['iot']['mqtt']
+    assert m['client_ids'][0].startswith('streetlight-') and m['topics'][0].startswith('city/lights/')
+    coap = [e['stats']['iot']['coap'] for e in st if e['stats']['iot']['coap']['requests']]
+    assert sum(c['get'] for c in coap) == 100 and coap[0]['paths'][0].startswith('parking/')
+    # and nothing at all without stats events
+    p = run([vigia, 'replay', '-q', '-o', str(ev), demo_pcap])
+    assert p.returncode == 0 and iot_stats(ev) == []
+
+
+def test_mqtt_anomalies_and_credentials_in_corpus(vigia, corpus, tmp_path):
+    """suricata-verify's invalid QoS is counted; ndpi's mqtt.pcap logs in
+    with clear-text credentials."""
+    sv = os.path.join(corpus, 'suricata-verify', 'mqtt-events-invalid-qos')
+    cap = [os.path.join(sv, f) for f in os.listdir(sv) if f.endswith('.pcap')][0]
+    for path, key in ((cap, 'invalid_qos'),
+                      (os.path.join(corpus, 'ndpi-4.2', 'pcap', 'mqtt.pcap'),
+                       'cleartext_credentials')):
+        ev = tmp_path / 'ev.json'
+        p = run([vigia, 'replay', '-q', '--stats-interval', '3600', '-o', str(ev), path])
+        assert p.returncode == 0, p.stderr
+        assert sum(e['stats']['iot']['mqtt'][key] for e in iot_stats(ev)) >= 1, path

@@ -13,7 +13,8 @@ while off + 16 <= len(data) and n < 400:
     frames.append(data[off + 16:off + 16 + caplen])
     off += 16 + caplen
     n += 1
-for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config'):
+for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config', 'mqtt', 'coap',
+            'modbus', 'dnp3'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -127,3 +128,178 @@ gseeds = [gtpu_hdr(0xff, 0x1001, inner),
 for i, g in enumerate(gseeds):
     os.makedirs(os.path.join(outdir, 'gtpu'), exist_ok=True)
     open(os.path.join(outdir, 'gtpu', 's%02d' % i), 'wb').write(bytes([i]) + g)
+
+# MQTT (fuzz_mqtt) and CoAP (fuzz_coap): the TCP/1883 and UDP/5683 payloads
+# of the demo's streetlights (IPv4 on VLAN 20) and parking sensors (IPv6).
+# They come after the first 400 frames, so every frame is scanned here.
+def all_frames():
+    o = 24
+    while o + 16 <= len(data):
+        cl = struct.unpack_from('<I', data, o + 8)[0]
+        yield data[o + 16:o + 16 + cl]
+        o += 16 + cl
+
+
+def l4_payload(f):
+    """(protocol, source port, destination port, payload) of an Ethernet
+    frame (802.1Q tags skipped) carrying IPv4 or IPv6 (no extension
+    headers), or None."""
+    o = 12
+    while len(f) >= o + 2 and f[o:o + 2] in (b'\x81\x00', b'\x88\xa8'):
+        o += 4
+    if len(f) < o + 2:
+        return None
+    et, o = f[o:o + 2], o + 2
+    if et == b'\x08\x00' and len(f) >= o + 20:
+        proto, l4 = f[o + 9], o + (f[o] & 15) * 4
+    elif et == b'\x86\xdd' and len(f) >= o + 40:
+        proto, l4 = f[o + 6], o + 40
+    else:
+        return None
+    if proto == 17 and len(f) >= l4 + 8:
+        return (17,) + struct.unpack_from('>HH', f, l4) + (f[l4 + 8:],)
+    if proto == 6 and len(f) >= l4 + 20:
+        return (6,) + struct.unpack_from('>HH', f, l4) + (f[l4 + (f[l4 + 12] >> 4) * 4:],)
+    return None
+
+
+iot = {'mqtt': [], 'coap': []}
+for f in all_frames():
+    x = l4_payload(f)
+    if not x or not x[3]:
+        continue
+    if x[0] == 6 and 1883 in x[1:3] and len(iot['mqtt']) < 40:
+        iot['mqtt'].append(x[3])
+    elif x[0] == 17 and 5683 in x[1:3] and len(iot['coap']) < 20:
+        iot['coap'].append(x[3])
+
+
+def mqtt_str(s):
+    return struct.pack('!H', len(s)) + s
+
+
+def mqtt_pkt(b0, body):
+    rl, n = b'', len(body)
+    while True:
+        d, n = n & 0x7f, n >> 7
+        rl += bytes([d | (0x80 if n else 0)])
+        if not n:
+            break
+    return bytes([b0]) + rl + body
+
+
+# 5.0 CONNECT with properties, will and credentials; 3.1 (MQIsdp); a
+# SUBSCRIBE of three filters and a 5.0 one; UNSUBSCRIBE; QoS 3 PUBLISH
+# (suricata-verify's invalid QoS); DUP with QoS 0; acks and pings in one
+# segment; five remaining-length bytes; a PUBLISH going on past the segment
+iot['mqtt'] += [
+    mqtt_pkt(0x10, mqtt_str(b'MQTT') + b'\x05\xc6\x00\x1e\x08\x11\x00\x00\x0e\x10\x21\x00\x0a' +
+             mqtt_str(b'sensor-1') + b'\x02\x01\x01' + mqtt_str(b't/will') + mqtt_str(b'bye') +
+             mqtt_str(b'dev1') + mqtt_str(b'pw')),
+    mqtt_pkt(0x10, mqtt_str(b'MQIsdp') + b'\x03\x02\x00\x3c' + mqtt_str(b'old-client')),
+    mqtt_pkt(0x82, b'\x00\x0a' + mqtt_str(b'city/lights/+/state') + b'\x00' +
+             mqtt_str(b'city/parking/#') + b'\x01' + mqtt_str(b'city/alarms') + b'\x02'),
+    mqtt_pkt(0x82, b'\x00\x0b\x02\x0b\x05' + mqtt_str(b'a/b') + b'\x15'),
+    mqtt_pkt(0xa2, b'\x00\x0c\x00' + mqtt_str(b'a/b')),
+    mqtt_pkt(0x36, mqtt_str(b'topicX') + b'payload'),
+    mqtt_pkt(0x38, mqtt_str(b'a') + b'z'),
+    b'\x20\x02\x00\x00\x40\x02\x00\x07\x62\x02\x00\x07\x90\x03\x00\x0a\x01\xc0\x00\xd0\x00\xe0\x00',
+    b'\x30\xff\xff\xff\xff\x01\x00\x01a',
+    b'\x30\x90\x4e\x00\x03a/b....',
+]
+# GET with Uri-Host (13-form length), Uri-Path, Uri-Query; POST with the
+# 13 / 14 forms of delta and length, Content-Format and a payload; ACK 2.05;
+# token length 9; a reserved nibble; a payload marker with nothing after
+iot['coap'] += [
+    b'\x44\x01\x12\x34\xde\xad\xbe\xef\x3d\x02gw.city.example\x86lights\x0217\x05state'
+    b'\x46unit=1\x03x=2',
+    b'\x52\x02\xbe\xef\x01\x02\xbd\x07parking-bay-0042-xyz\x0e\x00\x1f' + b's' * 300 +
+    b'\x11\x32\xd1\x23\x07\xe0\x06\xb7\xff{"on":1}',
+    b'\x61\x45\x12\x34\x07\xc1\x32\xff22.5',
+    b'\x49\x01\x00\x01123456789',
+    b'\x40\x01\x00\x01\xf1a',
+    b'\x40\x01\x00\x01\xb1a\xff',
+]
+for sub, seeds in iot.items():
+    for i, s in enumerate(seeds):
+        open(os.path.join(outdir, sub, 's%02d' % i), 'wb').write(s)
+
+# Modbus/TCP (fuzz_modbus) and DNP3 (fuzz_dnp3): byte 0 the direction (1 to
+# the server), then a TCP payload. The demo's pump-station Modbus sessions
+# (Ethernet, IPv4) come after the first 400 frames, so the whole capture is
+# scanned; then hand-made ADUs and frames, the unit tests' (test_ics.c).
+ics = {'modbus': [], 'dnp3': []}
+o = 24
+while o + 16 <= len(data):
+    f = data[o + 16:o + 16 + struct.unpack_from('<I', data, o + 8)[0]]
+    o += 16 + len(f)
+    if len(f) > 54 and f[12:14] == b'\x08\x00' and f[23] == 6:
+        ihl = (f[14] & 15) * 4
+        sp, dp = struct.unpack_from('>HH', f, 14 + ihl)
+        end = 14 + struct.unpack_from('>H', f, 16)[0]  # not the Ethernet padding
+        pay = f[14 + ihl + (f[14 + ihl + 12] >> 4) * 4:end]
+        for port, sub in ((502, 'modbus'), (20000, 'dnp3')):
+            if pay and port in (sp, dp) and len(ics[sub]) < 20:
+                ics[sub].append(bytes([dp == port]) + pay)
+
+
+def mbap(tid, unit, pdu):
+    return struct.pack('!HHHB', tid, 0, len(pdu) + 1, unit) + pdu
+
+
+# read coils and its answer, write single coil / register, write multiple
+# registers then a read in one segment, write multiple coils, mask write,
+# read/write multiple and its answer, diagnostics (force listen only), an
+# exception, read device id, a FIFO answer, a write cut short
+ics['modbus'] += [
+    b'\x01' + mbap(1, 0x11, bytes.fromhex('01 0013 0025')),
+    b'\x00' + mbap(1, 0x11, bytes.fromhex('01 05 cd6bb20e1b')),
+    b'\x01' + mbap(2, 0x11, bytes.fromhex('05 00ac ff00')) + mbap(3, 0x11, bytes.fromhex('06 0001 0003')),
+    b'\x01' + mbap(4, 0x11, bytes.fromhex('10 0001 0002 04 000a 0102')) +
+    mbap(10, 0x11, bytes.fromhex('03 006b 0003')),
+    b'\x01' + mbap(5, 0x11, bytes.fromhex('0f 0013 000a 02 cd01')),
+    b'\x01' + mbap(6, 0x11, bytes.fromhex('16 0004 00f2 0025')),
+    b'\x01' + mbap(7, 0x11, bytes.fromhex('17 0003 0006 000e 0003 06 00ff00ff00ff')),
+    b'\x00' + mbap(7, 0x11, bytes.fromhex('17 0c 00fe0acd00010003000d00ff')),
+    b'\x01' + mbap(8, 10, bytes.fromhex('08 0004 0000')),
+    b'\x00' + mbap(9, 10, bytes.fromhex('81 02')),
+    b'\x01' + mbap(11, 1, bytes.fromhex('2b 0e 01 00')),
+    b'\x00' + mbap(12, 1, bytes.fromhex('18 0006 0002 01b8 1284')),
+    b'\x01' + mbap(13, 1, bytes.fromhex('10 0000 0003 06 000100020003'))[:15],
+]
+
+
+def dnp3_crc(b):
+    c = 0
+    for x in b:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ 0xa6bc if c & 1 else c >> 1
+    return struct.pack('<H', ~c & 0xffff)
+
+
+def dnp3_frame(ctrl, dst, src, user):
+    h = b'\x05\x64' + struct.pack('<BBHH', 5 + len(user), ctrl, dst, src)
+    out = h + dnp3_crc(h)
+    for i in range(0, len(user), 16):
+        out += user[i:i + 16] + dnp3_crc(user[i:i + 16])
+    return out
+
+
+# READ class 0-3, WRITE g80 (clear restart), SELECT, DIRECT_OPERATE g41,
+# COLD_RESTART (confirmed), a RESPONSE with IIN, link status request and
+# answer in one segment, a three-block READ, a frame cut in its second block
+ics['dnp3'] += [
+    b'\x01' + dnp3_frame(0xc4, 10, 1, bytes.fromhex('c0 c1 01 3c0206 3c0306 3c0406 3c0106')),
+    b'\x01' + dnp3_frame(0xc4, 10, 1, bytes.fromhex('c1 c2 02 5001 00 0707 00')),
+    b'\x01' + dnp3_frame(0xc4, 2, 3, bytes.fromhex('c0 c0 03 0c01 28 0100 0100 03 01 64000000 64000000 00')),
+    b'\x01' + dnp3_frame(0xc4, 2, 3, bytes.fromhex('c2 c3 05 2902 17 01 01 6400 00')),
+    b'\x01' + dnp3_frame(0xf3, 2, 3, bytes.fromhex('c3 c4 0d')),
+    b'\x00' + dnp3_frame(0x44, 1, 10, bytes.fromhex('c4 c4 81 9000 0102 00 0001 81 01')),
+    b'\x01' + dnp3_frame(0xc9, 4, 3, b'') + dnp3_frame(0x0b, 3, 4, b''),
+    b'\x01' + dnp3_frame(0xc4, 10, 1, bytes.fromhex('c0 c5 01') + bytes.fromhex('3c0106') * 12),
+    b'\x01' + dnp3_frame(0xc4, 10, 1, bytes.fromhex('c0 c5 01') + bytes.fromhex('3c0106') * 12)[:40],
+]
+for sub, seeds in ics.items():
+    for i, s in enumerate(seeds):
+        open(os.path.join(outdir, sub, 's%02d' % i), 'wb').write(s)
