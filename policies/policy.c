@@ -916,7 +916,7 @@ void policy_print_summary(const struct policy *p, FILE *out)
 	for (int i = 0; i < p->nsegs; i++) {
 		const struct seg *s = &p->segs[i];
 		fprintf(out, "  segment %-20s %s, %d vlans, %d DNNs, %d TEID ranges; allows: %s\n",
-			s->name, s->enforce ? "enforce" : "learn", s->nvlans, s->ndnn,
+			s->name, !s->has_mode ? "no baseline" : s->enforce ? "baseline enforce" : "baseline learn", s->nvlans, s->ndnn,
 			s->nteid, s->has_allow && s->allow_text[0] ? s->allow_text : "any application");
 	}
 	for (int i = 0; i < p->nintel; i++)
