@@ -658,6 +658,97 @@ static size_t next_packet(struct gflow *f, uint8_t *out)
 	return frame(out, f, up, ip, l);
 }
 
+/* --syn-flood N: N SYNs from N distinct spoofed sources (10.128.0.0/9 and
+ * up) to 10.50.0.80:80, 1 us apart, while --long L established TCP
+ * connections (10.60.0.x -> 10.50.0.81:443, handshake first) exchange a data
+ * packet every 1000 flood packets and close at the end: the flow-table
+ * exhaustion test's capture. */
+static void put_tcp(uint8_t *b, const uint8_t src[4], const uint8_t dst[4], unsigned sp,
+		    unsigned dp, uint8_t flags, uint32_t seq, uint32_t ack, unsigned plen)
+{
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0 };
+
+	memcpy(b, eth, 14);
+	uint8_t *ip = b + 14;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	put16(ip + 2, 40 + plen);
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	put16(ip + 10, csum_fin(csum_add(0, ip, 20)));
+	uint8_t *t = ip + 20;
+	put16(t, sp);
+	put16(t + 2, dp);
+	put32(t + 4, seq);
+	put32(t + 8, ack);
+	t[12] = 0x50;
+	t[13] = flags;
+	put16(t + 14, 65535);
+	memset(t + 20, 'x', plen);
+}
+
+static int syn_flood(const char *out, uint64_t n, unsigned nlong)
+{
+	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pd ? pcap_dump_open(pd, out) : NULL;
+	uint8_t b[256];
+	uint64_t us = 1795000000ULL * 1000000;
+	static const uint8_t victim[4] = { 10, 50, 0, 80 }, server[4] = { 10, 50, 0, 81 };
+	uint32_t *seq = calloc(nlong ? nlong : 1, sizeof(*seq));
+
+	if (!d || !seq)
+		return 1;
+#define DUMP(L_)                                                               \
+	do {                                                                   \
+		struct pcap_pkthdr h_;                                         \
+		h_.ts.tv_sec = (time_t)(us / 1000000);                         \
+		h_.ts.tv_usec = (suseconds_t)(us % 1000000);                   \
+		h_.caplen = h_.len = (bpf_u_int32)(L_);                        \
+		pcap_dump((u_char *)d, &h_, b);                                \
+		us++;                                                          \
+	} while (0)
+	for (unsigned i = 0; i < nlong; i++) { /* the long connections open */
+		uint8_t c[4] = { 10, 60, (uint8_t)(i >> 8), (uint8_t)i };
+		put_tcp(b, c, server, 40000, 443, 0x02, 1000, 0, 0);
+		DUMP(54);
+		put_tcp(b, server, c, 443, 40000, 0x12, 5000, 1001, 0);
+		DUMP(54);
+		put_tcp(b, c, server, 40000, 443, 0x10, 1001, 5001, 0);
+		DUMP(54);
+		seq[i] = 1001;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		uint32_t a = 0x0a800000u + (uint32_t)k; /* 10.128.0.0 + k: distinct */
+		uint8_t src[4] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8),
+				   (uint8_t)a };
+		put_tcp(b, src, victim, 1024 + (unsigned)(k % 60000), 80, 0x02, (uint32_t)k, 0, 0);
+		DUMP(54);
+		if (nlong && k % 1000 == 999) {
+			unsigned i = (unsigned)((k / 1000) % nlong);
+			uint8_t c[4] = { 10, 60, (uint8_t)(i >> 8), (uint8_t)i };
+			put_tcp(b, c, server, 40000, 443, 0x18, seq[i], 5001, 100);
+			DUMP(154);
+			seq[i] += 100;
+		}
+	}
+	for (unsigned i = 0; i < nlong; i++) { /* ... and close */
+		uint8_t c[4] = { 10, 60, (uint8_t)(i >> 8), (uint8_t)i };
+		put_tcp(b, c, server, 40000, 443, 0x11, seq[i], 5001, 0);
+		DUMP(54);
+		put_tcp(b, server, c, 443, 40000, 0x11, 5001, seq[i] + 1, 0);
+		DUMP(54);
+	}
+#undef DUMP
+	pcap_dump_close(d);
+	pcap_close(pd);
+	free(seq);
+	fprintf(stderr, "vigia-gen: %s: SYN flood of %llu sources, %u long connections\n", out,
+		(unsigned long long)n, nlong);
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
@@ -670,7 +761,9 @@ static void usage(FILE *fp)
 "  --ipv6  share of flows over IPv6, percent (default 10)\n"
 "  --mix   flow mix in percent, e.g. tls:28,http:12,dns:20,quic:8,mqtt:8,\n"
 "          coap:6,modbus:4,ntp:4,tcp:5,udp:5 (the default)\n"
-"  --gap-us mean time between packets, microseconds (default 2)\n");
+"  --gap-us mean time between packets, microseconds (default 2)\n"
+"  --syn-flood N [--long L]  instead: N SYNs from N distinct sources, with L\n"
+"          established connections alongside (flow-table exhaustion test)\n");
 }
 
 int main(int argc, char **argv)
@@ -680,10 +773,13 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "gtp", required_argument, NULL, 'g' }, { "ipv6", required_argument, NULL, '6' },
 		{ "mix", required_argument, NULL, 'm' }, { "gap-us", required_argument, NULL, 'G' },
+		{ "syn-flood", required_argument, NULL, 'F' }, { "long", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	uint64_t npkts = 2000000, seed = 1;
 	unsigned conc = 20000;
 	double gap_us = 2.0;
+	uint64_t flood = 0;
+	unsigned nlong = 0;
 	const char *out = NULL;
 	int c;
 
@@ -697,6 +793,8 @@ int main(int argc, char **argv)
 		case 'g': gtp_pct = (unsigned)strtoul(optarg, NULL, 10); break;
 		case '6': v6_pct = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'G': gap_us = strtod(optarg, NULL); break;
+		case 'F': flood = strtoull(optarg, NULL, 10); break;
+		case 'L': nlong = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'm': {
 			unsigned sum = 0;
 			memset(mix, 0, sizeof(mix));
@@ -735,6 +833,8 @@ int main(int argc, char **argv)
 	}
 	if (!gcry_check_version(NULL))
 		return 1;
+	if (flood)
+		return syn_flood(out, flood, nlong);
 	rs = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
 	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
 	pcap_dumper_t *d = pd ? pcap_dump_open(pd, out) : NULL;

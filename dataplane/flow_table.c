@@ -211,19 +211,18 @@ void flow_table_end(struct flow_table *ft, struct flow *f,
 	ft->count--;
 }
 
-/* Least recently used flow over all classes, closed ones first. */
+/* The flow to give up when the table is full: closed ones first, then
+ * half-open TCP (a SYN flood's, newest or not), then other protocols, and
+ * established TCP last - a flood of new flows must not push out the
+ * connections that were already up. Least recently used within a class. */
 static struct flow *victim(struct flow_table *ft)
 {
-	struct flow *best = NULL;
+	static const int order[] = { FC_CLOSED, FC_TCP_NEW, FC_OTHER, FC_TCP_EST };
 
-	if (ft->lru[FC_CLOSED].head != FLOW_NIL)
-		return &ft->flows[ft->lru[FC_CLOSED].head];
-	for (int c = 0; c < FC_MAX; c++) {
-		uint32_t h = ft->lru[c].head;
-		if (h != FLOW_NIL && (!best || ft->flows[h].last_us < best->last_us))
-			best = &ft->flows[h];
-	}
-	return best;
+	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (ft->lru[order[i]].head != FLOW_NIL)
+			return &ft->flows[ft->lru[order[i]].head];
+	return NULL;
 }
 
 struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,

@@ -35,8 +35,9 @@
  *            read. 90: reserved in MB Annex A, used by Schneider Electric's
  *            UMAS to program, start and stop Modicon PLCs; a poller never
  *            sends it.
- *   OTHER    user-defined 65-72 and 100-110 (MB §5), anything else (and the
- *            other MEI types of 43) with MODBUS_ANOM_FUNCTION.
+ *   OTHER    user-defined 65-72 and 100-110 (MB §5: each vendor's own, not
+ *            an anomaly); any other code, and the other MEI types of 43,
+ *            with MODBUS_ANOM_FUNCTION.
  *   A response has its request's class (a response to a write is a write),
  *   an exception response too: "write refused" is evidence.
  *
