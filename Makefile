@@ -64,7 +64,7 @@ MAIN_OBJ := $(B)/dataplane/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit san-test e2e bench bench-smoke fuzz fuzz-build format clean demo
+.PHONY: all deps run test unit san-test e2e bench bench-smoke fuzz fuzz-build fuzz-regress format clean demo
 all: $(B)/vigia $(B)/vigia-gen $(B)/xadd-raw
 
 deps:
@@ -149,8 +149,17 @@ fuzz-build:
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/libvigia.a
 	@$(MAKE) --no-print-directory FUZZ=1 $(FUZZERS)
 
-fuzz: fuzz-build demo
-	@$(PY) tests/fuzz/seeds.py $(DEMO) build-fuzz/seeds
+# Inputs that once crashed or misbehaved (tests/fuzz/regressions/TARGET/*)
+# run through their target on every `make fuzz` (and so `make test`).
+fuzz-regress: fuzz-build
+	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; d=tests/fuzz/regressions/$$n; \
+	  if [ -d $$d ] && ls $$d/* >/dev/null 2>&1; then \
+	    echo "== $$f regressions: $$(ls $$d | wc -l)"; \
+	    $$f $$d/* > build-fuzz/$$n.regress.log 2>&1 || { tail -40 build-fuzz/$$n.regress.log; exit 1; }; \
+	  fi; done
+
+fuzz: fuzz-build fuzz-regress demo
+	@SHARED=$(abspath $(SHARED)) $(PY) tests/fuzz/seeds.py $(DEMO) build-fuzz/seeds
 	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  echo "== $$f ($(FUZZ_TIME) s)"; \

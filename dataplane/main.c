@@ -1050,6 +1050,8 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				fprintf(fp, "%s%" PRIu64, i ? "," : "",
 					pl->replay.worker_pkts[i]);
 			fprintf(fp, "]");
+			fprintf(fp, ",\"timestamps\":{\"jumps\":%" PRIu64 ",\"backwards\":%" PRIu64 "}",
+				pl->replay.ts_jumps, pl->replay.ts_backwards);
 			/* outer IPv4 reassembly before dispatch */
 			fprintf(fp, ",\"reasm\":{\"lost\":%" PRIu64, pl->replay.reasm_lost);
 			for (unsigned i = 0; i < REASM_S_MAX; i++)

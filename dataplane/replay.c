@@ -31,9 +31,17 @@ struct chunk {
 	uint64_t file_bytes;      /* input consumed once it was loaded */
 };
 
+/* Packet times: a jump of more than a day ahead is not followed (counted);
+ * before 2000 the clock has not started (a capture from a box without a
+ * clock begins near 1970). */
+#define CLOCK_JUMP_US (86400ULL * 1000000)
+#define CLOCK_SANE_US (946684800ULL * 1000000)
+
 struct wctx {
 	struct replay *r;
 	unsigned id;
+	uint64_t clk;             /* the stream's clock as this worker walked it */
+	uint64_t ts_jumps, ts_backwards;
 	pthread_t thr;
 	uint64_t pkts, bytes;
 	uint64_t checksum;
@@ -417,11 +425,21 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 	/* Others' packets still move this worker's clock: a packet's time is
 	 * the latest timestamp seen up to it in the whole stream, exactly as
 	 * a single worker would see it. */
-	uint64_t clk = 0;
+	uint64_t clk = x->clk;
 	for (uint32_t i = 0; i < c->n; i++) {
 		uint64_t ts = c->pkts[i].ts_us + shift;
-		if (ts > clk)
-			clk = ts;
+		if (ts > clk) {
+			/* a clock a day ahead of the stream (year 2100) is a broken
+			 * timestamp, not the time: followed, it would end every flow */
+			if (clk >= CLOCK_SANE_US && ts > clk + CLOCK_JUMP_US) {
+				if (c->owner[i] == x->id)
+					x->ts_jumps++;
+			} else {
+				clk = ts;
+			}
+		} else if (ts < clk && c->owner[i] == x->id) {
+			x->ts_backwards++;
+		}
 		if (c->owner[i] != x->id) {
 			if (c->ctrl[i]) {
 				/* in stream order: this worker's packets before it first */
@@ -447,6 +465,7 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 	if (nb)
 		worker_process(w, burst, nb);
 	worker_clock(w, clk);
+	x->clk = clk;
 }
 
 static void *worker_main(void *arg)
@@ -587,6 +606,10 @@ void replay_finish(struct replay *r, struct replay_result *res)
 	}
 	res->run_s = r->t1 - r->t0;
 	res->load_s = r->load_s;
+	for (unsigned i = 0; i < r->cfg.nworkers; i++) {
+		res->ts_jumps += r->w[i].ts_jumps;
+		res->ts_backwards += r->w[i].ts_backwards;
+	}
 	memset(&res->reasm, 0, sizeof(res->reasm));
 	if (r->reasm)
 		reasm_get_stats(r->reasm, &res->reasm);
