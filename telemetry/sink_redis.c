@@ -602,7 +602,13 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
 					   (!strncmp(r->str, "CLUSTERDOWN", 11) ||
 					    !strncmp(r->str, "TRYAGAIN", 8) ||
 					    !strncmp(r->str, "LOADING", 7) ||
-					    !strncmp(r->str, "MASTERDOWN", 10))) {
+					    !strncmp(r->str, "MASTERDOWN", 10) ||
+					    /* full (maxmemory, noeviction), busy with a
+					     * script, a replica: room may come back */
+					    !strncmp(r->str, "OOM", 3) ||
+					    !strncmp(r->str, "BUSY", 4) ||
+					    !strncmp(r->str, "READONLY", 8) ||
+					    !strncmp(r->str, "NOREPLICAS", 10))) {
 					/* the server cannot take it now: like a lost
 					 * connection, keep it (spool) and retry later */
 					transient = 1;
