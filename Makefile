@@ -19,7 +19,7 @@ VERSION  := 0.1.0
 ifeq ($(FUZZ),1)
 B        := build-fuzz
 CC       := clang
-SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT      := -O1
 else ifeq ($(SAN),thread)
 B        := build-tsan
@@ -48,7 +48,7 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthre
 LDFLAGS  += $(SANFLAGS)
 
 LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c dataplane/iotproto.c \
-            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/service.c dataplane/devices.c \
+            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/service.c dataplane/devices.c dataplane/pcapng.c \
             dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
             dataplane/capture_dpdk.c dataplane/preflight.c dataplane/reasm.c dataplane/config.c dataplane/ics.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
@@ -143,7 +143,7 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(wildcard tests/fuzz/fu
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libvigia.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ-LD $@"
-	@clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libvigia.a $(LDLIBS)
+	@clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $< build-fuzz/libvigia.a $(LDLIBS)
 
 fuzz-build:
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/libvigia.a

@@ -1,4 +1,5 @@
 #include "capture_pcap.h"
+#include "pcapng.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 
 struct cap_pcap {
 	pcap_t *p;
+	struct pcapng *ng;         /* a multi-link pcapng libpcap refuses */
+	char ng_err[256];
+	uint64_t delivered;        /* packets libpcap gave so far */
 	int link;
 	int is_file;
 	uint64_t size;
@@ -85,6 +89,23 @@ struct cap_pcap *cap_pcap_open_file(const char *path, char *err, size_t errlen)
 	p = pcap_open_offline_with_tstamp_precision(path,
 						    PCAP_TSTAMP_PRECISION_MICRO,
 						    perr);
+	if (!p && strstr(perr, "different from the type of the first interface")) {
+		/* libpcap reads one link type per file: read the blocks here,
+		 * each packet with its own interface's link type */
+		struct pcapng *ng = pcapng_open(path, err, errlen);
+		struct cap_pcap *c = ng ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			pcapng_close(ng);
+			if (ng)
+				snprintf(err, errlen, "%s: out of memory", path);
+			return NULL;
+		}
+		c->ng = ng;
+		c->is_file = 1;
+		c->size = (uint64_t)sb.st_size;
+		snprintf(c->path, sizeof(c->path), "%s", path);
+		return c;
+	}
 	if (!p) {
 		snprintf(err, errlen, "%s: %s", path,
 			 perr[0] ? perr : "cannot open capture");
@@ -125,7 +146,9 @@ void cap_pcap_close(struct cap_pcap *c)
 {
 	if (!c)
 		return;
-	pcap_close(c->p);
+	if (c->p)
+		pcap_close(c->p);
+	pcapng_close(c->ng);
 	free(c);
 }
 
@@ -140,16 +163,59 @@ static void on_pkt(u_char *user, const struct pcap_pkthdr *h, const u_char *data
 		.link = c->link,
 	};
 
+	c->delivered++;
 	c->fn(c->ctx, &p);
+}
+
+/* The pcapng fallback: a link type decode does not know goes on as -1,
+ * which the decoder counts as malformed. */
+static int ng_dispatch(struct cap_pcap *c, int max, cap_pcap_fn fn, void *ctx)
+{
+	int n = 0;
+
+	while (n < max) {
+		struct pcapng_pkt pk;
+		int rc = pcapng_next(c->ng, &pk, c->ng_err, sizeof(c->ng_err));
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		struct pkt p = { .data = pk.data, .caplen = pk.caplen, .wirelen = pk.wirelen,
+				 .ts_us = pk.ts_us,
+				 .link = decode_link_supported(pk.linktype) ? pk.linktype : -1 };
+		fn(ctx, &p);
+		n++;
+	}
+	return n;
 }
 
 int cap_pcap_dispatch(struct cap_pcap *c, int max, cap_pcap_fn fn, void *ctx)
 {
+	if (c->ng)
+		return ng_dispatch(c, max, fn, ctx);
 	c->fn = fn;
 	c->ctx = ctx;
 	int n = pcap_dispatch(c->p, max, on_pkt, (u_char *)c);
 	if (n == PCAP_ERROR_BREAK)
 		return -2;
+	if (n < 0 && c->is_file &&
+	    strstr(pcap_geterr(c->p), "different from the type of the first interface")) {
+		/* libpcap reads one link type per file: from here the blocks are
+		 * read by pcapng.c, each packet with its interface's link type */
+		struct pcapng *ng = pcapng_open(c->path, c->ng_err, sizeof(c->ng_err));
+		struct pcapng_pkt pk;
+		for (uint64_t k = 0; ng && k < c->delivered; k++)
+			if (pcapng_next(ng, &pk, c->ng_err, sizeof(c->ng_err)) != 1) {
+				pcapng_close(ng);
+				ng = NULL;
+			}
+		if (!ng)
+			return -1;
+		pcap_close(c->p);
+		c->p = NULL;
+		c->ng = ng;
+		return ng_dispatch(c, max, fn, ctx);
+	}
 	if (n < 0)
 		return -1;
 	return n;
@@ -157,11 +223,15 @@ int cap_pcap_dispatch(struct cap_pcap *c, int max, cap_pcap_fn fn, void *ctx)
 
 void cap_pcap_break(struct cap_pcap *c)
 {
+	if (!c->p)
+		return; /* a pcapng fallback returns after at most max packets */
 	pcap_breakloop(c->p);
 }
 
 const char *cap_pcap_error(struct cap_pcap *c)
 {
+	if (c->ng)
+		return c->ng_err;
 	return pcap_geterr(c->p);
 }
 
@@ -169,6 +239,8 @@ uint64_t cap_pcap_file_pos(struct cap_pcap *c)
 {
 	if (!c->is_file)
 		return 0;
+	if (c->ng)
+		return pcapng_pos(c->ng);
 	FILE *f = pcap_file(c->p);
 	long pos = f ? ftell(f) : -1;
 	return pos > 0 ? (uint64_t)pos : 0;

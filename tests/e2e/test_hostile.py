@@ -122,4 +122,7 @@ def test_pathological_captures(vigia, tmp_path):
           epb(0, T, pkt) + epb(1, T + 1, pkt[14:]) + epb(0, T + 2, pkt))
     open(d + '/multi.pcapng', 'wb').write(ng)
     r, s = replay_summary(vigia, d + '/multi.pcapng', tmp_path)
-    assert r.returncode == 1 and b'multi.pcapng' in r.stderr and b'type 101' in r.stderr
+    # libpcap refuses a second link type; vigia reads such a file itself,
+    # each packet with its interface's link type: one flow, three packets
+    assert r.returncode == 0, r.stderr
+    assert s['pkts'] == 3 and s['flows_created'] == 1 and s['decode_bad'] == 0

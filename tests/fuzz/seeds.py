@@ -14,7 +14,7 @@ while off + 16 <= len(data) and n < 400:
     off += 16 + caplen
     n += 1
 for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config', 'mqtt', 'coap',
-            'modbus', 'dnp3'):
+            'modbus', 'dnp3', 'pcapng'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -325,3 +325,11 @@ for cap in sorted(glob.glob(os.path.join(shared, 'corpus', 'ndpi-4.2', 'pcap', '
     for i, f in enumerate(got):
         open(os.path.join(outdir, 'decode', 'c%04d' % k), 'wb').write(bytes([linkb, 0]) + f)
         k += 1
+
+
+# pcapng: the corpus's pcapng files (their first blocks), when present
+for i, f in enumerate(sorted(glob.glob(os.path.join(shared, 'corpus', '*', 'pcap', '*.pcapng')))[:20]):
+    open(os.path.join(outdir, 'pcapng', 's%02d' % i), 'wb').write(open(f, 'rb').read()[:8192])
+open(os.path.join(outdir, 'pcapng', 'min'), 'wb').write(
+    bytes.fromhex('0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000'
+                  '01000000140000000100000000ffff0014000000'))
