@@ -186,7 +186,7 @@ static void app_account(struct worker *w, const struct cls_result *a,
  * and this worker may not wait. */
 static struct event *new_event(struct worker *w, enum ev_type type, uint64_t ts_us)
 {
-	struct event *ev = evq_reserve(w->q);
+	struct event *ev = type == EV_ALERT ? evq_reserve(w->q) : evq_reserve_bulk(w->q);
 
 	if (!ev) {
 		w->st.events_dropped++;

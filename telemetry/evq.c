@@ -91,6 +91,17 @@ void evq_wait(unsigned *waits)
 	}
 }
 
+struct event *evq_reserve_bulk(struct evq *q)
+{
+	/* a full queue on a live link drops; the last eighth of the slots is
+	 * kept for alerts, so a stalled sink loses flow records first */
+	if (!q->lossless && rte_ring_count(q->free_r) < q->slots / 8) {
+		__atomic_store_n(&q->dropped, q->dropped + 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	return evq_reserve(q);
+}
+
 struct event *evq_reserve(struct evq *q)
 {
 	void *p;

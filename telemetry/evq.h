@@ -29,6 +29,10 @@ void evq_destroy(struct evq *q);
 /* Producer: a zeroed-header record to fill, or NULL when the queue is full
  * (counted in evq_dropped()). */
 struct event *evq_reserve(struct evq *q);
+/* The same for events that are not alerts: on a lossy queue (live), they
+ * are dropped (counted) once only an eighth of the slots is left, which
+ * stays for alerts. */
+struct event *evq_reserve_bulk(struct evq *q);
 /* Producer: hand the record filled since evq_reserve() to the consumer. */
 void evq_commit(struct evq *q, struct event *ev);
 
