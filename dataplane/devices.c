@@ -21,7 +21,8 @@
  * N/PERIOD_US/LAST_US,... apps=A,... */
 struct dev {
 	char key[48];
-	uint64_t first_us, last_us, flows, bmin, bmax;
+	uint64_t first_us, last_us, flows, bmin, bmax, pmin, pmax;
+	char mac[24];
 	unsigned npeers, nsvc, napps;
 	char peers[LIST][48];
 	struct { unsigned proto, port, n; uint64_t period_us; } svc[LIST];
@@ -58,6 +59,11 @@ static void parse_profile(struct dev *d, const char *text)
 		else if (sscanf(f, "bytes=%llu-%llu", &a, &b) == 2) {
 			d->bmin = a;
 			d->bmax = b;
+		} else if (sscanf(f, "pkts=%llu-%llu", &a, &b) == 2) {
+			d->pmin = a;
+			d->pmax = b;
+		} else if (!strncmp(f, "mac=", 4)) {
+			snprintf(d->mac, sizeof(d->mac), "%.17s", f + 4);
 		} else if (!strncmp(f, "peers=", 6)) {
 			parse_list(f + 6, d->peers, &d->npeers);
 		} else if (!strncmp(f, "svc=", 4)) {
@@ -151,6 +157,8 @@ static void mud(FILE *out, const struct dev *d)
 	char info[160];
 	snprintf(info, sizeof(info), "vigia baseline of %s: %" PRIu64 " flows", d->key, d->flows);
 	jw_kv_str(&w, "systeminfo", info);
+	if (d->mac[0])
+		jw_kv_str(&w, "vigia:mac", d->mac);
 	for (int dir = 0; dir < 2; dir++) {
 		jw_key(&w, dir ? "to-device-policy" : "from-device-policy");
 		jw_obj_open(&w);
@@ -239,8 +247,9 @@ static void row(FILE *out, const struct dev *d, const char *mode)
 
 	iso(f, sizeof(f), d->first_us);
 	iso(l, sizeof(l), d->last_us);
-	fprintf(out, "%-18s %-8s %6" PRIu64 "  %s  %s  bytes %" PRIu64 "-%" PRIu64 "\n", d->key,
-		mode, d->flows, f, l, d->bmin, d->bmax);
+	fprintf(out, "%-18s %-8s %6" PRIu64 "  %s  %s  bytes %" PRIu64 "-%" PRIu64
+		"  packets %" PRIu64 "-%" PRIu64 "%s%s\n", d->key, mode, d->flows, f, l, d->bmin,
+		d->bmax, d->pmin, d->pmax, d->mac[0] ? "  mac " : "", d->mac);
 	fprintf(out, "    peers:");
 	for (unsigned i = 0; i < d->npeers; i++)
 		fprintf(out, " %s", d->peers[i]);

@@ -69,6 +69,10 @@ struct flow_meta {
 	/* TCP of a PDU session's flow: next sequence number each way, for
 	 * retransmissions; handshake timed */
 	uint32_t tcp_next[2];
+	/* Ethernet addresses of client and server, when the first packet was
+	 * not tunnelled (device baselines: the MAC where it is visible) */
+	uint8_t mac[2][6];
+	uint8_t has_mac;
 	uint8_t tcp_has_next, rtt_done;
 	/* GTP-U signalling / malformed packets of this second (detectors) */
 	uint64_t gsig_win_us;

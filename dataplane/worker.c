@@ -522,6 +522,8 @@ static void baseline_end(struct worker *w, struct flow *f, struct flow_meta *m)
 	r->u.end.bytes[1] = f->bytes[1];
 	r->u.end.pkts[0] = f->pkts[0];
 	r->u.end.pkts[1] = f->pkts[1];
+	r->u.end.has_mac = m->has_mac;
+	memcpy(r->u.end.mac, m->mac, sizeof(r->u.end.mac));
 	if (f->classify_done) {
 		r->u.end.app_id = m->app.app_id;
 		r->u.end.master_id = m->app.master_id;
@@ -1357,6 +1359,11 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 		f->client_is_lo = (uint8_t)from_lo;
 		f->flow_id = make_flow_id(h, w->now_us);
 		init_meta(m, &d);
+		m->has_mac = p->link == DEC_LINK_ETH && p->caplen >= 14 && !d.tun_depth;
+		if (m->has_mac) {
+			memcpy(m->mac[0], p->data + 6, 6); /* the client sent it */
+			memcpy(m->mac[1], p->data, 6);
+		}
 		f->cls_slot = classifier_begin(w->cls);
 		if (f->cls_slot == CLASSIFY_NO_SLOT) {
 			f->cls_slot = FLOW_NIL;

@@ -60,6 +60,9 @@ struct svc {
 struct profile {
 	uint64_t first_us, last_us, flows;
 	uint64_t bytes_min, bytes_max;
+	uint32_t pkts_min, pkts_max;    /* packets per flow */
+	uint8_t has_mac;
+	uint8_t mac[6];                 /* the device's, where Ethernet shows it */
 	uint8_t npeers, nsvc, napps;
 	uint8_t peers[PEERS][17];       /* ipver + network */
 	struct svc svc[SVCS];
@@ -138,8 +141,18 @@ static void fmt_net(char *o, size_t cap, const uint8_t net[17])
 }
 
 static void learn(struct profile *p, const struct det_rec *r, const uint8_t net[17],
-		  uint64_t bytes)
+		  uint64_t bytes, const uint8_t *mac)
 {
+	uint32_t pk = r->u.end.pkts[0] + r->u.end.pkts[1];
+
+	if (!p->flows || pk < p->pkts_min)
+		p->pkts_min = pk;
+	if (pk > p->pkts_max)
+		p->pkts_max = pk;
+	if (mac && !p->has_mac) {
+		memcpy(p->mac, mac, 6);
+		p->has_mac = 1;
+	}
 	if (!p->flows || r->u.end.first_us < p->first_us)
 		p->first_us = r->u.end.first_us;
 	if (r->u.end.last_us > p->last_us)
@@ -255,7 +268,7 @@ static void device_flow(void *st, struct det_ctx *c, const struct det_rec *r, in
 		b->run_start_us = det_now(c);
 	if (mode == POLICY_MODE_LEARN) {
 		struct profile *p = dtab_get(t, &k, det_now(c), &created);
-		learn(p, r, net, bytes);
+		learn(p, r, net, bytes, r->u.end.has_mac ? r->u.end.mac[dev_is_src ? 0 : 1] : NULL);
 		return;
 	}
 	/* enforce: the profile is frozen; a device never learnt has no
@@ -328,6 +341,19 @@ static void merge_text(struct profile *p, const char *text)
 				p->bytes_min = a;
 			if (b > p->bytes_max)
 				p->bytes_max = b;
+		} else if (sscanf(f, "pkts=%llu-%llu", &a, &b) == 2) {
+			if (!p->pkts_max || a < p->pkts_min)
+				p->pkts_min = (uint32_t)a;
+			if (b > p->pkts_max)
+				p->pkts_max = (uint32_t)b;
+		} else if (!strncmp(f, "mac=", 4) && !p->has_mac) {
+			unsigned m[6];
+			if (sscanf(f + 4, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+				   &m[5]) == 6) {
+				for (int i = 0; i < 6; i++)
+					p->mac[i] = (uint8_t)m[i];
+				p->has_mac = 1;
+			}
 		} else if (!strncmp(f, "peers=", 6)) {
 			char *s2 = NULL;
 			for (char *e = strtok_r(f + 6, ",", &s2); e; e = strtok_r(NULL, ",", &s2)) {
@@ -403,10 +429,15 @@ static void bl_dump(void *st, void (*emit)(void *ctx, const char *key, const cha
 			continue;
 		det_fmt_ip(key, sizeof(key), k->ipver, k->addr);
 		l = (size_t)snprintf(text, sizeof(text), "first=%llu last=%llu flows=%llu "
-				     "bytes=%llu-%llu peers=", (unsigned long long)p->first_us,
+				     "bytes=%llu-%llu pkts=%u-%u ", (unsigned long long)p->first_us,
 				     (unsigned long long)p->last_us, (unsigned long long)p->flows,
 				     (unsigned long long)p->bytes_min,
-				     (unsigned long long)p->bytes_max);
+				     (unsigned long long)p->bytes_max, p->pkts_min, p->pkts_max);
+		if (p->has_mac)
+			l += (size_t)snprintf(text + l, sizeof(text) - l,
+					      "mac=%02x:%02x:%02x:%02x:%02x:%02x ", p->mac[0],
+					      p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+		l += (size_t)snprintf(text + l, sizeof(text) - l, "peers=");
 		for (unsigned i = 0; i < p->npeers && l < sizeof(text) - 64; i++) {
 			fmt_net(one, sizeof(one), p->peers[i]);
 			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%s", i ? "," : "", one);

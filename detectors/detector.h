@@ -255,6 +255,8 @@ struct det_rec {
 			uint32_t pkts[2];
 			uint16_t app_id, master_id;
 			char app[24];            /* nDPI label, "" unknown */
+			uint8_t has_mac;         /* Ethernet seen (not tunnelled) */
+			uint8_t mac[2][6];       /* client's, server's */
 		} end;
 		struct {
 			struct ev_session id;    /* UE, DNN, subscriber */

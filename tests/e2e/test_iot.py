@@ -101,6 +101,8 @@ def test_devices_command_and_mud_export(vigia, iot, tmp_path):
     out = p.stdout.decode()
     assert out.startswith('2 devices')
     assert '10.20.1.17' in out and 'enforce' in out and 'tcp/1883 (every 30 s)' in out
+    # the MAC where Ethernet shows it, and the packets per flow it learnt
+    assert 'mac 02:00:00:00:00:01' in out and 'packets 2-8' in out
     p = run([vigia, 'devices', '--state-dir', str(st), '--export', '10.20.1.17'])
     assert p.returncode == 0, p.stderr
     mud = json.loads(p.stdout)
@@ -114,6 +116,7 @@ def test_devices_command_and_mud_export(vigia, iot, tmp_path):
     assert ports == {(6, 1883), (17, 53), (17, 123)}
     assert all(a['matches']['ipv4']['destination-ipv4-network'] == '10.20.0.0/24' for a in aces)
     assert sorted(mud['vigia:applications']) == ['DNS', 'MQTT', 'NTP']
+    assert mud['ietf-mud:mud']['vigia:mac'] == '02:00:00:00:00:01'
     p = run([vigia, 'devices', '--state-dir', str(st), '--export', '10.9.9.9'])
     assert p.returncode == 1
 
