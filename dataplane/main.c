@@ -24,6 +24,7 @@
 #include "preflight.h"
 #include "../policies/policy_ref.h"
 #include "replay.h"
+#include "session.h"
 #include "worker.h"
 #include "../telemetry/community_id.h"
 #include "../telemetry/log.h"
@@ -60,6 +61,7 @@ struct opts {
 	const char *policy_path;
 	const char *detectors;       /* --detectors: comma list, "none" */
 	size_t reasm_mb;             /* --reasm-mem: outer IPv4 reassembly, MiB */
+	unsigned max_sessions;       /* --max-sessions: PDU sessions per worker */
 	const char *pseudonym_key_file;
 	const char *state_dir;       /* --state-dir: spool (and future state) */
 	const char *user, *group;    /* --user/--group: drop root to them */
@@ -156,6 +158,8 @@ static void usage(FILE *fp)
 "                           (e.g. 127.0.0.1:9477; 'off'); --metrics-linger S\n"
 "                           keeps serving S seconds after a replay ends\n"
 "      SIGHUP reloads the policy and reopens the output file, SIGUSR1 reopens it\n"
+"      --max-sessions N     PDU sessions (PFCP, GTPv2-C) each worker keeps (16384);\n"
+"                           full: the oldest the UPF never answered gives way\n"
 "      --gtp-depth N        GTP-U tunnels followed inside each other (default 1);\n"
 "                           a deeper one is reported (GTP in GTP), not opened\n"
 "      --pseudonym-key-file F  key for pseudonyms of addresses in segments with\n"
@@ -212,7 +216,7 @@ enum {
 	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
 	O_DETECTORS, O_GTPDEPTH, O_REASM, O_LOGLEVEL, O_STATEDIR, O_USER, O_GROUP, O_ALLOWROOT,
-	O_METRICS, O_METRICS_LINGER,
+	O_METRICS, O_METRICS_LINGER, O_MAXSESS,
 };
 
 static const struct option long_opts[] = {
@@ -252,6 +256,7 @@ static const struct option long_opts[] = {
 	{ "allow-root", no_argument, NULL, O_ALLOWROOT },
 	{ "metrics-listen", required_argument, NULL, O_METRICS },
 	{ "metrics-linger", required_argument, NULL, O_METRICS_LINGER },
+	{ "max-sessions", required_argument, NULL, O_MAXSESS },
 	{ "pseudonym-key-file", required_argument, NULL, O_PKEY },
 	{ "redis-user", required_argument, NULL, O_RUSER },
 	{ "redis-password-file", required_argument, NULL, O_RPASSF },
@@ -338,6 +343,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_ALLOWROOT: o->allow_root = 1; break;
 		case O_METRICS:
 			o->metrics_listen = strcmp(optarg, "off") ? optarg : NULL;
+			break;
+		case O_MAXSESS:
+			if (parse_uint(optarg, 1u << 22, &v) || v == 0) {
+				fprintf(stderr, "vigia: --max-sessions: 1 to 4194304\n");
+				return -1;
+			}
+			o->max_sessions = (unsigned)v;
 			break;
 		case O_METRICS_LINGER:
 			if (parse_uint(optarg, 3600, &v)) {
@@ -830,7 +842,8 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 					 .q = pl->q[i],
 					 .stats_interval_s = o->stats_interval,
 					 .policy = pl->pref,
-					 .feed = pl->an ? analytics_feed(pl->an, i) : NULL };
+					 .feed = pl->an ? analytics_feed(pl->an, i) : NULL,
+					 .max_sessions = o->max_sessions };
 		pl->w[i] = worker_create(&wc, err, sizeof(err));
 		if (!pl->w[i]) {
 			fprintf(stderr, "vigia: %s\n",
@@ -1066,6 +1079,15 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 #define X_(n, d) fprintf(fp, ",\"" #n "\":%" PRIu64, tot.n);
 		WORKER_COUNTERS(X_)
 #undef X_
+		{
+			struct sess_stats ss;
+			worker_get_session_stats(pl->w[0], &ss);
+			fprintf(fp, ",\"sessions\":{\"created\":%" PRIu64 ",\"deleted\":%" PRIu64
+				",\"expired\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"refused\":%" PRIu64
+				",\"full\":%" PRIu64 ",\"active\":%u,\"messages\":%" PRIu64 "}",
+				ss.created, ss.deleted, ss.expired, ss.evicted, ss.refused, ss.full,
+				ss.active, ss.messages);
+		}
 		if (pl->an) {
 			struct analytics_stats as;
 			analytics_get_stats(pl->an, &as);

@@ -185,9 +185,14 @@ static void retire(struct sess_table *t, uint32_t i)
 	t->n--;
 }
 
-/* A free record: a never used one, else one idle too long (clock hand). */
+/* A free record: a never used one, else one deleted or idle too long
+ * (clock hand); when every record holds a live session, the oldest one the
+ * UPF never answered gives way (an establishment flood must not lock out
+ * the sessions that were set up), else the table is full (counted). */
 static uint32_t take(struct sess_table *t, uint64_t now)
 {
+	uint32_t half = EMPTY;
+
 	for (uint32_t k = 0; k < t->cap; k++) {
 		uint32_t i = t->clock_hand;
 		t->clock_hand = (t->clock_hand + 1) % t->cap;
@@ -203,6 +208,15 @@ static uint32_t take(struct sess_table *t, uint64_t now)
 			t->st.expired++;
 			return i;
 		}
+		if (!t->s[i].up_seid &&
+		    (half == EMPTY || t->s[i].last_us < t->s[half].last_us))
+			half = i;
+	}
+	if (half != EMPTY) {
+		ended(t, half, SESS_REPLACED, now);
+		drop(t, half);
+		t->st.evicted++;
+		return half;
 	}
 	t->st.full++;
 	return EMPTY;
@@ -306,6 +320,11 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 		/* header SEID: the SMF's; F-SEID: the UPF's */
 		if (!m->has_seid || (i = map_get(&t->by_cp, m->seid)) == EMPTY)
 			return;
+		if (m->has_cause && m->cause != 1) { /* not "Request accepted" */
+			drop(t, i);
+			t->st.refused++;
+			return;
+		}
 		if (m->has_fseid) {
 			t->s[i].up_seid = m->fseid;
 			t->s[i].up_ipver = m->fseid_ipver;

@@ -47,6 +47,8 @@ struct session {
 
 struct sess_stats {
 	uint64_t created, deleted, expired, full, messages, malformed;
+	uint64_t evicted;                /* unanswered ones, for new sessions */
+	uint64_t refused;                /* the UPF/SGW refused the establishment */
 	uint32_t active;
 };
 

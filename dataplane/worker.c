@@ -117,7 +117,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->http = http_pool_create(4096, 16 * 1024);
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
 	/* 16384 sessions per worker; a day without N4 news ends one */
-	w->sess = sess_create(16384, 86400ULL * 1000000);
+	w->sess = sess_create(cfg->max_sessions ? cfg->max_sessions : 16384, 86400ULL * 1000000);
 	w->ics_seen = calloc(ICS_SEEN, sizeof(*w->ics_seen));
 	w->ics_exc = calloc(ICS_EXC, sizeof(*w->ics_exc));
 	if (w->sess)
@@ -1645,4 +1645,9 @@ uint32_t worker_flow_count(const struct worker *w)
 size_t worker_bytes_per_flow(const struct worker *w)
 {
 	return flow_table_bytes_per_flow(w->ft);
+}
+
+void worker_get_session_stats(const struct worker *w, struct sess_stats *s)
+{
+	sess_get_stats(w->sess, s);
 }

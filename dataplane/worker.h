@@ -62,6 +62,7 @@ struct worker_cfg {
 				      * (and one at flush); 0: none */
 	struct policy_ref *policy;   /* NULL: no policy; thread id = id */
 	struct det_feed *feed;       /* analytics records; NULL: none */
+	unsigned max_sessions;       /* PDU session table (0: 16384) */
 };
 
 struct worker;
@@ -96,6 +97,10 @@ void worker_policy_offline(struct worker *w);
 
 /* End all flows (reason shutdown) and emit their events. */
 void worker_flush(struct worker *w);
+
+/* Its PDU session table's counters (every worker learns every session). */
+struct sess_stats;
+void worker_get_session_stats(const struct worker *w, struct sess_stats *s);
 
 /* Snapshot of the counters. Only exact when the worker is stopped. */
 void worker_get_stats(const struct worker *w, struct worker_stats *s);

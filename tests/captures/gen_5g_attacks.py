@@ -14,6 +14,7 @@ Scenarios (the signature each must raise, and nothing else):
   malformed_gtp   100609            GTP-U length beyond the packet, broken
                                     extension header chain
   pfcp_est_flood  100610            1000 establishment requests in 1 s
+  pfcp_est_unanswered 100610        the same, never answered by the UPF
   pfcp_del_flood  100611            1000 deletion requests in 1 s
   pfcp_del_peer   100612            session A deleted by a host that is
                                     not its SMF
@@ -140,6 +141,18 @@ def pfcp_est_flood(c):
               b'internet', 0x20000 + i, 100 + i, smf=ROGUE_CP)
 
 
+def pfcp_est_unanswered(c):
+    # the same flood, which the UPF never answers (it is overwhelmed)
+    for i in range(1000):
+        pdi = IE_PDI(IE_list=[IE_SourceInterface(interface=0),
+                              IE_FTEID(V4=1, TEID=0x30000 + i, ipv4=UPF_N3),
+                              IE_UE_IP_Address(V4=1, ipv4='10.47.%d.%d' % (i // 250, i % 250 + 1))])
+        req = PFCPSessionEstablishmentRequest(IE_list=[
+            IE_FSEID(v4=1, seid=0xc00000 + i, ipv4=ROGUE_CP), IE_CreatePDR(IE_list=[pdi]),
+            IE_CreateFAR(IE_list=[IE_ForwardingParameters(IE_list=[])])])
+        c.n4(T0 + 5 + i * 0.0009, ROGUE_CP, UPF, req, seid=0, seq=3000 + i)
+
+
 def pfcp_del_flood(c):
     for i in range(1000):
         c.n4(T0 + 5 + i * 0.0009, ROGUE_CP, UPF, PFCPSessionDeletionRequest(),
@@ -175,6 +188,7 @@ SCENARIOS = {
     'echo_flood': echo_flood, 'errind_flood': errind_flood,
     'malformed_gtp': malformed_gtp, 'pfcp_est_flood': pfcp_est_flood,
     'pfcp_del_flood': pfcp_del_flood, 'pfcp_del_peer': pfcp_del_peer,
+    'pfcp_est_unanswered': pfcp_est_unanswered,
     'gtp_fragments': gtp_fragments,
 }
 

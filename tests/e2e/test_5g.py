@@ -184,6 +184,7 @@ ATTACKS = {
     'malformed_gtp': (100609, '10.201.9.9', '10.201.0.2', None),
     'pfcp_est_flood': (100610, '10.200.9.9', '10.200.0.2', None),
     'pfcp_del_flood': (100611, '10.200.9.9', '10.200.0.2', None),
+    'pfcp_est_unanswered': (100610, '10.200.9.9', '10.200.0.2', None),
     'pfcp_del_peer': (100612, '10.200.9.9', '10.200.0.2', 0x2222),
     'gtp_fragments': None,
 }
@@ -493,3 +494,22 @@ def test_dpdk_outer_fragments_reassembled(vigia, attacks5g, clear_pol, tmp_path)
     assert fl[0]['flow']['bytes_toserver'] == 4 * 1340
     r = json.loads(summ.read_text())['dpdk']['reasm']
     assert r['reassembled'] == 4 and r['not_gtpu'] == 1 and r['nombuf'] == 0
+
+
+
+def test_session_table_flood_keeps_established_sessions(vigia, attacks5g, clear_pol, tmp_path):
+    """A table of 64 sessions and 1000 establishment requests the UPF never
+    answers: the unanswered ones give way to each other (counted), the two
+    established sessions stay and their flows keep naming them."""
+    ev, summ = tmp_path / 'ev.json', tmp_path / 's.json'
+    p = run([vigia, 'replay', '-q', '--max-sessions', '64', '--policy', clear_pol, '-o', str(ev),
+             '--summary-json', str(summ), str(attacks5g / 'pfcp_est_unanswered.pcap')])
+    assert p.returncode == 0, p.stderr
+    s = json.loads(summ.read_text())['sessions']
+    assert s['evicted'] >= 900 and s['full'] == 0 and s['active'] <= 64
+    sess = sessions_of(ev)
+    assert sess[0x2222]['session']['ue_ip'] == '10.45.1.5'
+    assert sess[0x4444]['session']['end_reason'] == 'deleted'
+    late = [e for e in map(json.loads, open(ev)) if e['event_type'] == 'flow' and
+            e.get('src_port') == 40000]
+    assert late and all(f['session']['seid'] == 0x2222 for f in late)
