@@ -234,6 +234,8 @@ void jw_double(struct jw *w, double v)
 	n = snprintf(tmp, sizeof(tmp), "%.3f", v);
 	while (n > 1 && tmp[n - 1] == '0')
 		n--;
+	if (n > 1 && tmp[n - 1] == '.') /* 6.9999999 rounds to "7.": not JSON */
+		n--;
 	sep(w);
 	put(w, tmp, (size_t)n);
 }
