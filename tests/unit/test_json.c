@@ -66,6 +66,25 @@ static void test_writer(void **state)
 				 "\"neg\":-42,\"arr\":[0,true,{}],\"f\":false}");
 }
 
+/* numbers that round to an integer at 3 decimals are integers ("7", not
+ * "7."), and -0.0001 is "-0" */
+static void test_doubles(void **state)
+{
+	static const struct { double v; const char *want; } cases[] = {
+		{ 6.99999999, "7" }, { -0.0001, "-0" }, { 0.5, "0.5" }, { 12.25, "12.25" },
+		{ 3.0, "3" }, { 1e300, "null" }, { -2.0005, "-2.001" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		struct jw w;
+		jw_init(&w, buf, sizeof(buf));
+		jw_double(&w, cases[i].v);
+		buf[w.len] = 0;
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 static void test_overflow(void **state)
 {
 	char buf[32];
@@ -92,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_doubles),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
