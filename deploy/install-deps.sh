@@ -10,7 +10,7 @@ libyaml-dev libcmocka-dev
 python3 python3-scapy python3-pytest python3-redis python3-yaml
 tshark tcpreplay iproute2 jq gnuplot-nox linux-perf
 clang libclang-rt-14-dev
-libmicrohttpd-dev libsystemd-dev libcap-ng-dev chromium systemd valgrind groff-base"
+libmicrohttpd-dev libsystemd-dev libcap-ng-dev libgcrypt20-dev chromium systemd valgrind groff-base"
 
 missing=""
 for p in $PKGS; do

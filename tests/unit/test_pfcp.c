@@ -166,9 +166,34 @@ static void test_sessions(void **st)
 		m.pdi[0].teid = 0x7000 + (uint32_t)i;
 		sess_learn(t, &m, 4000 + i);
 	}
+	/* three free records (two never used, one deleted), then the oldest
+	 * unanswered establishment gives way each time; the session the UPF
+	 * answered (0x1002) is never the one evicted */
 	sess_get_stats(t, &ss);
-	assert_true(ss.active <= 4);
-	assert_true(ss.full > 0);
+	assert_int_equal(ss.active, 4);
+	assert_int_equal(ss.evicted, 7);
+	assert_int_equal(ss.full, 0);
+	assert_non_null(sess_by_teid(t, 0x1002));
+	assert_null(sess_by_teid(t, 0x7000 + 6)); /* evicted */
+	assert_non_null(sess_by_teid(t, 0x7000 + 9));
+	/* the UPF answers the three that remain: every record now holds an
+	 * established session and a new establishment finds the table full */
+	for (uint64_t i = 7; i < 10; i++) {
+		assert_int_equal(pfcp_parse(pfcp_msg1, sizeof(pfcp_msg1), &m), 0);
+		m.seid = 0x9000 + i;
+		m.fseid = 0xA000 + i;
+		sess_learn(t, &m, 4100 + i);
+	}
+	assert_int_equal(pfcp_parse(pfcp_msg0, sizeof(pfcp_msg0), &m), 0);
+	m.fseid = 0x9100;
+	m.pdi[0].teid = 0x7100;
+	sess_learn(t, &m, 4200);
+	sess_get_stats(t, &ss);
+	assert_int_equal(ss.full, 1);
+	assert_int_equal(ss.evicted, 7);
+	assert_null(sess_by_teid(t, 0x7100));
+	assert_non_null(sess_by_teid(t, 0x1002));
+	assert_non_null(sess_by_teid(t, 0x7000 + 9));
 	sess_learn(t, &m, 4000 + 20000000); /* much later: the idle expire */
 	sess_get_stats(t, &ss);
 	assert_true(ss.expired > 0);
