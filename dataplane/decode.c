@@ -371,6 +371,8 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 	struct decoded *d = c->d;
 
 	if (len < 8) {
+		if (d->gtp_layers < 255)
+			d->gtp_layers++; /* a GTP-U port, too short to say more */
 		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
 		return DEC_OK;
 	}

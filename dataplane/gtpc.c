@@ -27,7 +27,7 @@ static uint32_t rd32(const uint8_t *p)
  * nibble first; 0xF fills out an odd count, so it ends the number. Digits
  * beyond the buffer are dropped: a 16-digit buffer holds any valid IMSI,
  * MSISDN or IMEISV, longer is garbage we only need to survive. */
-static void read_tbcd(const uint8_t *v, size_t l, char *out, size_t cap)
+void gtpc_read_tbcd(const uint8_t *v, size_t l, char *out, size_t cap)
 {
 	static const char digit[] = "0123456789*#abc";
 	size_t n = 0;
@@ -159,15 +159,15 @@ static int one_ie(struct ctx *c, uint8_t type, uint8_t inst, const uint8_t *v, s
 	}
 	case IE_IMSI:
 		if (top)
-			read_tbcd(v, l, m->imsi, sizeof(m->imsi));
+			gtpc_read_tbcd(v, l, m->imsi, sizeof(m->imsi));
 		return 0;
 	case IE_MSISDN:
 		if (top)
-			read_tbcd(v, l, m->msisdn, sizeof(m->msisdn));
+			gtpc_read_tbcd(v, l, m->msisdn, sizeof(m->msisdn));
 		return 0;
 	case IE_MEI:
 		if (top)
-			read_tbcd(v, l, m->mei, sizeof(m->mei));
+			gtpc_read_tbcd(v, l, m->mei, sizeof(m->mei));
 		return 0;
 	case IE_APN:
 		if (top)

@@ -102,4 +102,8 @@ struct gtpc_msg {
  * deeper than GTPC_MAX_DEPTH); *m is then partly filled, not to be used. */
 int gtpc_parse(const uint8_t *p, size_t len, struct gtpc_msg *m);
 
+/* TBCD digits (IMSI, MSISDN, IMEI: TS 29.274 §8.3) of v[0..l) into out,
+ * NUL-terminated, truncated to cap (PFCP's User ID shares the coding). */
+void gtpc_read_tbcd(const uint8_t *v, size_t l, char *out, size_t cap);
+
 #endif

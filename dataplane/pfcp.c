@@ -1,5 +1,7 @@
 #include "pfcp.h"
 
+#include "gtpc.h"
+
 #include <string.h>
 
 /* IE types (TS 29.244 §8.1.2) */
@@ -8,7 +10,7 @@ enum {
 	IE_CREATE_QER = 7, IE_CREATED_PDR = 8, IE_UPDATE_PDR = 9, IE_UPDATE_FAR = 10,
 	IE_UPD_FWD_PARAMS = 11, IE_CAUSE = 19, IE_SOURCE_IF = 20, IE_FTEID = 21,
 	IE_NETWORK_INSTANCE = 22, IE_FSEID = 57, IE_OUTER_HDR_CREATION = 84,
-	IE_UE_IP = 93, IE_QFI = 124,
+	IE_UPDATE_QER = 14, IE_UE_IP = 93, IE_QFI = 124, IE_USER_ID = 141,
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -55,7 +57,31 @@ static void read_dnn(const uint8_t *v, size_t l, char *out, size_t cap)
 struct ctx {
 	struct pfcp_msg *m;
 	struct pfcp_pdi *pdi;            /* the PDI being filled, NULL none */
+	int qer;                         /* inside a Create/Update QER */
 };
+
+/* User ID: flags, then for each flag set (IMSI, IMEI, MSISDN, NAI, SUPI,
+ * GPSI, PEI, in that order) a length octet and the value. */
+static int user_id(struct pfcp_msg *m, const uint8_t *v, size_t l)
+{
+	size_t o = 1;
+
+	if (l < 1)
+		return -1;
+	for (unsigned b = 0; b < 7; b++) {
+		if (!(v[0] & (1u << b)))
+			continue;
+		if (o + 1 > l || o + 1 + v[o] > l)
+			return -1;
+		size_t n = v[o];
+		if (b == 0)
+			gtpc_read_tbcd(v + o + 1, n, m->imsi, sizeof(m->imsi));
+		else if (b == 2)
+			gtpc_read_tbcd(v + o + 1, n, m->msisdn, sizeof(m->msisdn));
+		o += 1 + n;
+	}
+	return 0;
+}
 
 static struct pfcp_pdi *new_pdi(struct pfcp_msg *m)
 {
@@ -81,13 +107,19 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 	case IE_UPDATE_FAR:
 	case IE_FWD_PARAMS:
 	case IE_UPD_FWD_PARAMS:
-	case IE_CREATE_QER:
 		return walk(c, v, l, depth + 1);
-	case IE_PDI:
-	case IE_CREATED_PDR: {
-		struct ctx sub = { m, new_pdi(m) };
+	case IE_CREATE_QER:
+	case IE_UPDATE_QER: {
+		struct ctx sub = { m, NULL, 1 };
 		return walk(&sub, v, l, depth + 1);
 	}
+	case IE_PDI:
+	case IE_CREATED_PDR: {
+		struct ctx sub = { m, new_pdi(m), 0 };
+		return walk(&sub, v, l, depth + 1);
+	}
+	case IE_USER_ID:
+		return user_id(m, v, l);
 	case IE_CAUSE:
 		if (l < 1)
 			return -1;
@@ -151,6 +183,8 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 			d->has_qfi = 1;
 			d->qfi = v[0] & 0x3f;
 		}
+		if (c->qer)
+			m->qer_qfi_mask |= 1ULL << (v[0] & 0x3f);
 		return 0;
 	case IE_FSEID:
 		if (l < 9)
@@ -237,6 +271,6 @@ int pfcp_parse(const uint8_t *p, size_t len, struct pfcp_msg *m)
 	}
 	m->seq = (uint32_t)p[o] << 16 | (uint32_t)p[o + 1] << 8 | p[o + 2];
 	o += 4;
-	struct ctx c = { m, NULL };
+	struct ctx c = { m, NULL, 0 };
 	return walk(&c, p + o, mlen - o, 0);
 }

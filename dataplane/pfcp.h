@@ -2,7 +2,7 @@
  * plane tunnels belong to which PDU session: heartbeat and association are
  * recognised, session establishment / modification / deletion requests and
  * responses are read for SEIDs, F-TEIDs, UE addresses, network instance
- * (DNN) and QFI.
+ * (DNN), QFI (of PDIs and QERs) and the User ID (IMSI, MSISDN).
  *
  * Reads only within [p, p + len); IE lengths are checked against their
  * parent's; grouped IEs nest at most PFCP_MAX_DEPTH deep.
@@ -52,6 +52,10 @@ struct pfcp_msg {
 	uint8_t has_dl_teid;
 	uint32_t dl_teid;
 	uint8_t dl_ip4[4];
+	/* QFIs of Create/Update QERs: granted to the session */
+	uint64_t qer_qfi_mask;
+	/* User ID (TS 29.244 §8.2.101): the subscriber, "" not sent */
+	char imsi[16 + 1], msisdn[16 + 1];
 	unsigned ies;                    /* IEs read (all levels) */
 };
 

@@ -284,6 +284,11 @@ static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *
 		if (d->has_qfi)
 			s->qfi_mask |= 1ULL << d->qfi;
 	}
+	s->qfi_mask |= m->qer_qfi_mask;
+	if (m->imsi[0])
+		snprintf(s->subscriber, sizeof(s->subscriber), "%s", m->imsi);
+	if (m->msisdn[0])
+		snprintf(s->msisdn, sizeof(s->msisdn), "%s", m->msisdn);
 	if (m->has_dl_teid) {
 		if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
 			map_del(&t->by_teid, s->teid_dl);
@@ -459,6 +464,7 @@ void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts
 			memcpy(s->cp_ip, m->sender.ip4, 4);
 		}
 		snprintf(s->subscriber, sizeof(s->subscriber), "%s", m->imsi);
+		snprintf(s->msisdn, sizeof(s->msisdn), "%s", m->msisdn);
 		snprintf(s->dnn, sizeof(s->dnn), "%s", m->apn);
 		map_put(&t->by_cp, s->cp_seid, i);
 		break;

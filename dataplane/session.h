@@ -41,7 +41,8 @@ struct session {
 	uint8_t deleted;                 /* PFCP deleted it: found by SEID only,
 					  * until its record is needed again */
 	uint32_t gen;                    /* bumped each time the record is reused */
-	char subscriber[20];             /* IMSI digits (GTPv2-C), "" none */
+	char subscriber[20];             /* IMSI digits (GTPv2-C, PFCP User ID) */
+	char msisdn[20];                 /* MSISDN digits, "" none */
 	struct sess_usage use;
 };
 

@@ -198,6 +198,32 @@ static struct event *new_event(struct worker *w, enum ev_type type, uint64_t ts_
 	return ev;
 }
 
+/* Who a PDU session is (UE, DNN, subscriber), as this worker knows it
+ * now; a deleted session leaves only its SEID. */
+static void session_id(struct worker *w, uint64_t seid, struct ev_session *o)
+{
+	const struct session *s = sess_by_seid(w->sess, seid);
+
+	if (!s)
+		return;
+	o->ue_ipver = s->ue_ipver;
+	memcpy(o->ue, s->ue, 16);
+	snprintf(o->dnn, sizeof(o->dnn), "%.39s", s->dnn);
+	memcpy(o->subscriber, s->subscriber, sizeof(o->subscriber));
+	memcpy(o->msisdn, s->msisdn, sizeof(o->msisdn));
+}
+
+/* Which inner endpoints of a flow are a UE (bit 0 src, bit 1 dst): its
+ * session's UE when one is bound; a GTP-U flow no session explains (its
+ * N4/S11 not seen, or after the session's deletion) still carries a UE's
+ * traffic, and UEs open their flows (the UPF lets little in): its client. */
+static inline uint8_t ue_side(const struct flow *f, const struct flow_meta *m)
+{
+	if (m->tuple.seid)
+		return f->sess_ue_side;
+	return m->tuple.tun_type == DEC_TUN_GTPU ? 1 : 0;
+}
+
 /* The flow an event is about: id, tuple, segment. */
 static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 		       const struct flow_meta *m)
@@ -207,20 +233,17 @@ static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 	set_segment(w, ev, f, m);
 	if (m->tuple.seid) {
 		/* the session as it is now (or was: deleted, only its SEID) */
-		const struct session *s = sess_by_seid(w->sess, m->tuple.seid);
+		session_id(w, m->tuple.seid, &ev->sess);
 		ev->sess.has = 1;
-		if (s) {
-			ev->sess.ue_ipver = s->ue_ipver;
-			memcpy(ev->sess.ue, s->ue, 16);
-			snprintf(ev->sess.dnn, sizeof(ev->sess.dnn), "%.39s", s->dnn);
-			memcpy(ev->sess.subscriber, s->subscriber, sizeof(ev->sess.subscriber));
-		}
+	}
+	uint8_t ue = ue_side(f, m);
+	if (ue) {
 		/* a subscriber's address is personal data: a pseudonym unless
 		 * the segment allows it in clear */
 		ev->clear_subscriber = (uint8_t)(w->pol && f->seg >= 0 &&
 						 policy_segment_clear_subscribers(w->pol, f->seg));
 		if (!ev->clear_subscriber)
-			ev->pseudo |= f->sess_ue_side;
+			ev->pseudo |= ue;
 	}
 }
 
@@ -370,10 +393,22 @@ static struct det_rec *flow_rec(struct worker *w, struct flow *f,
 	r->dport = t->dport;
 	r->hash = (uint32_t)(f->flow_id ^ (f->flow_id >> 32));
 	r->flow_id = f->flow_id;
-	r->ue_side = t->seid ? f->sess_ue_side : 0;
+	r->ue_side = ue_side(f, m);
 	r->ts_us = w->now_us;
 	memcpy(r->src, t->src, 16);
 	memcpy(r->dst, t->dst, 16);
+	r->tun.type = t->tun_type;
+	r->tun.has_qfi = t->has_qfi;
+	r->tun.qfi = t->qfi;
+	r->tun.outer_ipver = t->outer_ipver;
+	r->tun.id[0] = t->tun_id[0];
+	r->tun.id[1] = t->tun_id[1];
+	memcpy(r->tun.outer_src, t->outer_src, 16);
+	memcpy(r->tun.outer_dst, t->outer_dst, 16);
+	r->tun.seid = t->seid;
+	memset(&r->sess, 0, sizeof(r->sess));
+	if (t->seid)
+		session_id(w, t->seid, &r->sess);
 	return r;
 }
 
@@ -833,6 +868,9 @@ static void pfcp_packet(struct worker *w, const struct decoded *d, struct flow *
 				r->u.pfcp.unexpected =
 					s->cp_ipver != d->ipver ||
 					memcmp(s->cp_ip, d->src, d->ipver == 6 ? 16 : 4) != 0;
+				/* the session it is about, for session{} on the alert */
+				r->tun.seid = m.seid;
+				session_id(w, m.seid, &r->sess);
 			}
 			det_feed_commit(w->feed, r);
 		}
@@ -896,6 +934,9 @@ static void gtp_signal(struct worker *w, struct flow *f, struct flow_meta *m,
 		r->dport = d->dport;
 	}
 	r->u.gtp.outer_ipver = r->ipver;
+	/* about the nodes, not a UE's flow */
+	memset(&r->tun, 0, sizeof(r->tun));
+	r->ue_side = 0;
 	det_feed_commit(w->feed, r);
 }
 
@@ -1080,6 +1121,7 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 	memcpy(id->ue, s->ue, 16);
 	snprintf(id->dnn, sizeof(id->dnn), "%.39s", s->dnn);
 	snprintf(id->subscriber, sizeof(id->subscriber), "%s", s->subscriber);
+	snprintf(id->msisdn, sizeof(id->msisdn), "%s", s->msisdn);
 	struct ev_sess *u = &r->u.sess.use;
 	u->seid = seid;
 	u->start_us = s->first_us;
@@ -1391,7 +1433,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	if (d.proto == 17 && !d.tun_depth && (d.sport == GTPC_PORT || d.dport == GTPC_PORT) &&
 	    d.payload_len)
 		gtpc_packet(w, &d);
-	if (w->feed && d.gtp_msg) {
+	if (w->feed && d.gtp_layers) { /* any GTP-U header, whatever its type */
 		uint8_t ga = gtp_anomalies(d.anomalies);
 		if (ga || d.gtp_msg != 0xff)
 			gtp_signal(w, f, m, &d, ga);

@@ -280,6 +280,20 @@ void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t)
 	t->dport = r->dport;
 	if (r->proto == 1 || r->proto == 58)
 		t->icmp_type = r->flags;
+	det_tuple_tunnel(r, t);
+}
+
+void det_tuple_tunnel(const struct det_rec *r, struct ev_tuple *t)
+{
+	t->tun_type = r->tun.type;
+	t->tun_id[0] = r->tun.id[0];
+	t->tun_id[1] = r->tun.id[1];
+	t->has_qfi = r->tun.has_qfi;
+	t->qfi = r->tun.qfi;
+	t->outer_ipver = r->tun.outer_ipver;
+	memcpy(t->outer_src, r->tun.outer_src, 16);
+	memcpy(t->outer_dst, r->tun.outer_dst, 16);
+	t->seid = r->tun.seid;
 }
 
 static void ue_pseudonyms(struct analytics *an, struct event *ev, int seg);
@@ -340,6 +354,13 @@ int det_raise(struct det_ctx *c, struct ev_alert *a, const struct ev_tuple *t,
 				ev->pseudo |= 2;
 		}
 	}
+	/* the session the record's flow belongs to, when the alert names it */
+	const struct det_rec *r = c->rec;
+	if (t->seid && r && r->tun.seid == t->seid) {
+		ev->sess = r->sess;
+		ev->sess.has = 1;
+	} else
+		ev->t.seid = 0;
 	ue_pseudonyms(an, ev, seg);
 	ev->u.alert = *a;
 	evq_commit(an->cfg.q, ev);

@@ -181,7 +181,7 @@ static void raise_pfcp_peer(struct det_ctx *c, const struct det_rec *r)
 	det_alert_rule(&a, "session deletion request for SEID 0x%llx; the session was "
 		       "established by SMF %s", (unsigned long long)r->u.pfcp.seid, ip);
 	det_alert_sample(&a, "expected_smf", ip);
-	det_alert_num(&a, "seid", (double)r->u.pfcp.seid);
+	t.seid = r->tun.seid; /* the session it would delete: session{} */
 	det_raise(c, &a, &t, r->seg,
 		  (uint64_t)det_param(c, &det_5g, r->seg, "gtp_window_s") * 1000000);
 }
@@ -193,9 +193,8 @@ static void raise_5g(struct det_ctx *c, const struct det_rec *r, unsigned sid)
 	char ip[48];
 
 	det_alert_init(&a, &det_5g, detector_sig(&det_5g, sid));
-	det_rec_tuple(r, &t);
+	det_rec_tuple(r, &t); /* with its tunnel and session */
 	t.sport = 0;
-	t.tun_type = 0;
 	switch (sid) {
 	case SID_SPOOF:
 		/* the session's UE is the one misbehaving, whatever it forges */
@@ -239,13 +238,17 @@ static void raise_5g(struct det_ctx *c, const struct det_rec *r, unsigned sid)
 		memcpy(t.dst, r->u.gtp.outer_dst, 16);
 		t.proto = 17;
 		t.dport = 2152;
+		t.tun_type = r->tun.type;
+		t.tun_id[0] = r->u.gtp.teid;
+		t.outer_ipver = r->u.gtp.outer_ipver;
+		memcpy(t.outer_src, r->u.gtp.outer_src, 16);
+		memcpy(t.outer_dst, r->u.gtp.outer_dst, 16);
 		det_alert_rule(&a, "G-PDU for TEID 0x%x, which no PDU session learnt from PFCP owns",
 			       r->u.gtp.teid);
 		break;
 	}
+	/* the session is named in session{} (a SEID is 64 bits: no number) */
 	det_alert_num(&a, "teid", r->u.gtp.teid);
-	if (r->u.gtp.seid)
-		det_alert_num(&a, "seid", (double)r->u.gtp.seid);
 	det_raise(c, &a, &t, r->seg,
 		  (uint64_t)det_param(c, &det_5g, r->seg, "gtp_window_s") * 1000000);
 }

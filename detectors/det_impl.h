@@ -33,6 +33,9 @@ const struct policy *det_pol(const struct det_ctx *c);
 int det_segment(const struct det_ctx *c, int ipver, const uint8_t *addr);
 /* The tuple of a record (client as src). */
 void det_rec_tuple(const struct det_rec *r, struct ev_tuple *t);
+/* Only the record's tunnel and session (an alert naming the record's
+ * source among many flows: the tunnel it came through). */
+void det_tuple_tunnel(const struct det_rec *r, struct ev_tuple *t);
 /* "10.1.2.3" / "2001:db8::1" */
 void det_fmt_ip(char *out, size_t cap, int ipver, const uint8_t *a);
 

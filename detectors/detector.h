@@ -208,6 +208,16 @@ struct det_rec {
 	uint64_t ts_us;
 	uint64_t flow_id;
 	uint8_t src[16], dst[16];        /* client, server */
+	/* the flow's tunnel and PDU session (tun.type 0: not tunnelled), so
+	 * that an alert the analytics thread raises about a UE's flow says
+	 * which tunnel and session it came through, as the worker's do */
+	struct {
+		uint8_t type, has_qfi, qfi, outer_ipver;
+		uint32_t id[2];          /* TEID/VNI/key toserver, toclient */
+		uint8_t outer_src[16], outer_dst[16];
+		uint64_t seid;           /* 0: no session bound */
+	} tun;
+	struct ev_session sess;          /* valid when tun.seid */
 	union {
 		struct {
 			uint16_t master_id, app_id;

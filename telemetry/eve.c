@@ -287,6 +287,53 @@ static void session_fields(struct eve_encoder *e, struct jw *w, const struct eve
 		else
 			pseudo_str(e, w, "subscriber", ev->sess.subscriber);
 	}
+	if (ev->sess.msisdn[0]) {
+		if (ev->clear_subscriber)
+			jw_kv_str(w, "msisdn", ev->sess.msisdn);
+		else
+			pseudo_str(e, w, "msisdn", ev->sess.msisdn);
+	}
+}
+
+/* The tunnel a flow came through and its PDU session: on every event
+ * about a tunnelled flow, alerts about many flows included when they name
+ * it (the detector leaves the tunnel out otherwise). */
+static void tunnel_fields(struct eve_encoder *e, struct jw *w, const struct event *ev)
+{
+	const struct ev_tuple *t = &ev->t;
+
+	if (t->tun_type || t->outer_ipver) {
+		jw_key(w, "tunnel");
+		jw_obj_open(w);
+		const char *tn = t->tun_type ? e->names.tunnel(t->tun_type)
+					     : "ip-in-ip";
+		int gtp = strcmp(tn, "gtp-u") == 0;
+		jw_kv_str(w, "type", tn);
+		const char *idk = gtp ? "teid" : strcmp(tn, "gre") == 0 ? "key"
+									 : "vni";
+		if (t->tun_type) {
+			jw_kv_u64(w, idk, t->tun_id[0]);
+			if (gtp && t->tun_id[1] != t->tun_id[0] && t->tun_id[1])
+				jw_kv_u64(w, "teid_toclient", t->tun_id[1]);
+		}
+		if (t->has_qfi)
+			jw_kv_u64(w, "qfi", t->qfi);
+		if (t->rqi)
+			jw_kv_bool(w, "rqi", 1);
+		if (t->has_ppi)
+			jw_kv_u64(w, "ppi", t->ppi);
+		if (t->outer_ipver) {
+			ip_value(w, "outer_src", t->outer_ipver, t->outer_src);
+			ip_value(w, "outer_dst", t->outer_ipver, t->outer_dst);
+		}
+		jw_obj_close(w);
+	}
+	if (ev->sess.has && t->seid) {
+		jw_key(w, "session");
+		jw_obj_open(w);
+		session_fields(e, w, ev, t->seid);
+		jw_obj_close(w);
+	}
 }
 
 static void tuple_fields(struct eve_encoder *e, struct jw *w,
@@ -338,38 +385,7 @@ static void tuple_fields(struct eve_encoder *e, struct jw *w,
 				    (uint16_t)dp) == 0)
 			jw_kv_str(w, "community_id", cid);
 	}
-	if (t->tun_type || t->outer_ipver) {
-		jw_key(w, "tunnel");
-		jw_obj_open(w);
-		const char *tn = t->tun_type ? e->names.tunnel(t->tun_type)
-					     : "ip-in-ip";
-		int gtp = strcmp(tn, "gtp-u") == 0;
-		jw_kv_str(w, "type", tn);
-		const char *idk = gtp ? "teid" : strcmp(tn, "gre") == 0 ? "key"
-									 : "vni";
-		if (t->tun_type) {
-			jw_kv_u64(w, idk, t->tun_id[0]);
-			if (gtp && t->tun_id[1] != t->tun_id[0] && t->tun_id[1])
-				jw_kv_u64(w, "teid_toclient", t->tun_id[1]);
-		}
-		if (t->has_qfi)
-			jw_kv_u64(w, "qfi", t->qfi);
-		if (t->rqi)
-			jw_kv_bool(w, "rqi", 1);
-		if (t->has_ppi)
-			jw_kv_u64(w, "ppi", t->ppi);
-		if (t->outer_ipver) {
-			ip_value(w, "outer_src", t->outer_ipver, t->outer_src);
-			ip_value(w, "outer_dst", t->outer_ipver, t->outer_dst);
-		}
-		jw_obj_close(w);
-	}
-	if (ev->sess.has && t->seid) {
-		jw_key(w, "session");
-		jw_obj_open(w);
-		session_fields(e, w, ev, t->seid);
-		jw_obj_close(w);
-	}
+	tunnel_fields(e, w, ev);
 }
 
 /* An alert about many flows: the endpoints that are one, the ports when
@@ -400,6 +416,7 @@ static void alert_tuple(struct eve_encoder *e, struct jw *w, const struct event 
 		jw_kv_u64(w, "dest_port", t->dport);
 	if (t->proto)
 		jw_kv_str(w, "proto", proto_name(t->proto, tmp, sizeof(tmp)));
+	tunnel_fields(e, w, ev);
 }
 
 static void tcp_flags_str(char *out, uint8_t f)

@@ -60,7 +60,8 @@ struct ev_session {
 	uint8_t ue_ipver;            /* 0: UE address not known */
 	uint8_t ue[16];
 	char dnn[40];
-	char subscriber[20];         /* IMSI/SUPI digits (GTPv2-C), "" none */
+	char subscriber[20];         /* IMSI digits (GTPv2-C, PFCP User ID) */
+	char msisdn[20];             /* MSISDN digits, "" none */
 };
 
 /* IoT protocol telemetry of one segment over a stats interval, as one

@@ -7,12 +7,20 @@ a deletion by the session's own SMF). Deterministic.
 
 Scenarios (the signature each must raise, and nothing else):
   benign          -                 the background alone
+  ue_spoof        100601            session A's uplink TEID carries another
+                                    inner source
+  ue_to_core      100602            session B's UE opens SSH to the SMF (run
+                                    with core_networks: the N4 subnet)
+  qfi_not_granted 100603            session A's uplink marked QFI 7 (granted 9)
+  unknown_teid    100604            G-PDUs on a TEID no session owns
   gtp_in_gtp      100605            a UE's uplink carries GTP-U to the UPF
   pfcp_in_gtp     100606            a UE's uplink carries a PFCP deletion
+  gtpc_in_gtp     100606            a UE's uplink carries GTPv2-C to a SGW
   echo_flood      100607            300 echo requests to the UPF in 1 s
   errind_flood    100608            spoofed error indications to the gNB
   malformed_gtp   100609            GTP-U length beyond the packet, broken
                                     extension header chain
+  gtp_bad_ext     100609            the broken extension chain alone
   pfcp_est_flood  100610            1000 establishment requests in 1 s
   pfcp_est_unanswered 100610        the same, never answered by the UPF
   pfcp_del_flood  100611            1000 deletion requests in 1 s
@@ -26,7 +34,9 @@ import os
 import sys
 
 from scapy.all import IP, TCP, UDP, Ether, Raw, fragment, wrpcap
-from scapy.contrib.gtp import GTP_U_Header, GTPEchoRequest, GTPEchoResponse
+from scapy.contrib.gtp import (GTP_U_Header, GTPEchoRequest, GTPEchoResponse,
+                               GTPPDUSessionContainer)
+from scapy.contrib.gtp_v2 import GTPHeader as GTPv2Header, GTPV2CreateSessionRequest
 from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_FTEID,
                                 IE_ForwardingParameters, IE_NetworkInstance, IE_PDI, IE_QFI,
                                 IE_SourceInterface, IE_UE_IP_Address,
@@ -103,6 +113,38 @@ def gtp_in_gtp(c):
     c.gtp(T0 + 5.2, 0x1001, inner)
 
 
+def ue_spoof(c):
+    c.gtp(T0 + 5.2, 0x1001, IP(src='10.45.9.9', dst='93.184.216.34') /
+          TCP(sport=41000, dport=443, flags='S'))
+
+
+def ue_to_core(c):
+    c.gtp(T0 + 5.2, 0x1002, IP(src=UE_B, dst=SMF) / TCP(sport=41001, dport=22, flags='S'))
+
+
+def qfi_not_granted(c):
+    c.add(T0 + 5.2, IP(src=GNB, dst=UPF_N3) / UDP(sport=2152, dport=2152) /
+          GTP_U_Header(teid=0x1001, E=1, next_ex=0x85) / GTPPDUSessionContainer(type=1, QFI=7) /
+          IP(src=UE_A, dst='10.99.0.1') / TCP(sport=41002, dport=8883, flags='S'))
+
+
+def unknown_teid(c):
+    for i in range(3):
+        c.gtp(T0 + 5.2 + i * 0.01, 0x9999, IP(src='10.45.7.7', dst='10.99.0.1') /
+              TCP(sport=41003, dport=1883, flags='S'))
+
+
+def gtpc_in_gtp(c):
+    inner = (IP(src=UE_A, dst='10.200.0.3') / UDP(sport=2123, dport=2123) /
+             GTPv2Header(gtp_type=32, T=1, teid=0, seq=5) / GTPV2CreateSessionRequest())
+    c.gtp(T0 + 5.2, 0x1001, inner)
+
+
+def gtp_bad_ext(c):
+    raw = bytes(GTP_U_Header(gtp_type=255, teid=0x1001, E=1, next_ex=0x85, length=8)) + b'\x09\x01\x09\x00'
+    c.add(T0 + 5.3, IP(src=ROGUE_GNB, dst=UPF_N3) / UDP(sport=2152, dport=2152) / Raw(raw))
+
+
 def pfcp_in_gtp(c):
     inner = (IP(src=UE_A, dst=UPF) / UDP(sport=8805, dport=8805) /
              PFCP(S=1, seid=0x4444, seq=77) / PFCPSessionDeletionRequest())
@@ -131,7 +173,7 @@ def malformed_gtp(c):
         UDP(sport=41000, dport=53)
     c.add(T0 + 5.2, IP(src=ROGUE_GNB, dst=UPF_N3) / UDP(sport=2152, dport=2152) / g)
     # an extension header whose length runs past the packet
-    raw = bytes(GTP_U_Header(teid=0x1001, E=1, next_ex=0x85, length=8)) + b'\x09\x01\x09\x00'
+    raw = bytes(GTP_U_Header(gtp_type=255, teid=0x1001, E=1, next_ex=0x85, length=8)) + b'\x09\x01\x09\x00'
     c.add(T0 + 5.3, IP(src=ROGUE_GNB, dst=UPF_N3) / UDP(sport=2152, dport=2152) / Raw(raw))
 
 
@@ -184,7 +226,10 @@ def gtp_fragments(c):
 
 
 SCENARIOS = {
-    'benign': None, 'gtp_in_gtp': gtp_in_gtp, 'pfcp_in_gtp': pfcp_in_gtp,
+    'benign': None, 'ue_spoof': ue_spoof, 'ue_to_core': ue_to_core,
+    'qfi_not_granted': qfi_not_granted, 'unknown_teid': unknown_teid,
+    'gtpc_in_gtp': gtpc_in_gtp, 'gtp_bad_ext': gtp_bad_ext,
+    'gtp_in_gtp': gtp_in_gtp, 'pfcp_in_gtp': pfcp_in_gtp,
     'echo_flood': echo_flood, 'errind_flood': errind_flood,
     'malformed_gtp': malformed_gtp, 'pfcp_est_flood': pfcp_est_flood,
     'pfcp_del_flood': pfcp_del_flood, 'pfcp_del_peer': pfcp_del_peer,

@@ -27,7 +27,7 @@ segments:
 # clear values: the tests that name UEs run with this policy
 CLEAR = '''segments:
   - name: ue
-    cidrs: [10.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24]
+    cidrs: [0.0.0.0/0, '::/0']
     clear_subscribers: true
 '''
 
@@ -120,13 +120,19 @@ def test_5g_detectors(vigia, n3n4, tmp_path, workers):
     assert spoof['src_ip'] == '10.45.1.5' and 'dest_ip' not in spoof
     assert spoof['alert']['evidence']['spoofed_sources'] == ['10.45.9.9']
     assert spoof['alert']['evidence']['teid'] == 0x1001
-    assert spoof['alert']['evidence']['seid'] == 0x2222
+    # the analytics thread's alerts carry the flow's tunnel and session too
+    assert spoof['tunnel'] == {'type': 'gtp-u', 'teid': 0x1001, 'outer_src': '10.201.0.1',
+                               'outer_dst': '10.201.0.2'}
+    assert spoof['session'] == {'seid': 0x2222, 'ue_ip': '10.45.1.5', 'dnn': 'iot.city'}
     core = g[100602][0]
     assert core['src_ip'] == '10.45.1.6' and core['dest_ip'] == '10.200.0.1'
-    assert g[100603][0]['alert']['evidence']['qfi'] == 7
+    assert core['session']['seid'] == 0x4444 and core['tunnel']['teid'] == 0x1002
+    qfi = g[100603][0]
+    assert qfi['alert']['evidence']['qfi'] == 7 and qfi['session']['seid'] == 0x2222
     unk = g[100604][0]
     assert unk['src_ip'] == '10.201.0.1' and unk['dest_ip'] == '10.201.0.2'
     assert unk['alert']['evidence']['teid'] == 0x9999
+    assert unk['tunnel']['teid'] == 0x9999 and 'session' not in unk
 
 
 def test_check_policy_with_dnn(vigia, n3n4):
@@ -174,38 +180,49 @@ def test_dpdk_workers_share_sessions(vigia, n3n4, tmp_path, n4_queue):
 
 
 GEN_ATT = os.path.join(ROOT, 'tests', 'captures', 'gen_5g_attacks.py')
-# scenario: (signature, src_ip or None for many senders, dest_ip, seid named)
+# scenario: (signature, src_ip or None for many senders, dest_ip,
+#            session seid named or None, tunnel teid named or None)
 ATTACKS = {
     'benign': None,
-    'gtp_in_gtp': (100605, '10.45.1.5', '10.201.0.2', 0x2222),
-    'pfcp_in_gtp': (100606, '10.45.1.5', '10.200.0.2', 0x2222),
-    'echo_flood': (100607, '10.201.9.9', '10.201.0.2', None),
-    'errind_flood': (100608, None, '10.201.0.1', None),
-    'malformed_gtp': (100609, '10.201.9.9', '10.201.0.2', None),
-    'pfcp_est_flood': (100610, '10.200.9.9', '10.200.0.2', None),
-    'pfcp_del_flood': (100611, '10.200.9.9', '10.200.0.2', None),
-    'pfcp_est_unanswered': (100610, '10.200.9.9', '10.200.0.2', None),
-    'pfcp_del_peer': (100612, '10.200.9.9', '10.200.0.2', 0x2222),
+    'ue_spoof': (100601, '10.45.1.5', None, 0x2222, 0x1001),
+    'ue_to_core': (100602, '10.45.1.6', '10.200.0.1', 0x4444, 0x1002),
+    'qfi_not_granted': (100603, '10.45.1.5', None, 0x2222, 0x1001),
+    'unknown_teid': (100604, '10.201.0.1', '10.201.0.2', None, 0x9999),
+    'gtp_in_gtp': (100605, '10.45.1.5', '10.201.0.2', 0x2222, 0x1001),
+    'pfcp_in_gtp': (100606, '10.45.1.5', '10.200.0.2', 0x2222, 0x1001),
+    'gtpc_in_gtp': (100606, '10.45.1.5', '10.200.0.3', 0x2222, 0x1001),
+    'echo_flood': (100607, '10.201.9.9', '10.201.0.2', None, None),
+    'errind_flood': (100608, None, '10.201.0.1', None, None),
+    'malformed_gtp': (100609, '10.201.9.9', '10.201.0.2', None, None),
+    'gtp_bad_ext': (100609, '10.201.9.9', '10.201.0.2', None, None),
+    'pfcp_est_flood': (100610, '10.200.9.9', '10.200.0.2', None, None),
+    'pfcp_del_flood': (100611, '10.200.9.9', '10.200.0.2', None, None),
+    'pfcp_est_unanswered': (100610, '10.200.9.9', '10.200.0.2', None, None),
+    'pfcp_del_peer': (100612, '10.200.9.9', '10.200.0.2', 0x2222, None),
     'gtp_fragments': None,
 }
+# ue_to_core needs the core networks named (the N4 subnet)
+CORE = CLEAR + 'core_networks: [10.200.0.0/24]\n'
 
 
 @pytest.fixture(scope='module')
 def attacks5g(tmp_path_factory):
     d = tmp_path_factory.mktemp('5ga')
     subprocess.run(['/usr/bin/python3', GEN_ATT, str(d)], check=True)
+    (d / 'core.yaml').write_text(CORE)
     return d
 
 
 @pytest.mark.parametrize('workers', ['1', '2'])
 @pytest.mark.parametrize('name', sorted(ATTACKS))
 def test_5g_attack(vigia, attacks5g, clear_pol, tmp_path, name, workers):
-    """Each attack raises exactly its signature, naming its sender, target
-    and (where there is one) the PDU session; the benign N3/N4 background
-    (sessions, echo keep-alives, a deletion by the session's own SMF)
-    raises nothing."""
+    """Each attack raises exactly its signature, naming its sender, target,
+    the tunnel it came through and (where there is one) the PDU session;
+    the benign N3/N4 background (sessions, echo keep-alives, a deletion by
+    the session's own SMF) raises nothing, with or without core networks."""
     ev = tmp_path / 'ev.json'
-    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev),
+    pol = str(attacks5g / 'core.yaml') if name in ('ue_to_core', 'benign') else clear_pol
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', pol, '-o', str(ev),
              str(attacks5g / (name + '.pcap'))])
     assert p.returncode == 0, p.stderr
     al = [json.loads(l) for l in open(ev) if '"event_type":"alert"' in l]
@@ -213,12 +230,19 @@ def test_5g_attack(vigia, attacks5g, clear_pol, tmp_path, name, workers):
     if want is None:
         assert al == []
         return
-    sid, src, dst, seid = want
+    sid, src, dst, seid, teid = want
     assert [a['alert']['signature_id'] for a in al] == [sid], al
     a = al[0]
-    assert a.get('src_ip') == src and a['dest_ip'] == dst
+    assert a.get('src_ip') == src and a.get('dest_ip') == dst
     if seid is not None:
-        assert a['alert']['evidence']['seid'] == seid
+        assert a['session']['seid'] == seid
+        assert 'seid' not in a['alert']['evidence']
+    else:
+        assert 'session' not in a
+    if teid is not None:
+        assert a['tunnel']['type'] == 'gtp-u' and a['tunnel']['teid'] == teid
+    else:
+        assert 'tunnel' not in a
     if sid in (100607, 100610, 100611):
         assert a['alert']['evidence']['count'] >= a['alert']['evidence']['threshold']
 
@@ -344,8 +368,9 @@ def test_subscriber_data_pseudonymised_by_default(vigia, n3n4, tmp_path):
     assert ue_a.startswith('pseudo:')
     assert ue_a == [e for e in outs[1] if e['event_type'] == 'session' and
                     e['session']['seid'] == 0x2222][0]['session']['ue_ip']
-    for e in bound:
-        assert '10.45.1.5"' not in json.dumps(e) and '10.45.1.6"' not in json.dumps(e), e
+    # nowhere in clear: not in the events bound to a session, nor in any other
+    for e in evs:
+        assert '"10.45.1.5"' not in json.dumps(e) and '"10.45.1.6"' not in json.dumps(e), e
     mqtt = [e for e in evs if e['event_type'] == 'flow' and e.get('src_port') == 40000][0]
     assert mqtt['src_ip'] == ue_a and mqtt['dest_ip'] == '10.99.0.1'
     assert 'community_id' not in mqtt   # it would give the address away

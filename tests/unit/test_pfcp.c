@@ -122,6 +122,278 @@ static void test_truncated_and_oversized(void **st)
 	assert_int_equal(pfcp_parse(deep, sizeof(deep), &m), -1);
 }
 
+/* ---- one IE at a time, built here --------------------------------------- */
+
+struct mb {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void put(struct mb *m, const void *v, size_t l)
+{
+	memcpy(m->b + m->n, v, l);
+	m->n += l;
+}
+
+static void put8(struct mb *m, uint8_t v)
+{
+	put(m, &v, 1);
+}
+
+static void hdr(struct mb *m, uint8_t type, int with_seid, uint64_t seid)
+{
+	m->n = 0;
+	put8(m, (uint8_t)(0x20 | (with_seid ? 1 : 0)));
+	put8(m, type);
+	put8(m, 0);
+	put8(m, 0);
+	if (with_seid)
+		for (int i = 7; i >= 0; i--)
+			put8(m, (uint8_t)(seid >> (8 * i)));
+	put8(m, 0);
+	put8(m, 0);
+	put8(m, 7); /* sequence 7 */
+	put8(m, 0);
+}
+
+static size_t ie_open(struct mb *m, uint16_t type)
+{
+	size_t at = m->n;
+	put8(m, (uint8_t)(type >> 8));
+	put8(m, (uint8_t)type);
+	put8(m, 0);
+	put8(m, 0);
+	return at;
+}
+
+static void ie_close(struct mb *m, size_t at)
+{
+	size_t l = m->n - at - 4;
+	m->b[at + 2] = (uint8_t)(l >> 8);
+	m->b[at + 3] = (uint8_t)l;
+}
+
+static void done(struct mb *m)
+{
+	size_t l = m->n - 4;
+	m->b[2] = (uint8_t)(l >> 8);
+	m->b[3] = (uint8_t)l;
+}
+
+/* One leaf IE (inside a PDI when in_pdi) in an establishment request. */
+static int one(uint16_t type, const uint8_t *v, size_t l, int in_pdi, struct pfcp_msg *out)
+{
+	struct mb m;
+	hdr(&m, PFCP_SESS_EST_REQ, 1, 0);
+	size_t pdr = 0, pdi = 0;
+	if (in_pdi) {
+		pdr = ie_open(&m, 1);
+		pdi = ie_open(&m, 2);
+	}
+	size_t at = ie_open(&m, type);
+	put(&m, v, l);
+	ie_close(&m, at);
+	if (in_pdi) {
+		ie_close(&m, pdi);
+		ie_close(&m, pdr);
+	}
+	done(&m);
+	return pfcp_parse(m.b, m.n, out);
+}
+
+static const struct {
+	uint16_t type;
+	int in_pdi;
+	size_t min;                      /* shorter than this: refused */
+	uint8_t v[40];
+	size_t l;
+} ies[] = {
+	{ 57, 0, 9, { 0x02, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 10, 200, 0, 1 }, 13 },     /* F-SEID v4 */
+	{ 57, 0, 9, { 0x01, 0, 0, 0, 0, 0, 0, 0x56, 0x78, 0x20, 0x01, 0x0d, 0xb8,
+		      [24] = 1 }, 25 },                                               /* F-SEID v6 */
+	{ 21, 1, 9, { 0x01, 0xde, 0xad, 0xbe, 0xef, 10, 201, 0, 1 }, 9 },            /* F-TEID v4 */
+	{ 93, 1, 5, { 0x02, 10, 45, 7, 7 }, 5 },                                      /* UE IP v4 */
+	{ 93, 1, 17, { 0x01, 0x20, 0x01, 0x0d, 0xb8, [16] = 9 }, 17 },               /* UE IP v6 */
+	{ 124, 1, 1, { 5 }, 1 },                                                      /* QFI */
+	{ 20, 1, 1, { 0 }, 1 },                                                       /* source if */
+	{ 19, 0, 1, { 1 }, 1 },                                                       /* cause */
+	{ 84, 0, 2, { 0x01, 0x00, 0x00, 0x00, 0x50, 0x01, 10, 201, 0, 2 }, 10 },     /* OHC */
+	{ 141, 0, 11, { 0x05, 4, 0x21, 0x43, 0x65, 0x87, 5, 0x43, 0x65, 0x87, 0x09, 0xf1 }, 12 },
+};
+
+static void check_ie(unsigned k, const struct pfcp_msg *m)
+{
+	switch (k) {
+	case 0:
+		assert_true(m->has_fseid);
+		assert_int_equal(m->fseid, 0x1234);
+		assert_int_equal(m->fseid_ipver, 4);
+		assert_memory_equal(m->fseid_ip, ((uint8_t[]){ 10, 200, 0, 1 }), 4);
+		break;
+	case 1:
+		assert_int_equal(m->fseid, 0x5678);
+		assert_int_equal(m->fseid_ipver, 6);
+		assert_int_equal(m->fseid_ip[15], 1);
+		break;
+	case 2:
+		assert_int_equal(m->npdi, 1);
+		assert_true(m->pdi[0].has_teid);
+		assert_int_equal(m->pdi[0].teid, 0xdeadbeef);
+		break;
+	case 3:
+		assert_true(m->pdi[0].has_ue4);
+		assert_memory_equal(m->pdi[0].ue4, ((uint8_t[]){ 10, 45, 7, 7 }), 4);
+		break;
+	case 4:
+		assert_true(m->pdi[0].has_ue6);
+		assert_false(m->pdi[0].has_ue4);
+		assert_int_equal(m->pdi[0].ue6[15], 9);
+		break;
+	case 5:
+		assert_true(m->pdi[0].has_qfi);
+		assert_int_equal(m->pdi[0].qfi, 5);
+		break;
+	case 6:
+		assert_true(m->pdi[0].has_src_if);
+		assert_int_equal(m->pdi[0].src_if, 0);
+		break;
+	case 7:
+		assert_true(m->has_cause);
+		assert_int_equal(m->cause, 1);
+		break;
+	case 8:
+		assert_true(m->has_dl_teid);
+		assert_int_equal(m->dl_teid, 0x5001);
+		assert_memory_equal(m->dl_ip4, ((uint8_t[]){ 10, 201, 0, 2 }), 4);
+		break;
+	case 9:
+		assert_string_equal(m->imsi, "12345678");
+		assert_string_equal(m->msisdn, "345678901");
+		break;
+	}
+}
+
+static void test_each_ie(void **st)
+{
+	(void)st;
+	struct pfcp_msg m;
+	for (unsigned k = 0; k < sizeof(ies) / sizeof(ies[0]); k++) {
+		assert_int_equal(one(ies[k].type, ies[k].v, ies[k].l, ies[k].in_pdi, &m), 0);
+		check_ie(k, &m);
+		/* every shorter value than the IE needs: refused, and nothing
+		 * beyond the shortened value is read (ASan) */
+		for (size_t l = 0; l < ies[k].min; l++)
+			assert_int_equal(one(ies[k].type, ies[k].v, l, ies[k].in_pdi, &m), -1);
+		/* the IE's length one more than its parent holds: refused */
+		struct mb b;
+		hdr(&b, PFCP_SESS_EST_REQ, 1, 0);
+		size_t at = ie_open(&b, ies[k].type);
+		put(&b, ies[k].v, ies[k].l);
+		ie_close(&b, at);
+		b.b[at + 3]++;
+		done(&b);
+		b.b[3]--; /* the message still ends where the bytes do */
+		assert_int_equal(pfcp_parse(b.b, b.n, &m), -1);
+	}
+	/* the User ID's MSISDN length running past the IE: refused */
+	uint8_t uid[] = { 0x04, 9, 0x43, 0x65 };
+	assert_int_equal(one(141, uid, sizeof(uid), 0, &m), -1);
+	/* F-TEID with CH (the UPF chooses): no TEID, and not an error */
+	uint8_t ch[] = { 0x05 };
+	assert_int_equal(one(21, ch, 1, 1, &m), 0);
+	assert_false(m.pdi[0].has_teid);
+	/* network instance as labels and as text */
+	uint8_t lab[] = { 3, 'i', 'o', 't', 4, 'c', 'i', 't', 'y' };
+	assert_int_equal(one(22, lab, sizeof(lab), 1, &m), 0);
+	assert_string_equal(m.pdi[0].dnn, "iot.city");
+	assert_int_equal(one(22, (const uint8_t *)"internet", 8, 1, &m), 0);
+	assert_string_equal(m.pdi[0].dnn, "internet");
+	uint8_t bin[] = { 'a', 0x01, 'b' }; /* not labels: text, made printable */
+	assert_int_equal(one(22, bin, sizeof(bin), 1, &m), 0);
+	assert_string_equal(m.pdi[0].dnn, "a?b");
+}
+
+static void test_qer_vendor_node_messages(void **st)
+{
+	(void)st;
+	struct pfcp_msg m;
+	struct mb b;
+	/* QFIs granted through Create QERs (no QFI in any PDI) */
+	hdr(&b, PFCP_SESS_EST_REQ, 1, 0);
+	for (uint8_t q = 3; q <= 4; q++) {
+		size_t qer = ie_open(&b, 7);
+		size_t at = ie_open(&b, 109); /* QER ID */
+		put(&b, (uint8_t[]){ 0, 0, 0, q }, 4);
+		ie_close(&b, at);
+		at = ie_open(&b, 124);
+		put8(&b, q);
+		ie_close(&b, at);
+		ie_close(&b, qer);
+	}
+	/* a vendor IE (enterprise id first), skipped */
+	size_t at = ie_open(&b, 0x8000 | 32);
+	put(&b, (uint8_t[]){ 0x48, 0x79, 1, 2, 3 }, 5);
+	ie_close(&b, at);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), 0);
+	assert_int_equal(m.qer_qfi_mask, (1ULL << 3) | (1ULL << 4));
+	assert_int_equal(m.npdi, 0);
+	/* a vendor IE too short for its enterprise id: refused */
+	hdr(&b, PFCP_SESS_EST_REQ, 1, 0);
+	at = ie_open(&b, 0x8000 | 32);
+	put8(&b, 0x48);
+	ie_close(&b, at);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), -1);
+	/* node messages: no SEID; heartbeat with a recovery time stamp,
+	 * association setup with a node id */
+	hdr(&b, PFCP_HEARTBEAT_REQ, 0, 0);
+	at = ie_open(&b, 96);
+	put(&b, (uint8_t[]){ 0xe8, 0, 0, 1 }, 4);
+	ie_close(&b, at);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), 0);
+	assert_int_equal(m.type, PFCP_HEARTBEAT_REQ);
+	assert_false(m.has_seid);
+	assert_int_equal(m.seq, 7);
+	hdr(&b, PFCP_ASSOC_SETUP_REQ, 0, 0);
+	at = ie_open(&b, 60);
+	put(&b, (uint8_t[]){ 0, 10, 200, 0, 1 }, 5);
+	ie_close(&b, at);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), 0);
+	assert_int_equal(m.type, PFCP_ASSOC_SETUP_REQ);
+	/* the QER's QFIs, the User ID's IMSI and MSISDN reach the session */
+	struct sess_table *t = sess_create(4, 0);
+	hdr(&b, PFCP_SESS_EST_REQ, 1, 0);
+	at = ie_open(&b, 57);
+	put(&b, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0, 0, 0, 0x77, 10, 200, 0, 1 }, 13);
+	ie_close(&b, at);
+	size_t pdr = ie_open(&b, 1), pdi = ie_open(&b, 2);
+	at = ie_open(&b, 21);
+	put(&b, (uint8_t[]){ 0x01, 0, 0, 0x0a, 0x0b, 10, 201, 0, 1 }, 9);
+	ie_close(&b, at);
+	ie_close(&b, pdi);
+	ie_close(&b, pdr);
+	size_t qer = ie_open(&b, 7);
+	at = ie_open(&b, 124);
+	put8(&b, 6);
+	ie_close(&b, at);
+	ie_close(&b, qer);
+	at = ie_open(&b, 141);
+	put(&b, ies[9].v, ies[9].l);
+	ie_close(&b, at);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), 0);
+	sess_learn(t, &m, 1);
+	const struct session *s = sess_by_teid(t, 0x0a0b);
+	assert_non_null(s);
+	assert_int_equal(s->qfi_mask, 1ULL << 6);
+	assert_string_equal(s->subscriber, "12345678");
+	assert_string_equal(s->msisdn, "345678901");
+	sess_destroy(t);
+}
+
 static void test_sessions(void **st)
 {
 	(void)st;
@@ -206,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_establishment_request),
 		cmocka_unit_test(test_response_modification_deletion),
 		cmocka_unit_test(test_truncated_and_oversized),
+		cmocka_unit_test(test_each_ie),
+		cmocka_unit_test(test_qer_vendor_node_messages),
 		cmocka_unit_test(test_sessions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
