@@ -43,6 +43,21 @@ def corpus():
     return CORPUS
 
 
+# Without a key file, pseudonyms (UE addresses of GTP-U flows) come from a
+# random key per run: tests that compare runs, or name a UE's pseudonym,
+# replay under this one fixed key.
+PKEY = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'vigia-test-pseudonym.key')
+
+
+def pkey():
+    if not os.path.exists(PKEY):
+        tmp = '%s.%d' % (PKEY, os.getpid())
+        with open(tmp, 'wb') as f:
+            f.write(b'vigia-test-key-0123456789abcdef!')
+        os.replace(tmp, PKEY)
+    return ['--pseudonym-key-file', PKEY]
+
+
 def run(args, **kw):
     return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           check=False, **kw)

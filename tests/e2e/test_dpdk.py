@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import capture_in_netns, run
+from conftest import capture_in_netns, pkey, run
 
 EAL = ['--no-huge', '--no-pci', '-m', '256', '--log-level=warning', '--no-telemetry']
 
@@ -39,11 +39,11 @@ def flows_of(text):
 def test_dpdk_pcap_vdev_equals_replay(vigia, demo_pcap, prefix, tmp_path):
     out = tmp_path / 'd.json'
     summ = tmp_path / 's.json'
-    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+    p = run([vigia, 'dpdk', '-q'] + pkey() + ['-o', str(out), '--summary-json', str(summ),
              '--idle-stop', '300', '--'] + EAL +
             ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap, '-l', '0'])
     assert p.returncode == 0, p.stderr
-    ref = run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout
+    ref = run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout
     # packet times come from the capture: byte-identical events
     assert sorted(out.read_bytes().splitlines()) == sorted(ref.splitlines())
     s = json.loads(summ.read_text())
@@ -91,7 +91,7 @@ def test_dpdk_two_queues_gtp_handover(vigia, demo_pcap, prefix, tmp_path):
     split_like_rss(demo_pcap, qa, qb)
     out = tmp_path / 'd.json'
     summ = tmp_path / 's.json'
-    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+    p = run([vigia, 'dpdk', '-q'] + pkey() + ['-o', str(out), '--summary-json', str(summ),
              '--idle-stop', '300', '--'] + EAL +
             ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s,rx_pcap=%s' % (qa, qb),
              '-l', '0-1'])
@@ -110,7 +110,7 @@ def test_dpdk_two_queues_gtp_handover(vigia, demo_pcap, prefix, tmp_path):
     # may then differ from one worker's view. What must hold: every flow is
     # seen, classified the same, and every packet is counted once. (On a
     # live link the clocks are real time; `vigia replay -w N` is exact.)
-    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode())
+    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout.decode())
     got = flows_of(out.read_text())
     assert {k[:6] for k in got} == {k[:6] for k in ref}
     assert sum((k[6] + k[7]) * n for k, n in got.items()) == \
@@ -136,7 +136,7 @@ def test_dpdk_errors(vigia, prefix, demo_pcap):
 def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
     out = tmp_path / 'd.json'
     summ = tmp_path / 's.json'
-    capture_in_netns(netns, [vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+    capture_in_netns(netns, [vigia, 'dpdk', '-q'] + pkey() + ['-o', str(out), '--summary-json', str(summ),
                              '--'] + EAL +
                      ['--file-prefix', prefix, '--vdev=net_af_packet0,iface=va,qpairs=2',
                       '-l', '0-1'], demo_pcap, 3000, warmup=2.0, settle=1.0)
@@ -147,7 +147,7 @@ def test_dpdk_af_packet_two_queues(vigia, demo_pcap, prefix, netns, tmp_path):
                      e['proto'], e.get('ndpi', {}).get('proto'))
     live = {key(json.loads(l)) for l in out.read_text().splitlines()
             if json.loads(l)['event_type'] == 'flow'}
-    ref = {key(json.loads(l)) for l in run([vigia, 'replay', '-q', '-o', '-', demo_pcap])
+    ref = {key(json.loads(l)) for l in run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap])
            .stdout.decode().splitlines() if json.loads(l)['event_type'] == 'flow'}
     assert ref <= live, sorted(ref - live)[:5]
 
@@ -208,14 +208,14 @@ def test_dpdk_two_ports(vigia, demo_pcap, prefix, tmp_path):
     split_like_rss(demo_pcap, qa, qb)
     summ = tmp_path / 's.json'
     out = tmp_path / 'd.json'
-    p = run([vigia, 'dpdk', '-q', '-o', str(out), '--summary-json', str(summ),
+    p = run([vigia, 'dpdk', '-q'] + pkey() + ['-o', str(out), '--summary-json', str(summ),
              '--idle-stop', '300', '--port', 'net_pcap0', '--port', 'net_pcap1', '--'] + EAL +
             ['--file-prefix', prefix, '--vdev=net_pcap0,rx_pcap=%s' % qa,
              '--vdev=net_pcap1,rx_pcap=%s' % qb, '-l', '0'])
     assert p.returncode == 0, p.stderr
     s = json.loads(summ.read_text())
     assert s['dpdk']['ipackets'] == 5780
-    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode())
+    ref = flows_of(run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout.decode())
     got = flows_of(out.read_text())
     assert {k[:6] for k in got} == {k[:6] for k in ref}
     assert sum((k[6] + k[7]) * n for k, n in got.items()) == \

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 
-from conftest import capture_in_netns, run
+from conftest import capture_in_netns, pkey, run
 
 
 def key(e):
@@ -19,14 +19,14 @@ def key(e):
 def test_live_capture_flushes_on_sigterm(vigia, demo_pcap, netns, tmp_path):
     out = tmp_path / 'live.json'
     summ = tmp_path / 'summary.json'
-    capture_in_netns(netns, [vigia, 'live', '-i', 'va', '-o', str(out),
+    capture_in_netns(netns, [vigia, 'live', '-i', 'va'] + pkey() + ['-o', str(out),
                              '--summary-json', str(summ), '-q'], demo_pcap, 4000)
     s = json.loads(summ.read_text())
     assert s['status'] == 'ok'
     assert s['pkts'] >= 5780   # the demo, plus whatever the kernel adds
     live = [json.loads(l) for l in out.read_text().splitlines()]
     live_flows = {key(e) for e in live if e['event_type'] == 'flow'}
-    ref = run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.decode()
+    ref = run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout.decode()
     ref_flows = {key(json.loads(l)) for l in ref.splitlines()
                  if json.loads(l)['event_type'] == 'flow'}
     # every flow of the capture was seen live, classified the same, and

@@ -3,7 +3,7 @@ bad input, and determinism."""
 import json
 import os
 
-from conftest import pcap_header, pcap_record, run
+from conftest import pcap_header, pcap_record, pkey, run
 
 
 def events_of(text):
@@ -60,13 +60,20 @@ def test_demo_gtp(vigia, demo_pcap, tmp_path):
     p, evs, s = replay(vigia, demo_pcap, tmp_path=tmp_path)
     gtp = [e for e in evs if e['event_type'] == 'flow' and 'tunnel' in e]
     assert gtp
+    ue = gtp[0]['src_ip']
+    assert ue.startswith('pseudo:')
+    assert '"10.45.0.7"' not in open(tmp_path / 'eve.json').read()
     for f in gtp:
         t = f['tunnel']
         assert t['type'] == 'gtp-u'
         assert t['outer_src'] == '172.16.0.1' and t['outer_dst'] == '172.16.0.2'
         assert t['teid'] == 0x1001 and t['teid_toclient'] == 0x2002
         assert t['qfi'] == 9
-        assert f['src_ip'] == '10.45.0.7'
+        # the inner client of a GTP-U flow is a UE: no N4 told vigia its
+        # session, its address is pseudonymised all the same (one key, one
+        # pseudonym), the servers it talks to are not
+        assert f['src_ip'] == ue and f['dest_ip'] in ('192.0.2.30', '10.10.0.53')
+        assert 'community_id' not in f
         # both directions landed in one flow despite different TEIDs
         assert f['flow']['pkts_toclient'] > 0
     assert {f['app_proto'] for f in gtp} == {'dns', 'http'}
@@ -90,13 +97,18 @@ def test_community_id_and_flow_id(vigia, demo_pcap, tmp_path):
     ids = [f['flow_id'] for f in flows]
     assert len(set(ids)) == len(ids)
     assert all(0 < i < 2 ** 53 for i in ids)
+    # every flow but those with a pseudonymised UE (the id would give the
+    # address away)
+    clear = [f for f in flows if not f['src_ip'].startswith('pseudo:')]
+    assert len(clear) > len(flows) - 20
     assert all(f['community_id'].startswith('1:') and len(f['community_id']) == 30
-               for f in flows)
+               for f in clear)
+    assert all('community_id' not in f for f in flows if f not in clear)
 
 
 def test_deterministic(vigia, demo_pcap, tmp_path):
-    a = run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout
-    b = run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout
+    a = run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout
+    b = run([vigia, 'replay', '-q', '-o', '-'] + pkey() + [demo_pcap]).stdout
     assert a and sorted(a.splitlines()) == sorted(b.splitlines())
 
 
@@ -192,23 +204,24 @@ def test_stdout_default_and_pcapng(vigia, demo_pcap, tmp_path):
     ng = tmp_path / 'demo.pcapng'
     r = run(['editcap', '-F', 'pcapng', demo_pcap, str(ng)])
     assert r.returncode == 0
-    p = run([vigia, 'replay', '-q', str(ng)])  # stdout is a pipe here
+    p = run([vigia, 'replay', '-q'] + pkey() + [str(ng)])  # stdout is a pipe here
     assert p.returncode == 0
     a = sorted(p.stdout.splitlines())
-    b = sorted(run([vigia, 'replay', '-q', demo_pcap]).stdout.splitlines())
+    b = sorted(run([vigia, 'replay', '-q'] + pkey() + [demo_pcap]).stdout.splitlines())
     assert a == b and len(a) > 100
 
 
 def test_workers_same_flow_events(vigia, demo_pcap, tmp_path):
     """-w N hashes flows to workers as RSS would; every worker keeps the
     capture's clock, so the set of events is exactly that of -w 1."""
-    ref = sorted(run([vigia, 'replay', '-q', '-o', '-', demo_pcap]).stdout.splitlines())
+    ref = sorted(run([vigia, 'replay', '-q', '-o', '-'] + pkey() +
+                     [demo_pcap]).stdout.splitlines())
     assert len(ref) > 700
     for n in (2, 3, 4):
         p, evs, s = replay(vigia, demo_pcap, extra=['-w', str(n)], tmp_path=tmp_path)
         assert p.returncode == 0
-        got = sorted(run([vigia, 'replay', '-q', '-w', str(n), '-o', '-',
-                          demo_pcap]).stdout.splitlines())
+        got = sorted(run([vigia, 'replay', '-q', '-w', str(n), '-o', '-'] + pkey() +
+                         [demo_pcap]).stdout.splitlines())
         assert got == ref
         assert s['workers'] == n and len(s['worker_pkts']) == n
         assert sum(s['worker_pkts']) == s['pkts'] == 5780
