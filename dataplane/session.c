@@ -97,12 +97,13 @@ static void map_put(struct map *m, uint64_t k, uint32_t v)
 	}
 }
 
+/* An IPv4 address, or an IPv6 address by its /64 (a UE owns a prefix). */
 static uint64_t ue_key(int ipver, const uint8_t *a)
 {
-	uint64_t w[2];
+	uint64_t w;
 
-	memcpy(w, a, 16);
-	return ipver == 6 ? mix(w[0]) ^ w[1] ^ 6 : (w[0] & 0xffffffffULL) | 4ULL << 32;
+	memcpy(&w, a, 8);
+	return ipver == 6 ? mix(w) ^ 6 : (w & 0xffffffffULL) | 4ULL << 32;
 }
 
 struct sess_table *sess_create(unsigned max_sessions, uint64_t idle_us)
@@ -116,7 +117,7 @@ struct sess_table *sess_create(unsigned max_sessions, uint64_t idle_us)
 	t->s = calloc(max_sessions, sizeof(*t->s));
 	t->used = calloc(max_sessions, 1);
 	if (!t->s || !t->used || map_init(&t->by_cp, max_sessions) ||
-	    map_init(&t->by_up, max_sessions) || map_init(&t->by_teid, max_sessions * 2) ||
+	    map_init(&t->by_up, max_sessions) || map_init(&t->by_teid, max_sessions * 4) ||
 	    map_init(&t->by_ue, max_sessions * 2))
 		goto err;
 	return t;
@@ -138,17 +139,23 @@ void sess_destroy(struct sess_table *t)
 	free(t);
 }
 
-/* Forget its tunnels and UE address (new flows no longer find it). */
+static void unindex_key(struct map *m, uint64_t k, uint32_t i)
+{
+	if (map_get(m, k) == i)
+		map_del(m, k);
+}
+
+/* Forget its tunnels and UE addresses (new flows no longer find it). */
 static void unindex_plane(struct sess_table *t, uint32_t i)
 {
 	struct session *s = &t->s[i];
 
-	if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
-		map_del(&t->by_teid, s->teid_ul);
-	if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
-		map_del(&t->by_teid, s->teid_dl);
-	if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
-		map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
+	for (unsigned k = 0; k < s->nteid; k++)
+		unindex_key(&t->by_teid, s->teid[k].teid, i);
+	if (s->has_ue4)
+		unindex_key(&t->by_ue, ue_key(4, s->ue4), i);
+	if (s->has_ue6)
+		unindex_key(&t->by_ue, ue_key(6, s->ue6), i);
 }
 
 static void unindex(struct sess_table *t, uint32_t i)
@@ -239,17 +246,76 @@ static uint32_t fresh(struct sess_table *t, uint64_t ts)
 	return i;
 }
 
-static void set_teid(struct sess_table *t, uint32_t i, int uplink, uint32_t teid)
+static void del_teid(struct sess_table *t, uint32_t i, unsigned k)
 {
 	struct session *s = &t->s[i];
-	uint32_t *cur = uplink ? &s->teid_ul : &s->teid_dl;
-	uint8_t *has = uplink ? &s->has_ul : &s->has_dl;
 
-	if (*has && map_get(&t->by_teid, *cur) == i)
-		map_del(&t->by_teid, *cur);
-	*cur = teid;
-	*has = 1;
+	unindex_key(&t->by_teid, s->teid[k].teid, i);
+	memmove(&s->teid[k], &s->teid[k + 1], (s->nteid - k - 1) * sizeof(s->teid[0]));
+	s->nteid--;
+}
+
+/* The session holds teid (direction dl) from now on. With a bearer (ebi),
+ * it replaces that bearer's TEID of the same direction (handover: the new
+ * eNB's); replace_dl: it replaces every downlink TEID (PFCP: the gNB's
+ * TEID of an updated FAR). A session full of TEIDs forgets its oldest. */
+static void set_teid(struct sess_table *t, uint32_t i, int dl, uint8_t ebi, int replace_dl,
+		     uint32_t teid)
+{
+	struct session *s = &t->s[i];
+
+	for (unsigned k = s->nteid; k-- > 0;) {
+		const struct sess_teid *o = &s->teid[k];
+		if (o->teid == teid || (o->dl == dl && ((ebi && o->ebi == ebi) ||
+							(dl && replace_dl))))
+			del_teid(t, i, k);
+	}
+	if (s->nteid == SESS_TEIDS)
+		del_teid(t, i, 0);
+	s->teid[s->nteid].teid = teid;
+	s->teid[s->nteid].dl = (uint8_t)dl;
+	s->teid[s->nteid].ebi = ebi;
+	s->nteid++;
 	map_put(&t->by_teid, teid, i);
+}
+
+/* The UE's address of family ipver (an IPv6 one kept as its /64). */
+static void set_ue(struct sess_table *t, uint32_t i, int ipver, const uint8_t *a)
+{
+	struct session *s = &t->s[i];
+
+	if (ipver == 4) {
+		if (s->has_ue4)
+			unindex_key(&t->by_ue, ue_key(4, s->ue4), i);
+		memcpy(s->ue4, a, 4);
+		s->has_ue4 = 1;
+		map_put(&t->by_ue, ue_key(4, s->ue4), i);
+	} else {
+		if (s->has_ue6)
+			unindex_key(&t->by_ue, ue_key(6, s->ue6), i);
+		memset(s->ue6, 0, 16);
+		memcpy(s->ue6, a, 8);
+		s->has_ue6 = 1;
+		map_put(&t->by_ue, ue_key(6, s->ue6), i);
+	}
+	memset(s->ue, 0, 16);
+	s->ue_ipver = s->has_ue4 ? 4 : 6;
+	memcpy(s->ue, s->has_ue4 ? s->ue4 : s->ue6, s->has_ue4 ? 4 : 16);
+}
+
+int sess_teid_dir(const struct session *s, uint32_t teid)
+{
+	for (unsigned k = 0; k < s->nteid; k++)
+		if (s->teid[k].teid == teid)
+			return s->teid[k].dl;
+	return -1;
+}
+
+int sess_is_ue(const struct session *s, int ipver, const uint8_t *a)
+{
+	if (ipver == 4)
+		return s->has_ue4 && !memcmp(s->ue4, a, 4);
+	return ipver == 6 && s->has_ue6 && !memcmp(s->ue6, a, 8);
 }
 
 static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *m)
@@ -259,26 +325,12 @@ static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *
 	for (unsigned k = 0; k < m->npdi; k++) {
 		const struct pfcp_pdi *d = &m->pdi[k];
 		/* uplink PDI (source interface access), or a Created PDR */
-		if (d->has_teid && (!d->has_src_if || d->src_if == 0)) {
-			if (s->has_ul && map_get(&t->by_teid, s->teid_ul) == i)
-				map_del(&t->by_teid, s->teid_ul);
-			s->teid_ul = d->teid;
-			s->has_ul = 1;
-			map_put(&t->by_teid, d->teid, i);
-		}
-		if (d->has_ue4 || d->has_ue6) {
-			if (s->ue_ipver)
-				map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
-			memset(s->ue, 0, 16);
-			if (d->has_ue4) {
-				s->ue_ipver = 4;
-				memcpy(s->ue, d->ue4, 4);
-			} else {
-				s->ue_ipver = 6;
-				memcpy(s->ue, d->ue6, 16);
-			}
-			map_put(&t->by_ue, ue_key(s->ue_ipver, s->ue), i);
-		}
+		if (d->has_teid && (!d->has_src_if || d->src_if == 0))
+			set_teid(t, i, 0, 0, 0, d->teid);
+		if (d->has_ue4)
+			set_ue(t, i, 4, d->ue4);
+		if (d->has_ue6)
+			set_ue(t, i, 6, d->ue6);
 		if (d->dnn[0])
 			memcpy(s->dnn, d->dnn, sizeof(s->dnn));
 		if (d->has_qfi)
@@ -289,13 +341,10 @@ static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *
 		snprintf(s->subscriber, sizeof(s->subscriber), "%s", m->imsi);
 	if (m->msisdn[0])
 		snprintf(s->msisdn, sizeof(s->msisdn), "%s", m->msisdn);
-	if (m->has_dl_teid) {
-		if (s->has_dl && map_get(&t->by_teid, s->teid_dl) == i)
-			map_del(&t->by_teid, s->teid_dl);
-		s->teid_dl = m->dl_teid;
-		s->has_dl = 1;
-		map_put(&t->by_teid, m->dl_teid, i);
-	}
+	/* the gNB's TEID: a modification moves the session to a new gNB
+	 * (handover), the old tunnel is gone */
+	if (m->has_dl_teid)
+		set_teid(t, i, 1, 0, m->type == PFCP_SESS_MOD_REQ, m->dl_teid);
 }
 
 void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
@@ -423,18 +472,28 @@ struct session *sess_use(struct sess_table *t, uint32_t handle, uint32_t gen)
  * goes. */
 static void apply_bearers(struct sess_table *t, uint32_t i, const struct gtpc_msg *m)
 {
+	struct session *s = &t->s[i];
+
 	for (unsigned b = 0; b < m->nbearer && b < GTPC_MAX_BEARERS; b++) {
 		const struct gtpc_bearer *br = &m->bearer[b];
-		if (br->instance != 0)
-			continue; /* bearers to be removed */
+		uint8_t ebi = br->has_ebi ? br->ebi : 0;
+		if (br->instance != 0) { /* to be removed: its tunnels go */
+			for (unsigned k = s->nteid; ebi && k-- > 0;)
+				if (s->teid[k].ebi == ebi)
+					del_teid(t, i, k);
+			continue;
+		}
+		int has_ul = 0;
+		for (unsigned k = 0; k < s->nteid; k++)
+			has_ul |= !s->teid[k].dl && s->teid[k].ebi == ebi;
 		for (unsigned k = 0; k < br->nfteid && k < GTPC_MAX_BEARER_FTEIDS; k++) {
 			const struct gtpc_fteid *f = &br->fteid[k];
 			if (f->iface == GTPC_IF_S1U_ENB)
-				set_teid(t, i, 0, f->teid);
+				set_teid(t, i, 1, ebi, 0, f->teid);
 			else if (f->iface == GTPC_IF_S1U_SGW)
-				set_teid(t, i, 1, f->teid);
-			else if (f->iface == GTPC_IF_S5S8U_PGW && !t->s[i].has_ul)
-				set_teid(t, i, 1, f->teid); /* S5 tap: the PGW's */
+				set_teid(t, i, 0, ebi, 0, f->teid);
+			else if (f->iface == GTPC_IF_S5S8U_PGW && !has_ul)
+				set_teid(t, i, 0, ebi, 0, f->teid); /* S5 tap: the PGW's */
 		}
 	}
 }
@@ -482,20 +541,19 @@ void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts
 			s->up_seid = GTPC_SEID(m->sender.teid);
 			map_put(&t->by_up, s->up_seid, i);
 		}
-		if (m->has_ue4 || m->has_ue6) {
-			if (s->ue_ipver && map_get(&t->by_ue, ue_key(s->ue_ipver, s->ue)) == i)
-				map_del(&t->by_ue, ue_key(s->ue_ipver, s->ue));
-			memset(s->ue, 0, 16);
-			if (m->has_ue4) {
-				s->ue_ipver = 4;
-				memcpy(s->ue, m->ue4, 4);
-			} else {
-				s->ue_ipver = 6;
-				memcpy(s->ue, m->ue6, 16);
-			}
-			map_put(&t->by_ue, ue_key(s->ue_ipver, s->ue), i);
-		}
+		if (m->has_ue4)
+			set_ue(t, i, 4, m->ue4);
+		if (m->has_ue6)
+			set_ue(t, i, 6, m->ue6);
 		break;
+	case GTPC_CREATE_BEARER_REQ:
+		/* a dedicated bearer, SGW -> MME (header TEID: the MME's): the
+		 * SGW's S1-U TEID of it */
+		if (!m->has_teid || (i = map_get(&t->by_cp, GTPC_SEID(m->teid))) == EMPTY)
+			return;
+		break;
+	case GTPC_CREATE_BEARER_RESP:
+		/* MME -> SGW: the eNB's S1-U TEID of the dedicated bearer */
 	case GTPC_MODIFY_BEARER_REQ:
 		/* header TEID: the SGW's S11 */
 		if (!m->has_teid || (i = map_get(&t->by_up, GTPC_SEID(m->teid))) == EMPTY)

@@ -27,12 +27,28 @@ struct sess_usage {
 /* Why a session's record ends (same values as event.h's ev_sess_end). */
 enum sess_end { SESS_DELETED = 1, SESS_EXPIRED, SESS_REPLACED, SESS_ACTIVE };
 
+/* TEIDs one session holds at once: a PDR's local F-TEID each (uplink),
+ * the gNB's of its FARs (downlink); under GTPv2-C, per EPS bearer. When a
+ * session has more, its oldest one gives way. */
+#define SESS_TEIDS 8
+
+struct sess_teid {
+	uint32_t teid;
+	uint8_t dl;                      /* 0 the UPF's/SGW's (uplink), 1 the
+					  * gNB's/eNB's (downlink) */
+	uint8_t ebi;                     /* GTPv2-C bearer, 0 none */
+};
+
 struct session {
 	uint64_t cp_seid, up_seid;
-	uint32_t teid_ul, teid_dl;       /* UPF's (uplink) and gNB's (downlink) */
-	uint8_t has_ul, has_dl;
+	uint8_t nteid;
+	struct sess_teid teid[SESS_TEIDS];
+	/* the UE: an IPv4 address and/or an IPv6 /64 (dual stack); ue_ipver
+	 * and ue are the one events show (IPv4 when known) */
 	uint8_t ue_ipver;                /* 0: not known */
 	uint8_t ue[16];
+	uint8_t has_ue4, has_ue6;
+	uint8_t ue4[4], ue6[16];         /* ue6: the prefix, low 64 bits 0 */
 	uint64_t qfi_mask;               /* QFIs granted */
 	char dnn[64];
 	uint8_t cp_ipver, up_ipver;      /* the SMF's and UPF's N4 addresses */
@@ -70,7 +86,13 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts_us);
 #define GTPC_SEID(teid) (0x8000000000000000ULL | (uint64_t)(teid))
 void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts_us);
 
-/* The session of a TEID (uplink or downlink) or of a UE address; NULL. */
+/* The direction of a TEID in session s: 0 uplink, 1 downlink, -1 not its. */
+int sess_teid_dir(const struct session *s, uint32_t teid);
+/* Is addr the session's UE: its IPv4 address, or inside its IPv6 /64? */
+int sess_is_ue(const struct session *s, int ipver, const uint8_t *addr);
+
+/* The session of a TEID (uplink or downlink) or of a UE address (an IPv6
+ * address by its /64); NULL. */
 const struct session *sess_by_teid(struct sess_table *t, uint32_t teid);
 const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t *addr);
 

@@ -968,11 +968,10 @@ static void gtp_check(struct worker *w, struct flow *f, struct flow_meta *m,
 		if (ss.messages) /* N4 is in view: a TEID nobody owns is news */
 			what |= DET_GTP_UNKNOWN;
 	} else {
-		int uplink = s->has_ul && s->teid_ul == d->tun_id;
-		const uint8_t *ue_side = uplink ? t->src : t->dst;
-		if (uplink && s->ue_ipver &&
-		    (s->ue_ipver != t->ipver ||
-		     memcmp(s->ue, ue_side, t->ipver == 6 ? 16 : 4)))
+		int uplink = sess_teid_dir(s, d->tun_id) == 0;
+		/* a dual-stack UE sends from its IPv4 address or its /64; a
+		 * family the session has no address of is not the UE's */
+		if (uplink && s->ue_ipver && !sess_is_ue(s, t->ipver, t->src))
 			what |= DET_GTP_SPOOF;
 		if (uplink && w->pol && policy_is_core(w->pol, t->ipver, t->dst))
 			what |= DET_GTP_CORE;
@@ -1030,11 +1029,10 @@ static void bind_session(struct worker *w, struct flow *f, struct flow_meta *m, 
 	m->tuple.seid = ss->up_seid ? ss->up_seid : ss->cp_seid;
 	f->sess = sess_handle(w->sess, ss, &f->sess_gen);
 	f->seg_gen = 0; /* its segment may come from the session's DNN */
-	size_t al = t->ipver == 6 ? 16 : 4;
 	f->sess_ue_side = 0;
-	if (ss->ue_ipver == t->ipver && !memcmp(ss->ue, t->src, al))
+	if (sess_is_ue(ss, t->ipver, t->src))
 		f->sess_ue_side |= 1;
-	if (ss->ue_ipver == t->ipver && !memcmp(ss->ue, t->dst, al))
+	if (sess_is_ue(ss, t->ipver, t->dst))
 		f->sess_ue_side |= 2;
 	struct session *su = sess_use(w->sess, f->sess, f->sess_gen);
 	if (su)
@@ -1053,9 +1051,8 @@ static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
 		return;
 	}
 	/* by the tunnel when it says (gNB -> UPF is uplink), else by the UE */
-	unsigned up = s->has_ul && d->tun_id == s->teid_ul   ? 0
-		      : s->has_dl && d->tun_id == s->teid_dl ? 1
-		      : (dir == 0) == ((f->sess_ue_side & 1) != 0) ? 0 : 1;
+	int td = sess_teid_dir(s, d->tun_id);
+	unsigned up = td >= 0 ? (unsigned)td : (dir == 0) == ((f->sess_ue_side & 1) != 0) ? 0 : 1;
 	s->use.pkts[up]++;
 	s->use.bytes[up] += bytes;
 	if (d->proto != 6)

@@ -203,10 +203,13 @@ static void raise_5g(struct det_ctx *c, const struct det_rec *r, unsigned sid)
 		t.ipver = r->u.gtp.ue_ipver;
 		a.partial = EV_ALERT_NO_DST | EV_ALERT_NO_PORTS;
 		det_fmt_ip(ip, sizeof(ip), r->ipver, r->src);
-		det_alert_rule(&a, "TEID 0x%x carries source %s; the session's UE is another "
-			       "address (DNN %s)", r->u.gtp.teid, ip,
+		/* the forged source may be another UE's: never in the rule,
+		 * in the samples as its pseudonym where the UE has one */
+		det_alert_rule(&a, "TEID 0x%x carries a source address that is not the "
+			       "session's UE (DNN %s)", r->u.gtp.teid,
 			       r->u.gtp.dnn[0] ? r->u.gtp.dnn : "-");
 		det_alert_sample(&a, "spoofed_sources", ip);
+		a.samples_personal = 1;
 		break;
 	case SID_CORE:
 		det_alert_rule(&a, "a UE (TEID 0x%x, DNN %s) opened a flow to a core network "

@@ -73,7 +73,8 @@ static void pseudo_bytes(struct eve_encoder *e, struct jw *w, const char *key,
 		out[7 + 2 * i] = hex[mac[i] >> 4];
 		out[8 + 2 * i] = hex[mac[i] & 15];
 	}
-	jw_key(w, key);
+	if (key) /* NULL: an array's element */
+		jw_key(w, key);
 	jw_str_plain(w, out, sizeof(out));
 }
 
@@ -650,8 +651,21 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 			while (*p) {
 				size_t l = strcspn(p, ",");
 				char one[64];
+				uint8_t a16[16] = { 0 };
 				snprintf(one, sizeof(one), "%.*s", (int)l, p);
-				jw_str(&w, one);
+				/* an address a UE may own: the pseudonym its own
+				 * events would show */
+				if (a->samples_personal && (ev->pseudo & 1) && e->has_pkey) {
+					int v = inet_pton(AF_INET, one, a16) == 1	  ? 4
+						: inet_pton(AF_INET6, one, a16) == 1 ? 6
+											  : 0;
+					if (v)
+						pseudo_value(e, &w, NULL, v, a16);
+					else
+						pseudo_str(e, &w, NULL, one);
+				} else {
+					jw_str(&w, one);
+				}
 				p += l;
 				if (*p == ',')
 					p++;

@@ -176,6 +176,8 @@ struct ev_alert {
 	} num[EV_ALERT_NUMS];
 	char samples_key[16];        /* evidence.<samples_key>: [..] */
 	char samples[128];           /* comma separated */
+	uint8_t samples_personal;    /* samples are addresses of the UE side:
+				      * pseudonyms when the event's src is */
 	uint32_t window_ms;          /* the detector's window, 0: none */
 	uint32_t repeats;            /* suppressed since the last alert */
 };

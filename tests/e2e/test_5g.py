@@ -348,8 +348,8 @@ def test_subscriber_data_pseudonymised_by_default(vigia, n3n4, tmp_path):
     """Without a policy that allows clear values, a session's UE address is
     a keyed pseudonym wherever it appears - flow endpoints, session{},
     session events, alerts - stable for one key, the same pseudonym in all
-    of them; addresses that are no session's UE (the servers, a forged
-    source) stay in clear."""
+    of them; a forged uplink source is a pseudonym too (it may be another
+    UE's); the servers stay in clear."""
     cap, _ = n3n4
     key = tmp_path / 'k'
     key.write_bytes(b'k' * 32)
@@ -374,12 +374,17 @@ def test_subscriber_data_pseudonymised_by_default(vigia, n3n4, tmp_path):
     mqtt = [e for e in evs if e['event_type'] == 'flow' and e.get('src_port') == 40000][0]
     assert mqtt['src_ip'] == ue_a and mqtt['dest_ip'] == '10.99.0.1'
     assert 'community_id' not in mqtt   # it would give the address away
-    # the spoofing alert names the session's UE by its pseudonym; the
-    # forged source is nobody's: in clear
+    # the spoofing alert names the session's UE by its pseudonym, and the
+    # forged source (perhaps another UE's address) by its own
     spoof = [e for e in evs if e['event_type'] == 'alert' and
              e['alert']['signature_id'] == 100601][0]
     assert spoof['src_ip'] == ue_a
-    assert spoof['alert']['evidence']['spoofed_sources'] == ['10.45.9.9']
+    forged = spoof['alert']['evidence']['spoofed_sources']
+    assert len(forged) == 1 and forged[0].startswith('pseudo:') and forged[0] != ue_a
+    assert '10.45.9.9' not in json.dumps(spoof)
+    spoof2 = [e for e in outs[1] if e['event_type'] == 'alert' and
+              e['alert']['signature_id'] == 100601][0]
+    assert spoof2['alert']['evidence']['spoofed_sources'] == forged
 
 
 def test_session_identity_pseudonymised_by_segment(vigia, n3n4, tmp_path):

@@ -146,7 +146,8 @@ def test_live_capture_rides_out_a_stalled_redis(vigia, demo_pcap, netns, tmp_pat
     port = s.getsockname()[1]
     s.close()
     srv = subprocess.Popen(['ip', 'netns', 'exec', netns, 'redis-server', '--port', str(port),
-                            '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+                            '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+                            '--enable-debug-command', 'local'],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pol = tmp_path / 'p.yaml'
     pol.write_text('segments:\n  - name: municipal-office\n    cidrs: [10.10.0.0/16]\n'
@@ -163,12 +164,14 @@ def test_live_capture_rides_out_a_stalled_redis(vigia, demo_pcap, netns, tmp_pat
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(1.5)
         assert p.poll() is None, p.stderr.read()
-        t = threading.Timer(0.3, lambda: run(cli + ['DEBUG', 'SLEEP', '3']))
+        slept = []
+        t = threading.Timer(0.3, lambda: slept.append(run(cli + ['DEBUG', 'SLEEP', '3']).stdout))
         t.start()
         r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb', '--pps', '4000',
                  demo_pcap])
         assert r.returncode == 0, r.stderr
         t.join()
+        assert slept == [b'OK\n']   # Redis really stalled
         time.sleep(4)   # the stall ends, the sink catches up
         p.send_signal(signal.SIGTERM)
         assert p.wait(timeout=60) == 0, p.stderr.read()

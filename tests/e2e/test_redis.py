@@ -42,7 +42,7 @@ class Redis:
             # slow (a busy CI box) and a kill -9 loses what it acknowledged
             ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1',
              '--dir', self.dir, '--appendonly', 'yes', '--appendfsync', 'always',
-             '--save', ''] + self.extra,
+             '--save', '', '--enable-debug-command', 'local'] + self.extra,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             if run(['redis-cli', '-p', str(self.port)] + self.auth() + ['PING']).stdout.strip() in (b'PONG',):
@@ -399,13 +399,15 @@ def test_redis_stalled_server_nothing_lost(vigia, demo_pcap, redis, tmp_path):
     pol.write_text(OFFICE_ONLY_DNS)
     ev = tmp_path / 'ev.json'
     summ = tmp_path / 's.json'
-    t = threading.Timer(0.3, lambda: redis.cli('DEBUG', 'SLEEP', '3'))
+    slept = []
+    t = threading.Timer(0.3, lambda: slept.append(redis.cli('DEBUG', 'SLEEP', '3')))
     t.start()
     p = run([vigia, 'replay', '-q', '--policy', str(pol), '-o', str(ev), '--summary-json',
              str(summ), '--sensor', 'stall', '--redis', '127.0.0.1:%d' % redis.port,
              '--spool-dir', str(tmp_path / 'spool'), '--preload', '20', demo_pcap])
     t.join()
     assert p.returncode == 0, p.stderr
+    assert slept == [b'OK\n']      # Redis really stalled (DEBUG is allowed locally)
     s = json.loads(summ.read_text())['redis']
     assert s['errors'] == 0 and s['left_in_spool'] == 0
     check_streams_equal_file(redis, 'stall', ev)

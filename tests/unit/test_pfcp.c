@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -472,10 +473,191 @@ static void test_sessions(void **st)
 	sess_destroy(t);
 }
 
+/* A session with several PDRs, FARs and a dual-stack UE: every TEID finds
+ * it, each with its direction; the UE by its IPv4 address or any address
+ * of its /64; a handover replaces the gNB's TEID; a session never holds
+ * more than SESS_TEIDS; deletion forgets them all. */
+static void test_session_teids_dual_stack(void **st)
+{
+	(void)st;
+	struct sess_table *t = sess_create(4, 0);
+	struct pfcp_msg m;
+	const uint8_t v4[4] = { 10, 45, 9, 9 };
+	const uint8_t v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0xde, 0xad, 0, 0, 0, 0, 0, 7 };
+	const uint8_t v6c[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 7 };
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_REQ;
+	m.has_fseid = 1;
+	m.fseid = 0x51;
+	m.npdi = 2;
+	m.pdi[0].has_teid = 1;
+	m.pdi[0].teid = 0xa1;
+	m.pdi[0].has_ue4 = m.pdi[0].has_ue6 = 1;
+	memcpy(m.pdi[0].ue4, v4, 4);
+	memcpy(m.pdi[0].ue6, v6a, 16);
+	m.pdi[1].has_teid = 1;
+	m.pdi[1].teid = 0xa2;
+	m.pdi[1].has_src_if = 1; /* access */
+	m.has_dl_teid = 1;
+	m.dl_teid = 0xd1;
+	sess_learn(t, &m, 10);
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_RESP;
+	m.has_seid = 1;
+	m.seid = 0x51;
+	m.has_fseid = 1;
+	m.fseid = 0x61;
+	sess_learn(t, &m, 11);
+	const struct session *s = sess_by_teid(t, 0xa1);
+	assert_non_null(s);
+	assert_ptr_equal(sess_by_teid(t, 0xa2), s);
+	assert_ptr_equal(sess_by_teid(t, 0xd1), s);
+	assert_int_equal(sess_teid_dir(s, 0xa1), 0);
+	assert_int_equal(sess_teid_dir(s, 0xa2), 0);
+	assert_int_equal(sess_teid_dir(s, 0xd1), 1);
+	assert_int_equal(sess_teid_dir(s, 0xd2), -1);
+	/* events show the IPv4 address; both families are the UE's */
+	assert_int_equal(s->ue_ipver, 4);
+	assert_memory_equal(s->ue, v4, 4);
+	assert_ptr_equal(sess_by_ue(t, 4, v4), s);
+	assert_ptr_equal(sess_by_ue(t, 6, v6a), s);
+	assert_ptr_equal(sess_by_ue(t, 6, v6b), s);
+	assert_null(sess_by_ue(t, 6, v6c));
+	assert_true(sess_is_ue(s, 4, v4));
+	assert_true(sess_is_ue(s, 6, v6b));
+	assert_false(sess_is_ue(s, 6, v6c));
+	assert_false(sess_is_ue(s, 4, v6a));
+	/* handover: the new gNB's TEID replaces the old one */
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_MOD_REQ;
+	m.has_seid = 1;
+	m.seid = 0x61;
+	m.has_dl_teid = 1;
+	m.dl_teid = 0xd2;
+	sess_learn(t, &m, 20);
+	assert_null(sess_by_teid(t, 0xd1));
+	assert_ptr_equal(sess_by_teid(t, 0xd2), s);
+	assert_int_equal(sess_teid_dir(s, 0xd2), 1);
+	assert_ptr_equal(sess_by_teid(t, 0xa1), s);
+	/* more PDRs than a session holds: the oldest give way */
+	m.has_dl_teid = 0;
+	m.npdi = 1;
+	memset(&m.pdi[0], 0, sizeof(m.pdi[0]));
+	m.pdi[0].has_teid = 1;
+	for (uint32_t k = 0; k < 10; k++) {
+		m.pdi[0].teid = 0xb0 + k;
+		sess_learn(t, &m, 30 + k);
+	}
+	assert_int_equal(s->nteid, SESS_TEIDS);
+	assert_null(sess_by_teid(t, 0xa1));
+	assert_null(sess_by_teid(t, 0xb0));
+	assert_ptr_equal(sess_by_teid(t, 0xb9), s);
+	assert_ptr_equal(sess_by_teid(t, 0xb2), s);
+	/* deletion: no TEID, no address finds it any more */
+	m.type = PFCP_SESS_DEL_REQ;
+	m.npdi = 0;
+	sess_learn(t, &m, 50);
+	for (uint32_t k = 0; k < 10; k++)
+		assert_null(sess_by_teid(t, 0xb0 + k));
+	assert_null(sess_by_teid(t, 0xd2));
+	assert_null(sess_by_ue(t, 4, v4));
+	assert_null(sess_by_ue(t, 6, v6b));
+	sess_destroy(t);
+}
+
+/* GTPv2-C: a default and a dedicated bearer each have their tunnels; a
+ * Modify Bearer moves one bearer to a new eNB and leaves the other; a
+ * bearer to be removed loses its tunnels. */
+static void test_gtpc_bearers(void **st)
+{
+	(void)st;
+	struct sess_table *t = sess_create(4, 0);
+	struct gtpc_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = GTPC_CREATE_SESS_REQ;
+	m.has_sender = 1;
+	m.sender.teid = 0x100;
+	snprintf(m.imsi, sizeof(m.imsi), "214070000000001");
+	sess_learn_gtpc(t, &m, 1);
+	memset(&m, 0, sizeof(m));
+	m.type = GTPC_CREATE_SESS_RESP;
+	m.has_teid = 1;
+	m.teid = 0x100;
+	m.has_cause = 1;
+	m.cause = 16;
+	m.has_sender = 1;
+	m.sender.teid = 0x200;
+	m.has_ue4 = 1;
+	memcpy(m.ue4, (uint8_t[]){ 10, 46, 0, 1 }, 4);
+	m.nbearer = 1;
+	m.bearer[0].has_ebi = 1;
+	m.bearer[0].ebi = 5;
+	m.bearer[0].nfteid = 1;
+	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_SGW;
+	m.bearer[0].fteid[0].teid = 0x5001;
+	sess_learn_gtpc(t, &m, 2);
+	/* the dedicated bearer: the SGW's TEID, then the eNB's */
+	memset(&m, 0, sizeof(m));
+	m.type = GTPC_CREATE_BEARER_REQ;
+	m.has_teid = 1;
+	m.teid = 0x100;
+	m.nbearer = 1;
+	m.bearer[0].has_ebi = 1;
+	m.bearer[0].ebi = 6;
+	m.bearer[0].nfteid = 1;
+	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_SGW;
+	m.bearer[0].fteid[0].teid = 0x6001;
+	sess_learn_gtpc(t, &m, 3);
+	m.type = GTPC_CREATE_BEARER_RESP;
+	m.teid = 0x200;
+	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_ENB;
+	m.bearer[0].fteid[0].teid = 0xe601;
+	sess_learn_gtpc(t, &m, 4);
+	/* the default bearer's eNB TEID */
+	memset(&m, 0, sizeof(m));
+	m.type = GTPC_MODIFY_BEARER_REQ;
+	m.has_teid = 1;
+	m.teid = 0x200;
+	m.nbearer = 1;
+	m.bearer[0].has_ebi = 1;
+	m.bearer[0].ebi = 5;
+	m.bearer[0].nfteid = 1;
+	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_ENB;
+	m.bearer[0].fteid[0].teid = 0xe501;
+	sess_learn_gtpc(t, &m, 5);
+	const struct session *s = sess_by_teid(t, 0x5001);
+	assert_non_null(s);
+	assert_string_equal(s->subscriber, "214070000000001");
+	assert_ptr_equal(sess_by_teid(t, 0x6001), s);
+	assert_ptr_equal(sess_by_teid(t, 0xe501), s);
+	assert_ptr_equal(sess_by_teid(t, 0xe601), s);
+	assert_int_equal(sess_teid_dir(s, 0x6001), 0);
+	assert_int_equal(sess_teid_dir(s, 0xe601), 1);
+	/* handover of the default bearer only */
+	m.bearer[0].fteid[0].teid = 0xe502;
+	sess_learn_gtpc(t, &m, 6);
+	assert_null(sess_by_teid(t, 0xe501));
+	assert_ptr_equal(sess_by_teid(t, 0xe502), s);
+	assert_ptr_equal(sess_by_teid(t, 0xe601), s);
+	/* the dedicated bearer removed */
+	m.bearer[0].instance = 1;
+	m.bearer[0].ebi = 6;
+	m.bearer[0].nfteid = 0;
+	sess_learn_gtpc(t, &m, 7);
+	assert_null(sess_by_teid(t, 0x6001));
+	assert_null(sess_by_teid(t, 0xe601));
+	assert_ptr_equal(sess_by_teid(t, 0x5001), s);
+	assert_ptr_equal(sess_by_teid(t, 0xe502), s);
+	sess_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_establishment_request),
+		cmocka_unit_test(test_session_teids_dual_stack),
+		cmocka_unit_test(test_gtpc_bearers),
 		cmocka_unit_test(test_response_modification_deletion),
 		cmocka_unit_test(test_truncated_and_oversized),
 		cmocka_unit_test(test_each_ie),
