@@ -237,9 +237,10 @@ static void event_flow(struct worker *w, struct event *ev, struct flow *f,
 		ev->sess.has = 1;
 	}
 	uint8_t ue = ue_side(f, m);
-	if (ue) {
+	if (ue || m->tuple.seid) {
 		/* a subscriber's address is personal data: a pseudonym unless
-		 * the segment allows it in clear */
+		 * the segment allows it in clear (session{} too, when neither
+		 * end is the UE: a forged source) */
 		ev->clear_subscriber = (uint8_t)(w->pol && f->seg >= 0 &&
 						 policy_segment_clear_subscribers(w->pol, f->seg));
 		if (!ev->clear_subscriber)

@@ -3,13 +3,19 @@
 with the GTP-U traffic of their UEs. Deterministic.
 
     gen_5g.py OUT.pcap
+    gen_5g.py --dual-stack OUT.pcap
 
 Session A: UE 10.45.1.5, DNN iot.city, uplink TEID 0x1001,
            later downlink TEID 0x5001 (modification), then deleted.
-Session B: UE 10.45.1.6, DNN internet, uplink TEID 0x1002."""
+Session B: UE 10.45.1.6, DNN internet, uplink TEID 0x1002.
+
+--dual-stack: session C, an IPv4v6 UE (10.45.2.7 and 2001:db8:45:7::/64)
+with two uplink PDRs (TEIDs 0x3001, 0x3002) and downlink TEID 0x7001; an
+IPv4 flow on one PDR, an IPv6 one on the other (the UE's address inside its
+/64), then one uplink packet from a /64 that is not the UE's."""
 import sys
 
-from scapy.all import IP, TCP, UDP, Ether, Raw, wrpcap
+from scapy.all import IP, TCP, UDP, Ether, IPv6, Raw, wrpcap
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
 from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_FTEID,
                                 IE_ForwardingParameters, IE_NetworkInstance,
@@ -66,7 +72,45 @@ def tcp(t, teid, src, dst, sport, dport, flags, seq, ack, payload=b'', up=True, 
         Raw(payload))
 
 
+def dual_stack(out):
+    cp, up = 0x7111, 0x7222
+    pdis = [IE_PDI(IE_list=[IE_SourceInterface(interface=0),
+                            IE_FTEID(V4=1, TEID=teid, ipv4=UPF_N3),
+                            IE_NetworkInstance(instance=b'internet'),
+                            IE_UE_IP_Address(V4=1, V6=1, ipv4='10.45.2.7',
+                                             ipv6='2001:db8:45:7::'),
+                            IE_QFI(QFI=5)]) for teid in (0x3001, 0x3002)]
+    req = PFCPSessionEstablishmentRequest(IE_list=[
+        IE_FSEID(v4=1, seid=cp, ipv4=SMF),
+        IE_CreatePDR(IE_list=[pdis[0]]), IE_CreatePDR(IE_list=[pdis[1]]),
+        IE_CreateFAR(IE_list=[IE_ForwardingParameters(IE_list=[
+            IE_OuterHeaderCreation(GTPUUDPIPV4=1, TEID=0x7001, ipv4=GNB)])])])
+    n4(T0, SMF, UPF, req, seid=0, seq=1)
+    n4(T0 + 0.001, UPF, SMF, PFCPSessionEstablishmentResponse(IE_list=[
+        IE_FSEID(v4=1, seid=up, ipv4=UPF)]), seid=cp, seq=1)
+
+    def g(t, teid, inner, up=True):
+        outer = IP(src=GNB, dst=UPF_N3) if up else IP(src=UPF_N3, dst=GNB)
+        add(t, outer / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=teid) / inner)
+    ue6, web6 = '2001:db8:45:7:a:b:c:d', '2001:db8:99::80'
+    for i in range(3):
+        t = T0 + 1 + i * 0.1
+        g(t, 0x3001, IP(src='10.45.2.7', dst='93.184.216.34') /
+          TCP(sport=42000, dport=80, flags='PA') / Raw(b'GET / HTTP/1.1\r\nHost: a\r\n\r\n'))
+        g(t + 0.01, 0x3002, IPv6(src=ue6, dst=web6) /
+          TCP(sport=42001, dport=443, flags='PA') / Raw(b'\x16\x03\x01'))
+        g(t + 0.02, 0x7001, IPv6(src=web6, dst=ue6) /
+          TCP(sport=443, dport=42001, flags='PA') / Raw(b'\x16\x03\x03'), up=False)
+    # a source outside the UE's /64 on its IPv6 PDR: spoofed
+    g(T0 + 2, 0x3002, IPv6(src='2001:db8:45:8::1', dst=web6) /
+      TCP(sport=42002, dport=443, flags='S'))
+    wrpcap(out, pk)
+
+
 def main():
+    if sys.argv[1] == '--dual-stack':
+        dual_stack(sys.argv[2])
+        return
     est(T0, 0x1111, 0x2222, '10.45.1.5', b'iot.city', 0x1001, 9, 1)
     est(T0 + 0.01, 0x3333, 0x4444, '10.45.1.6', b'internet', 0x1002, 5, 2)
     mqtt = b'\x10\x10\x00\x04MQTT\x04\x02\x00\x3c\x00\x04lamp'
