@@ -385,8 +385,11 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 	uint32_t off = 8;
 	int qfi = -1, rqi = 0, ppi = -1;
 
-	if (d->gtp_layers < 255 && ++d->gtp_layers == 1)
+	int first = d->gtp_layers < 255 && ++d->gtp_layers == 1;
+	if (first) {
 		d->gtp_msg = msg;
+		d->gtp_flags = p[0] & 0x07;
+	}
 	/* the header's length is the UDP payload's, exactly (TS 29.281 5.1) */
 	if (glen < len || (glen > len && !c->snap_cut))
 		flag(c, DEC_A_GTPU_LEN_MISMATCH);
@@ -399,6 +402,10 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 		}
 		uint8_t next = (p[0] & 0x04) ? p[11] : 0;
 		off = 12;
+		if (first) {
+			d->gtp_seq = (p[0] & 0x02) ? rd16(p + 8) : 0;
+			d->gtp_npdu = (p[0] & 0x01) ? p[10] : 0;
+		}
 		while (next) {
 			if (len < off + 1) {
 				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
@@ -422,6 +429,8 @@ static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 			}
 			next = p[off + elen - 1];
 			off += elen;
+			if (first && d->gtp_exts < 255)
+				d->gtp_exts++;
 		}
 	}
 	if (msg != 0xff) /* echo, error indication, end marker: no T-PDU */

@@ -138,6 +138,11 @@ struct decoded {
 				   * G-PDU, 1 echo request, 26 error
 				   * indication...), 0 when none */
 	uint8_t gtp_layers;       /* GTP-U headers met; 2+: GTP inside GTP */
+	/* the first GTP-U header's flags (E, S, PN bits: 0x04 0x02 0x01),
+	 * its sequence number and N-PDU number when S / PN say they are
+	 * meaningful, and how many extension headers its chain had */
+	uint8_t gtp_flags, gtp_npdu, gtp_exts;
+	uint16_t gtp_seq;
 	uint32_t tun_id;          /* GTP TEID, VXLAN/Geneve VNI, GRE key */
 	uint32_t inner_off;       /* where the innermost tunnel's payload
 				   * (frame or IP packet) starts */

@@ -346,6 +346,120 @@ static void test_truncation(void **state)
 	}
 }
 
+/* Ethernet + IPv4 + UDP 2152 around GTP-U bytes g; the frame's length. */
+static size_t gtp_frame(uint8_t *out, const uint8_t *g, size_t gl)
+{
+	static const uint8_t eth_ip[34] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00,
+		0x45, 0, 0, 0, 0, 1, 0, 0, 64, 17, 0, 0, 10, 201, 0, 1, 10, 201, 0, 2,
+	};
+	memcpy(out, eth_ip, 34);
+	out[16] = (uint8_t)((28 + gl) >> 8);
+	out[17] = (uint8_t)(28 + gl);
+	const uint8_t udp[8] = { 0x08, 0x68, 0x08, 0x68, (uint8_t)((8 + gl) >> 8),
+				 (uint8_t)(8 + gl), 0, 0 };
+	memcpy(out + 34, udp, 8);
+	memcpy(out + 42, g, gl);
+	return 42 + gl;
+}
+
+#define GTP_DECODE(d, g)                                                        \
+	do {                                                                    \
+		uint8_t fr_[256];                                               \
+		size_t n_ = gtp_frame(fr_, (g), sizeof(g));                     \
+		assert_int_equal(decode_packet(&(d), DEC_LINK_ETH, fr_, (uint32_t)n_, \
+					       (uint32_t)n_), DEC_OK);           \
+	} while (0)
+
+/* Echo request, error indication, end marker: recognised (message type,
+ * sequence number), never decapsulated, no anomaly; a G-PDU whose
+ * extension chain has a header vigia does not read (UDP port, 0x40) before
+ * the PDU session container: skipped by its length, the QFI still found;
+ * S and PN without E; a zero-length extension header; every truncation. */
+static void test_gtpu_messages_and_chains(void **state)
+{
+	(void)state;
+	struct decoded d;
+	static const uint8_t echo[] = { 0x32, 1, 0, 4, 0, 0, 0, 0, 0x12, 0x34, 0, 0 };
+	GTP_DECODE(d, echo);
+	assert_int_equal(d.gtp_msg, 1);
+	assert_int_equal(d.gtp_flags, 0x02);
+	assert_int_equal(d.gtp_seq, 0x1234);
+	assert_int_equal(d.gtp_layers, 1);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_int_equal(d.anomalies, 0);
+	/* error indication: TEID Data I (16) and GTP-U peer address (133) */
+	static const uint8_t errind[] = { 0x32, 26, 0, 16, 0, 0, 0, 0, 0, 7, 0, 0,
+					  16, 0, 0, 0x10, 0x01, 133, 0, 4, 10, 201, 0, 2 };
+	GTP_DECODE(d, errind);
+	assert_int_equal(d.gtp_msg, 26);
+	assert_int_equal(d.gtp_seq, 7);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_int_equal(d.anomalies, 0);
+	static const uint8_t endm[] = { 0x30, 254, 0, 0, 0, 0, 0x50, 0x01 };
+	GTP_DECODE(d, endm);
+	assert_int_equal(d.gtp_msg, 254);
+	assert_int_equal(d.gtp_flags, 0);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_int_equal(d.anomalies, 0);
+	/* chain: UDP port extension (0x40), then an uplink container, QFI 7 */
+	static const uint8_t chain[] = {
+		0x34, 0xff, 0, 40, 0, 0, 0x10, 0x01, 0, 0, 0, 0x40,
+		1, 0x08, 0x68, 0x85,
+		1, 0x10, 0x07, 0x00,
+		0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 45, 1, 5, 8, 8, 8, 8,
+		0x9c, 0x40, 0, 53, 0, 8, 0, 0,
+	};
+	GTP_DECODE(d, chain);
+	assert_int_equal(d.tun_type, DEC_TUN_GTPU);
+	assert_int_equal(d.tun_id, 0x1001);
+	assert_int_equal(d.gtp_exts, 2);
+	assert_true(d.has_qfi);
+	assert_int_equal(d.qfi, 7);
+	assert_int_equal(d.dport, 53);
+	assert_int_equal(d.anomalies, 0);
+	/* the same with a zero-length first extension: invalid, not followed */
+	uint8_t zero[sizeof(chain)];
+	memcpy(zero, chain, sizeof(chain));
+	zero[12] = 0;
+	GTP_DECODE(d, zero);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_EXTHDR_INVALID));
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	/* the container's next-type names a header that is not there */
+	uint8_t open_end[sizeof(chain)];
+	memcpy(open_end, chain, sizeof(chain));
+	open_end[19] = 0x85;
+	GTP_DECODE(d, open_end);
+	assert_true(d.anomalies & (1ULL << DEC_A_GTPU_EXTHDR_INVALID));
+	/* S and PN, no E: sequence 0x0102, N-PDU 0x33, then the T-PDU */
+	static const uint8_t spn[] = {
+		0x33, 0xff, 0, 32, 0, 0, 0x10, 0x02, 0x01, 0x02, 0x33, 0x00,
+		0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 45, 1, 5, 8, 8, 8, 8,
+		0x9c, 0x40, 0, 53, 0, 8, 0, 0,
+	};
+	GTP_DECODE(d, spn);
+	assert_int_equal(d.tun_id, 0x1002);
+	assert_int_equal(d.gtp_flags, 0x03);
+	assert_int_equal(d.gtp_seq, 0x0102);
+	assert_int_equal(d.gtp_npdu, 0x33);
+	assert_int_equal(d.gtp_exts, 0);
+	assert_false(d.has_qfi);
+	assert_int_equal(d.dport, 53);
+	assert_int_equal(d.anomalies, 0);
+	/* cut anywhere inside the GTP-U bytes: flagged, never read past */
+	uint8_t fr[256];
+	size_t n = gtp_frame(fr, chain, sizeof(chain));
+	for (size_t cut = 42; cut < n; cut++) {
+		uint8_t *cp = malloc(cut ? cut : 1);
+		assert_non_null(cp);
+		memcpy(cp, fr, cut);
+		decode_packet(&d, DEC_LINK_ETH, cp, (uint32_t)cut, (uint32_t)cut);
+		assert_true(d.anomalies != 0);
+		assert_true(d.tun_type == DEC_TUN_NONE || cut >= 62);
+		free(cp);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_gtpu_pdu_session_container),
 		cmocka_unit_test(test_ipv6_ext),
 		cmocka_unit_test(test_gtpu),
+		cmocka_unit_test(test_gtpu_messages_and_chains),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_sctp_icmpv6),
