@@ -60,6 +60,25 @@ struct ctx {
 	int qer;                         /* inside a Create/Update QER */
 };
 
+/* A 5G identifier string (TS 29.571 SUPI/GPSI: "imsi-214...", "msisdn-34...")
+ * of the given type: its digits into out; anything else (an NAI, an
+ * external id) is not copied. */
+static void prefixed_digits(const uint8_t *v, size_t n, const char *pre, char *out, size_t cap)
+{
+	size_t pl = strlen(pre), k = 0;
+
+	if (n <= pl || memcmp(v, pre, pl))
+		return;
+	for (size_t i = pl; i < n && k + 1 < cap; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			k = 0;
+			break;
+		}
+		out[k++] = (char)v[i];
+	}
+	out[k] = 0;
+}
+
 /* User ID: flags, then for each flag set (IMSI, IMEI, MSISDN, NAI, SUPI,
  * GPSI, PEI, in that order) a length octet and the value. */
 static int user_id(struct pfcp_msg *m, const uint8_t *v, size_t l)
@@ -78,6 +97,10 @@ static int user_id(struct pfcp_msg *m, const uint8_t *v, size_t l)
 			gtpc_read_tbcd(v + o + 1, n, m->imsi, sizeof(m->imsi));
 		else if (b == 2)
 			gtpc_read_tbcd(v + o + 1, n, m->msisdn, sizeof(m->msisdn));
+		else if (b == 4 && !m->imsi[0]) /* SUPI "imsi-<digits>" (29.571) */
+			prefixed_digits(v + o + 1, n, "imsi-", m->imsi, sizeof(m->imsi));
+		else if (b == 5 && !m->msisdn[0]) /* GPSI "msisdn-<digits>" */
+			prefixed_digits(v + o + 1, n, "msisdn-", m->msisdn, sizeof(m->msisdn));
 		o += 1 + n;
 	}
 	return 0;

@@ -365,8 +365,15 @@ def test_session_telemetry(vigia, n3n4, clear_pol, tmp_path, workers):
     retransmissions of B's flows."""
     cap, pol = n3n4
     ev = tmp_path / 'ev.json'
-    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev), cap])
+    summ = tmp_path / 's.json'
+    p = run([vigia, 'replay', '-q', '-w', workers, '--policy', clear_pol, '-o', str(ev),
+             '--summary-json', str(summ), cap])
     assert p.returncode == 0, p.stderr
+    # the session table: two established, A deleted, B still up; the same
+    # whatever the number of workers (each keeps its copy of N4)
+    assert json.loads(summ.read_text())['sessions'] == {
+        'created': 2, 'deleted': 1, 'expired': 0, 'evicted': 0, 'refused': 0, 'full': 0,
+        'active': 1, 'messages': 6}
     s = sessions_of(ev)
     assert sorted(s) == [0x2222, 0x4444]
     a, b = s[0x2222]['session'], s[0x4444]['session']

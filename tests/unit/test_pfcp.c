@@ -296,6 +296,22 @@ static void test_each_ie(void **st)
 		b.b[3]--; /* the message still ends where the bytes do */
 		assert_int_equal(pfcp_parse(b.b, b.n, &m), -1);
 	}
+	/* 5G User ID: SUPI and GPSI as strings (TS 29.571) */
+	uint8_t supi[] = { 0x30, 20, 'i', 'm', 's', 'i', '-', '2', '1', '4', '0', '7', '0', '0', '0',
+			   '0', '0', '0', '0', '0', '1', '2', 13, 'm', 's', 'i', 's', 'd', 'n', '-',
+			   '3', '4', '6', '0', '0', '1' };
+	assert_int_equal(one(141, supi, sizeof(supi), 0, &m), 0);
+	assert_string_equal(m.imsi, "214070000000012");
+	assert_string_equal(m.msisdn, "346001");
+	/* an NAI SUPI, a GPSI that is no MSISDN: not subscriber digits */
+	uint8_t nai[] = { 0x30, 9, 'n', 'a', 'i', '-', 'a', '@', 'b', '.', 'c', 7, 'e', 'x', 't',
+			  'i', 'd', '-', '1' };
+	assert_int_equal(one(141, nai, sizeof(nai), 0, &m), 0);
+	assert_string_equal(m.imsi, "");
+	assert_string_equal(m.msisdn, "");
+	/* cut anywhere: refused, never read past */
+	for (size_t l = 1; l < sizeof(supi); l++)
+		assert_int_equal(one(141, supi, l, 0, &m), -1);
 	/* the User ID's MSISDN length running past the IE: refused */
 	uint8_t uid[] = { 0x04, 9, 0x43, 0x65 };
 	assert_int_equal(one(141, uid, sizeof(uid), 0, &m), -1);
