@@ -483,6 +483,11 @@ struct pipeline {
 	struct policy_ref *pref;
 	struct analytics *an;         /* cross-flow detectors; NULL: none */
 	struct status *status;        /* --metrics-listen: the live aggregate */
+	/* workers' load: CPU time of their threads between two scrapes */
+	pthread_mutex_t busy_mu;
+	double busy_at;
+	uint64_t busy_cpu[STATUS_MAX_WORKERS];
+	double busy[STATUS_MAX_WORKERS];
 	struct http_status *http;     /* ... and its listener */
 	uint64_t pol_hash;            /* the policy in force */
 	struct evq *an_q;             /* its alerts, to the telemetry thread */
@@ -596,6 +601,37 @@ static const char *tunnel_name(unsigned t)
 	return decode_tunnel_name(t);
 }
 
+/* Each worker's load: the share of the time since the previous sample
+ * (half a second at least, so that the status page's and Prometheus's
+ * scrapes do not shorten each other's interval) its thread spent on a CPU.
+ * A DPDK worker sleeps when its queues are empty, so this is its load
+ * there too. */
+static void busy_ratios(struct pipeline *pl, struct metrics_snapshot *m)
+{
+	double now = now_s();
+
+	pthread_mutex_lock(&pl->busy_mu);
+	if (now - pl->busy_at >= 0.5) {
+		for (unsigned i = 0; i < pl->nw && i < STATUS_MAX_WORKERS; i++) {
+			uint64_t c;
+			if (!pl->w[i] || worker_cpu_ns(pl->w[i], &c)) {
+				pl->busy[i] = 0;
+				pl->busy_cpu[i] = 0;
+				continue;
+			}
+			if (pl->busy_at > 0 && pl->busy_cpu[i] && c >= pl->busy_cpu[i]) {
+				double r = (double)(c - pl->busy_cpu[i]) / 1e9 / (now - pl->busy_at);
+				pl->busy[i] = r > 1 ? 1 : r;
+			}
+			pl->busy_cpu[i] = c;
+		}
+		pl->busy_at = now;
+	}
+	for (unsigned i = 0; i < pl->nw && i < STATUS_MAX_WORKERS; i++)
+		m->workers[i].busy_ratio = pl->busy[i];
+	pthread_mutex_unlock(&pl->busy_mu);
+}
+
 /* The HTTP thread's view of the counters (GET /metrics, /api/status). The
  * workers' counters are read while they run: a snapshot a few packets old
  * is what a scrape wants. */
@@ -623,6 +659,7 @@ static void metrics_fill(void *ctx, struct metrics_snapshot *m)
 		m->drops.events_dropped += evq_dropped(pl->q[i]);
 	}
 	m->flows.active = m->flows.created > m->flows.ended ? m->flows.created - m->flows.ended : 0;
+	busy_ratios(pl, m);
 	if (pl->have_dpdk) {
 		m->drops.nic_missed = pl->dstats.imissed;
 		m->drops.nic_nombuf = pl->dstats.rx_nombuf;
@@ -1779,6 +1816,8 @@ int main(int argc, char **argv)
 	static struct opts o;
 	static struct pipeline pl;
 	char host[64] = "vigia";
+
+	pthread_mutex_init(&pl.busy_mu, NULL);
 
 	argv = expand_argfiles(&argc, argv);
 	if (!argv)

@@ -11,10 +11,12 @@
 #include "../telemetry/eve.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define APP_SLOTS 1024          /* distinct labels tracked for the summary */
 #define EXPIRE_EVERY_US 100000  /* expiry scan granularity, packet time */
@@ -39,6 +41,8 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 
 struct worker {
 	struct worker_cfg cfg;
+	clockid_t cpu_clock;         /* its thread's CPU clock */
+	int has_cpu_clock;           /* atomic: cpu_clock is set */
 	struct flow_table *ft;
 	struct classifier *cls;
 	struct evq *q;
@@ -1556,10 +1560,28 @@ static inline void pol_leave(struct worker *w)
 
 void worker_policy_online(struct worker *w)
 {
+	clockid_t c;
+
+	if (!__atomic_load_n(&w->has_cpu_clock, __ATOMIC_ACQUIRE) &&
+	    !pthread_getcpuclockid(pthread_self(), &c)) {
+		w->cpu_clock = c;
+		__atomic_store_n(&w->has_cpu_clock, 1, __ATOMIC_RELEASE);
+	}
 	if (w->cfg.policy) {
 		policy_ref_online(w->cfg.policy, w->cfg.id);
 		w->pol_online = 1;
 	}
+}
+
+int worker_cpu_ns(const struct worker *w, uint64_t *ns)
+{
+	struct timespec ts;
+
+	if (!__atomic_load_n(&w->has_cpu_clock, __ATOMIC_ACQUIRE) ||
+	    clock_gettime(w->cpu_clock, &ts))
+		return -1;
+	*ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return 0;
 }
 
 void worker_policy_offline(struct worker *w)

@@ -91,9 +91,15 @@ void worker_control(struct worker *w, const struct pkt *p);
 struct decoded;
 int worker_is_control(const struct decoded *d);
 
-/* The worker's thread starts / stops reading the policy (RCU). */
+/* The worker's thread starts / stops reading the policy (RCU). Online
+ * also names the calling thread as the one running the worker (its CPU
+ * clock: worker_cpu_ns). */
 void worker_policy_online(struct worker *w);
 void worker_policy_offline(struct worker *w);
+
+/* CPU time the worker's thread has used, in ns, read from any thread
+ * (the metrics'); -1 before the thread came online or after it ended. */
+int worker_cpu_ns(const struct worker *w, uint64_t *ns);
 
 /* End all flows (reason shutdown) and emit their events. */
 void worker_flush(struct worker *w);

@@ -305,7 +305,7 @@ def test_counters_grow_during_replay_and_match_summary(vigia, tmp_path):
     p = subprocess.Popen([vigia, 'replay', '-q', '-o', '/dev/null', '--summary-json', str(summ),
                           '--metrics-listen', '127.0.0.1:%d' % port, '--metrics-linger', '30',
                           cap], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())
-    seen = []
+    seen, busy = [], []
     try:
         end = time.time() + 120
         while time.time() < end and not summ.exists():
@@ -314,6 +314,7 @@ def test_counters_grow_during_replay_and_match_summary(vigia, tmp_path):
                 if code == 200:
                     _, samples = parse_exposition(body)
                     seen.append(value(samples, 'vigia_packets_total'))
+                    busy.append(value(samples, 'vigia_worker_busy_ratio', worker='0'))
             except (urllib.error.URLError, ConnectionError, socket.timeout):
                 pass
             time.sleep(0.05)
@@ -330,3 +331,7 @@ def test_counters_grow_during_replay_and_match_summary(vigia, tmp_path):
     growing = [v for v in seen if 0 < v < final]
     assert len(set(growing)) >= 2 and growing == sorted(growing), seen[:20]
     assert value(samples, 'vigia_flows_created_total') == s['flows_created']
+    # the worker was loaded while it replayed, and is not once it ended
+    assert all(0 <= b <= 1 for b in busy)
+    assert max(busy) > 0.2, busy
+    assert value(samples, 'vigia_worker_busy_ratio', worker='0') == 0
