@@ -1299,9 +1299,12 @@ static void deliver_one(void *ctx, const struct pkt *p)
 static int become_service(struct pipeline *pl, int keep, const char *what)
 {
 	char err[256];
+	/* made or opened as root, written and reopened as the user */
+	const char *own[] = { pl->out_owned ? pl->o->out_path : "", pl->o->state_dir ? pl->o->state_dir : "",
+			      pl->o->rcfg.spool_dir ? pl->o->rcfg.spool_dir : "", NULL };
 
 	if (pl->o->user &&
-	    service_drop_privileges(pl->o->user, pl->o->group, keep, err, sizeof(err)) != 0) {
+	    service_drop_privileges(pl->o->user, pl->o->group, keep, own, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return -1;
 	}

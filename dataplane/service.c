@@ -1,6 +1,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -102,8 +103,20 @@ void service_watchdog_stop(void)
 	wd.running = 0;
 }
 
-int service_drop_privileges(const char *user, const char *group, int keep, char *err,
-			    size_t errlen)
+static uid_t own_uid;
+static gid_t own_gid;
+
+static int own_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	if (ftw->level <= 3 && lchown(path, own_uid, own_gid) != 0)
+		fprintf(stderr, "vigia: cannot hand %s over: %s\n", path, strerror(errno));
+	return 0;
+}
+
+int service_drop_privileges(const char *user, const char *group, int keep,
+			    const char *const *own, char *err, size_t errlen)
 {
 	if (geteuid() != 0)
 		return 0;
@@ -121,6 +134,11 @@ int service_drop_privileges(const char *user, const char *group, int keep, char 
 		}
 		gid = gr->gr_gid;
 	}
+	own_uid = pw->pw_uid;
+	own_gid = gid;
+	for (unsigned i = 0; own && own[i]; i++)
+		if (own[i][0] && access(own[i], F_OK) == 0)
+			nftw(own[i], own_one, 8, FTW_PHYS);
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (keep & SERVICE_KEEP_CAPTURE &&
 	    capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW,

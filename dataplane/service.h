@@ -32,9 +32,13 @@ enum { SERVICE_KEEP_NONE = 0, SERVICE_KEEP_CAPTURE = 1 /* CAP_NET_RAW, CAP_NET_A
 
 /* Become `user` (and `group`, else the user's primary group), keeping
  * only the capabilities `keep` names, with the bounding set cleared and
- * supplementary groups dropped. Only when running as root; 0, or -1 with
- * err filled (unknown user or group, libcap-ng failure). */
-int service_drop_privileges(const char *user, const char *group, int keep, char *err,
-			    size_t errlen);
+ * supplementary groups dropped. First the paths of `own` (NULL-terminated,
+ * NULL entries skipped; may be NULL) that exist are handed to that user,
+ * folders with what they hold (three levels): files opened or made as root
+ * (the output, the state folder, the spool) stay writable and reopenable.
+ * Only when running as root; 0, or -1 with err filled (unknown user or
+ * group, libcap-ng failure). */
+int service_drop_privileges(const char *user, const char *group, int keep,
+			    const char *const *own, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 #include "telemetry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,17 @@ static void flush_out(struct telemetry *t)
 {
 	if (__atomic_exchange_n(&t->reopen, 0, __ATOMIC_ACQ_REL) && t->cfg.out &&
 	    t->cfg.out_path) {
-		/* same FILE: whoever holds it keeps a valid pointer */
+		/* same FILE (whoever holds it keeps a valid pointer), new file
+		 * under it; when the path cannot be opened the old file goes on
+		 * (freopen would have closed it: every later event lost) */
 		fflush(t->cfg.out);
-		if (freopen(t->cfg.out_path, "a", t->cfg.out))
+		int fd = open(t->cfg.out_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd >= 0 && dup2(fd, fileno(t->cfg.out)) >= 0)
 			__atomic_fetch_add(&t->st.reopens, 1, __ATOMIC_RELAXED);
 		else
 			__atomic_fetch_add(&t->st.reopen_errors, 1, __ATOMIC_RELAXED);
+		if (fd >= 0)
+			close(fd);
 	}
 	if (!t->outlen)
 		return;

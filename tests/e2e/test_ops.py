@@ -147,14 +147,19 @@ def test_service_live(vigia, demo_pcap, netns):
     READY=1 once capturing, then no longer root and without capabilities,
     the watchdog petted, the output reopened after logrotate moved it
     (SIGUSR1), SIGTERM: STOPPING=1 and every flow in the new file."""
+    # as systemd lays it out: folders root's (LogsDirectory=, StateDirectory=
+    # without User=), the output and the state made by vigia while root
     d = tempfile.mkdtemp(prefix='vigia-ops-')
-    os.chmod(d, 0o777)   # the unprivileged user writes the reopened file
+    os.chmod(d, 0o755)
+    state = os.path.join(d, 'state')
     try:
         out = os.path.join(d, 'eve.json')
         cfg = os.path.join(d, 'vigia.yaml')
         with open(cfg, 'w') as f:
             f.write('sensor: edge-test\nuser: nobody\nlog_level: info\ncapture:\n'
-                    '  mode: pcap\n  interface: va\noutputs:\n  file: %s\n' % out)
+                    '  mode: pcap\n  interface: va\noutputs:\n  file: %s\n'
+                    'state_dir: %s\n' % (out, state))
+        os.mkdir(state, 0o755)
         n = Notify(d)
         env = dict(os.environ, NOTIFY_SOCKET=n.path, WATCHDOG_USEC='200000')
         p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'run', '--config', cfg, '-q'],
@@ -170,7 +175,18 @@ def test_service_live(vigia, demo_pcap, netns):
             assert st['Uid'][1] == '65534' and st['Gid'][1] == '65534', st['Uid']
             assert int(st['CapEff'][0], 16) == 0 and int(st['CapBnd'][0], 16) == 0
             assert n.poll(until='WATCHDOG=1', timeout=3), n.msgs
-            os.rename(out, out + '.1')          # what logrotate does
+            # what vigia made as root is the user's now
+            assert os.stat(out).st_uid == 65534 and os.stat(state).st_uid == 65534
+            # systemctl reload (SIGHUP) with nothing rotated: the same file
+            # reopened (it was root's: the bug that lost every later event)
+            os.kill(pid, signal.SIGHUP)
+            time.sleep(0.5)
+            # what logrotate does: move the file, create the new one
+            # (create 0640 vigia vigia), signal
+            os.rename(out, out + '.1')
+            fd = os.open(out, os.O_CREAT | os.O_WRONLY, 0o640)
+            os.fchown(fd, 65534, 65534)
+            os.close(fd)
             os.kill(pid, signal.SIGUSR1)
             time.sleep(0.5)
             r = run(['ip', 'netns', 'exec', netns, 'tcpreplay', '-q', '-i', 'vb',
@@ -191,6 +207,8 @@ def test_service_live(vigia, demo_pcap, netns):
         assert os.path.exists(out)
         flows = [json.loads(l) for l in open(out) if '"event_type":"flow"' in l]
         assert len(flows) > 100 and all(f['sensor'] == 'edge-test' for f in flows)
+        # the user could write its state at shutdown
+        assert os.path.exists(os.path.join(state, 'state.tsv')), os.listdir(state)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
