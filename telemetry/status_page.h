@@ -236,6 +236,9 @@
 	"    ctx.lineTo(X(t[t.length - 1]), Y(0)); ctx.lineTo(X(t[0]), Y(0)); ctx.closePath();\n" \
 	"    ctx.globalAlpha = 0.15; ctx.fillStyle = acc; ctx.fill();\n" \
 	"    ctx.restore();\n" \
+	"    /* what was drawn, for tests and assistive tools */\n" \
+	"    c.setAttribute('data-points', String(t.length));\n" \
+	"    c.setAttribute('data-max', String(max));\n" \
 	"  }\n" \
 	"\n" \
 	"  function render(d) {\n" \

@@ -249,11 +249,19 @@ def test_page_renders(serving, tmp_path):
     dom = r.stdout.decode()
     # the script ran (the Content-Security-Policy let it) and filled the tables
     assert dom.count('<tr class="alert-row') >= 1, dom[-3000:]
-    assert '<canvas id="pps-chart"' in dom
+    # the chart was drawn through the samples (the demo replay is over in
+    # well under a second: its samples during the linger may all be 0)
+    m = re.search(r'<canvas id="pps-chart"[^>]*>', dom)
+    assert m, dom[-3000:]
+    pts = re.search(r'data-points="(\d+)"', m.group(0))
+    assert pts and int(pts.group(1)) >= 1 and 'data-max="' in m.group(0), m.group(0)
     assert re.search(r'id="top-apps".*?<tbody><tr><td>[^<]+</td>', dom, re.S)
     assert re.search(r'id="health".*?(connected|disabled|down)', dom, re.S)
     assert SENSOR in dom
 
+    # kept as the test's artifact (CI keeps build/)
+    art = os.path.join(ROOT, 'build', 'test-artifacts')
+    os.makedirs(art, exist_ok=True)
     shot = tmp_path / 'status.png'
     r = chromium(['--virtual-time-budget=5000', '--screenshot=%s' % shot,
                   '--window-size=1280,900', base + '/'], tmp_path)
@@ -262,6 +270,7 @@ def test_page_renders(serving, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b'\x89PNG\r\n\x1a\n'
     assert len(data) > 20000, 'screenshot of %d bytes: a blank page?' % len(data)
+    shutil.copyfile(shot, os.path.join(art, 'status-page.png'))
 
 
 def test_linger_ends(vigia, demo_pcap, tmp_path):
