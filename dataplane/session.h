@@ -25,7 +25,7 @@ struct sess_usage {
 };
 
 /* Why a session's record ends (same values as event.h's ev_sess_end). */
-enum sess_end { SESS_DELETED = 1, SESS_EXPIRED, SESS_REPLACED, SESS_ACTIVE };
+enum sess_end { SESS_DELETED = 1, SESS_EXPIRED, SESS_REPLACED, SESS_ACTIVE, SESS_INTERIM };
 
 /* TEIDs one session holds at once: a PDR's local F-TEID each (uplink),
  * the gNB's of its FARs (downlink); under GTPv2-C, per EPS bearer. When a
@@ -60,6 +60,10 @@ struct session {
 	char subscriber[20];             /* IMSI digits (GTPv2-C, PFCP User ID) */
 	char msisdn[20];                 /* MSISDN digits, "" none */
 	struct sess_usage use;
+	/* interim reports (the worker's): use as last reported, and the end
+	 * of the interval with use not yet reported (0: none) */
+	struct sess_usage rep;
+	uint64_t bin_end;
 };
 
 struct sess_stats {

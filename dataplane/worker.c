@@ -42,6 +42,11 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 struct worker {
 	struct worker_cfg cfg;
 	clockid_t cpu_clock;         /* its thread's CPU clock */
+	/* sessions with use not yet in an interim report: handle, generation;
+	 * all of the interval that ends at interim_due */
+	uint32_t *idirty, *idirty_gen;
+	unsigned nidirty;
+	uint64_t interim_due;
 	int has_cpu_clock;           /* atomic: cpu_clock is set */
 	struct flow_table *ft;
 	struct classifier *cls;
@@ -121,12 +126,16 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->http = http_pool_create(4096, 16 * 1024);
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
 	/* 16384 sessions per worker; a day without N4 news ends one */
-	w->sess = sess_create(cfg->max_sessions ? cfg->max_sessions : 16384, 86400ULL * 1000000);
+	unsigned max_sess = cfg->max_sessions ? cfg->max_sessions : 16384;
+	w->sess = sess_create(max_sess, 86400ULL * 1000000);
+	w->idirty = malloc(max_sess * sizeof(*w->idirty));
+	w->idirty_gen = malloc(max_sess * sizeof(*w->idirty_gen));
 	w->ics_seen = calloc(ICS_SEEN, sizeof(*w->ics_seen));
 	w->ics_exc = calloc(ICS_EXC, sizeof(*w->ics_exc));
 	if (w->sess)
 		sess_on_end(w->sess, sess_ended, w);
-	if (!w->http || !w->probes || !w->sess || !w->ics_seen || !w->ics_exc)
+	if (!w->http || !w->probes || !w->sess || !w->ics_seen || !w->ics_exc || !w->idirty ||
+	    !w->idirty_gen)
 		goto err;
 	return w;
 err:
@@ -144,6 +153,8 @@ void worker_destroy(struct worker *w)
 	http_pool_destroy(w->http);
 	free(w->probes);
 	sess_destroy(w->sess);
+	free(w->idirty);
+	free(w->idirty_gen);
 	free(w->ics_seen);
 	free(w->ics_exc);
 	classifier_destroy(w->cls);
@@ -201,6 +212,10 @@ static struct event *new_event(struct worker *w, enum ev_type type, uint64_t ts_
 	ev->ts_us = ts_us;
 	return ev;
 }
+
+static void interim_mark(struct worker *w, struct session *s);
+static inline void pol_enter(struct worker *w);
+static inline void pol_leave(struct worker *w);
 
 /* Who a PDU session is (UE, DNN, subscriber), as this worker knows it
  * now; a deleted session leaves only its SEID. */
@@ -1040,8 +1055,10 @@ static void bind_session(struct worker *w, struct flow *f, struct flow_meta *m, 
 	if (sess_is_ue(ss, t->ipver, t->dst))
 		f->sess_ue_side |= 2;
 	struct session *su = sess_use(w->sess, f->sess, f->sess_gen);
-	if (su)
+	if (su) {
+		interim_mark(w, su);
 		su->use.flows++;
+	}
 }
 
 /* A PDU session's flow: its packet counts into the session's use (this
@@ -1058,6 +1075,7 @@ static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
 	/* by the tunnel when it says (gNB -> UPF is uplink), else by the UE */
 	int td = sess_teid_dir(s, d->tun_id);
 	unsigned up = td >= 0 ? (unsigned)td : (dir == 0) == ((f->sess_ue_side & 1) != 0) ? 0 : 1;
+	interim_mark(w, s);
 	s->use.pkts[up]++;
 	s->use.bytes[up] += bytes;
 	if (d->proto != 6)
@@ -1089,13 +1107,11 @@ static void sess_account(struct worker *w, struct flow *f, struct flow_meta *m,
 	}
 }
 
-/* A session ended (or the input did): this worker's share of its use. */
-static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts)
+/* This worker's share of a session's use u: at its end (or the input's),
+ * or over the interim interval that ended at ts. */
+static void sess_share(struct worker *w, const struct session *s, enum sess_end why,
+		       uint64_t ts, const struct sess_usage *use)
 {
-	struct worker *w = ctx;
-
-	if (!w->feed)
-		return;
 	struct det_rec *r = det_feed_reserve(w->feed);
 	if (!r)
 		return;
@@ -1107,7 +1123,9 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 	/* every worker's share sorts next to the others (same key): shares
 	 * of sessions still up at the end all at one time, after the rest */
 	r->ts_us = why == SESS_ACTIVE ? UINT64_MAX - 1 : ts;
-	r->hash = (uint32_t)(seid ^ (seid >> 32) ^ s->first_us);
+	/* an interim report and the end may share a time: never one key */
+	r->hash = (uint32_t)(seid ^ (seid >> 32) ^ s->first_us) ^
+		  (why == SESS_INTERIM ? 0x9e3779b9u : 0);
 	r->ipver = s->ue_ipver;
 	memcpy(r->src, s->ue, 16);
 	memcpy(r->dst, &seid, 8);
@@ -1129,17 +1147,89 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 	u->start_us = s->first_us;
 	u->end_us = ts;
 	u->end = (uint8_t)why;
-	memcpy(u->pkts, s->use.pkts, sizeof(u->pkts));
-	memcpy(u->bytes, s->use.bytes, sizeof(u->bytes));
-	u->flows = s->use.flows;
-	u->rtt_n = s->use.rtt_n;
-	u->rtt_sum_us = s->use.rtt_sum_us;
-	u->rtt_min_us = s->use.rtt_min_us;
-	u->rtt_max_us = s->use.rtt_max_us;
-	u->retrans = s->use.retrans;
-	u->napps = s->use.napps;
-	memcpy(u->apps, s->use.apps, sizeof(u->apps));
+	memcpy(u->pkts, use->pkts, sizeof(u->pkts));
+	memcpy(u->bytes, use->bytes, sizeof(u->bytes));
+	u->flows = use->flows;
+	u->rtt_n = use->rtt_n;
+	u->rtt_sum_us = use->rtt_sum_us;
+	u->rtt_min_us = use->rtt_min_us;
+	u->rtt_max_us = use->rtt_max_us;
+	u->retrans = use->retrans;
+	u->napps = use->napps;
+	memcpy(u->apps, use->apps, sizeof(u->apps));
 	det_feed_commit(w->feed, r);
+}
+
+/* A session ended (or the input did): this worker's share of its use;
+ * what an interim report would have said is in it (none follows). */
+static void sess_ended(void *ctx, const struct session *s, enum sess_end why, uint64_t ts)
+{
+	struct worker *w = ctx;
+	uint32_t gen, h = sess_handle(w->sess, s, &gen);
+	struct session *ms = sess_use(w->sess, h, gen);
+
+	if (ms)
+		ms->bin_end = 0;
+	if (w->feed)
+		sess_share(w, s, why, ts, &s->use);
+}
+
+/* Interim reports: with a stats interval, every session this worker saw
+ * used during an interval reports what it did in it (deltas), stamped
+ * with the interval's end, before this worker's clock passes that end (so
+ * the analytics thread sums every worker's share into one event). A worker
+ * that did not see the session in that interval sends nothing for it. */
+static void interim_mark(struct worker *w, struct session *s)
+{
+	if (s->bin_end || !w->stats_us || !w->feed)
+		return;
+	s->bin_end = (w->now_us / w->stats_us + 1) * w->stats_us;
+	if (!w->nidirty)
+		w->interim_due = s->bin_end;
+	uint32_t gen;
+	w->idirty[w->nidirty] = sess_handle(w->sess, s, &gen);
+	w->idirty_gen[w->nidirty++] = gen;
+}
+
+static void interim_flush(struct worker *w)
+{
+	for (unsigned i = 0; i < w->nidirty; i++) {
+		struct session *s = sess_use(w->sess, w->idirty[i], w->idirty_gen[i]);
+		if (!s || !s->bin_end)
+			continue; /* ended since: its end says it all */
+		struct sess_usage d = s->use;
+		for (int k = 0; k < 2; k++) {
+			d.pkts[k] -= s->rep.pkts[k];
+			d.bytes[k] -= s->rep.bytes[k];
+		}
+		d.flows -= s->rep.flows;
+		d.rtt_n -= s->rep.rtt_n;
+		d.rtt_sum_us -= s->rep.rtt_sum_us;
+		d.retrans -= s->rep.retrans;
+		/* which worker knew an application first depends on how flows
+		 * were spread: the end event lists them, summed over workers */
+		d.napps = 0;
+		sess_share(w, s, SESS_INTERIM, s->bin_end, &d);
+		s->rep = s->use;
+		s->bin_end = 0;
+	}
+	w->nidirty = 0;
+	w->interim_due = 0;
+}
+
+/* The clock is about to move to now_us: interims of intervals it ends. */
+static inline void interim_before_clock(struct worker *w, uint64_t now_us)
+{
+	if (w->nidirty && now_us >= w->interim_due) {
+		/* the segment of a session comes from the policy: read it
+		 * (also between bursts, where the worker holds none) */
+		int enter = !w->pol && w->cfg.policy;
+		if (enter)
+			pol_enter(w);
+		interim_flush(w);
+		if (enter)
+			pol_leave(w);
+	}
 }
 
 static void ics_rec(struct worker *w, struct flow *f, struct flow_meta *m, int proto,
@@ -1356,6 +1446,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	w->st.pkts++;
 	w->st.bytes += p->wirelen;
 	if (p->ts_us > w->now_us) {
+		interim_before_clock(w, p->ts_us);
 		w->now_us = p->ts_us;
 		if (w->feed)
 			advance_records(w);
@@ -1614,8 +1705,10 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 
 void worker_advance(struct worker *w, uint64_t now_us)
 {
-	if (now_us > w->now_us)
+	if (now_us > w->now_us) {
+		interim_before_clock(w, now_us);
 		w->now_us = now_us;
+	}
 	if (w->feed)
 		advance_records(w);
 	pol_enter(w);
@@ -1651,6 +1744,7 @@ int worker_is_control(const struct decoded *d)
 void worker_clock(struct worker *w, uint64_t ts_us)
 {
 	if (ts_us > w->now_us) {
+		interim_before_clock(w, ts_us);
 		w->now_us = ts_us;
 		if (w->feed)
 			advance_records(w);

@@ -493,7 +493,8 @@ static void session_emit(struct analytics *an)
 static int same_session(const struct det_rec *a, const struct det_rec *b)
 {
 	return a->ts_us == b->ts_us && a->hash == b->hash && !memcmp(a->src, b->src, 16) &&
-	       !memcmp(a->dst, b->dst, 16);
+	       !memcmp(a->dst, b->dst, 16) &&
+	       (a->u.sess.use.end == EV_SESS_INTERIM) == (b->u.sess.use.end == EV_SESS_INTERIM);
 }
 
 static void session_merge(struct analytics *an, const struct det_rec *r)

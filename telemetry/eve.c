@@ -730,7 +730,7 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 	case EV_SESSION: {
 		const struct ev_sess *s = &ev->u.session;
 		static const char *const ends[] = { "", "deleted", "expired", "replaced",
-						    "active" };
+						    "active", "interim" };
 		char ts[40];
 
 		jw_kv_str(&w, "event_type", "session");
@@ -741,7 +741,7 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 		jw_kv_str(&w, "start", ts);
 		eve_format_ts(ts, s->end_us);
 		jw_kv_str(&w, "end", ts);
-		jw_kv_str(&w, "end_reason", s->end < 5 ? ends[s->end] : "");
+		jw_kv_str(&w, "end_reason", s->end < 6 ? ends[s->end] : "");
 		jw_kv_u64(&w, "flows", s->flows);
 		for (int d = 0; d < 2; d++) {
 			jw_key(&w, d ? "downlink" : "uplink");
@@ -750,11 +750,13 @@ long eve_encode(struct eve_encoder *e, const struct event *ev, char *buf,
 			jw_kv_u64(&w, "bytes", s->bytes[d]);
 			jw_obj_close(&w);
 		}
-		jw_key(&w, "apps");
-		jw_arr_open(&w);
-		for (unsigned i = 0; i < s->napps && i < EV_SESS_APPS; i++)
-			jw_str(&w, s->apps[i]);
-		jw_arr_close(&w);
+		if (s->end != EV_SESS_INTERIM) {
+			jw_key(&w, "apps");
+			jw_arr_open(&w);
+			for (unsigned i = 0; i < s->napps && i < EV_SESS_APPS; i++)
+				jw_str(&w, s->apps[i]);
+			jw_arr_close(&w);
+		}
 		jw_key(&w, "tcp");
 		jw_obj_open(&w);
 		jw_kv_u64(&w, "handshakes", s->rtt_n);

@@ -81,7 +81,8 @@ struct ev_iot {
  * "session" event; the session's identity is in event.sess). */
 #define EV_SESS_APPS 6
 enum ev_sess_end { EV_SESS_DELETED = 1, EV_SESS_EXPIRED, EV_SESS_REPLACED,
-		   EV_SESS_ACTIVE };   /* active: still up when the run ended */
+		   EV_SESS_ACTIVE,     /* active: still up when the run ended */
+		   EV_SESS_INTERIM };  /* interim: use over one stats interval */
 struct ev_sess {
 	uint64_t seid;
 	uint64_t start_us, end_us;

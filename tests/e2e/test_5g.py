@@ -354,7 +354,43 @@ def test_dual_stack_session_several_pdrs(vigia, clear_pol, tmp_path, workers):
 
 def sessions_of(path):
     return {e['session']['seid']: e for e in map(json.loads, open(path))
-            if e['event_type'] == 'session'}
+            if e['event_type'] == 'session' and e['session']['end_reason'] != 'interim'}
+
+
+def test_session_interim_reports(vigia, n3n4, clear_pol, tmp_path):
+    """With a stats interval, a session reports what it did in each interval
+    it was used (interim events, stamped with the interval's end): they add
+    up to its end event, come before it, and are the same with 1 or 3
+    workers (each worker's share summed into one event)."""
+    cap, _ = n3n4
+    runs = []
+    for workers in ('1', '3'):
+        ev = tmp_path / ('ev%s.json' % workers)
+        p = run([vigia, 'replay', '-q', '-w', workers, '--stats-interval', '1', '--policy',
+                 clear_pol, '-o', str(ev), cap])
+        assert p.returncode == 0, p.stderr
+        runs.append([e for e in map(json.loads, open(ev)) if e['event_type'] == 'session'])
+    key = lambda e: json.dumps(e['session'], sort_keys=True)
+    assert sorted(map(key, runs[0])) == sorted(map(key, runs[1]))
+    evs = runs[0]
+    for seid in (0x2222, 0x4444):
+        mine = [e['session'] for e in evs if e['session']['seid'] == seid]
+        interim = [s for s in mine if s['end_reason'] == 'interim']
+        final = [s for s in mine if s['end_reason'] != 'interim']
+        assert len(final) == 1 and interim, mine
+        for s in interim:
+            assert s['end'][17:26] == '00.000000' or s['end'][19:26] == '.000000'
+            assert s['end'] <= final[0]['end'] and 'apps' not in s
+            assert s['uplink']['pkts'] + s['downlink']['pkts'] > 0
+        for d in ('uplink', 'downlink'):
+            for f in ('pkts', 'bytes'):
+                assert sum(s[d][f] for s in interim) == final[0][d][f], (seid, d, f)
+        assert sum(s['flows'] for s in interim) == final[0]['flows']
+    # A: its uplink in the second after setup, the downlink-first flow in
+    # the second it was deleted; two interims
+    a = [e['session'] for e in evs if e['session']['seid'] == 0x2222 and
+         e['session']['end_reason'] == 'interim']
+    assert [(s['uplink']['pkts'], s['downlink']['pkts']) for s in a] == [(8, 0), (0, 1)]
 
 
 @pytest.mark.parametrize('workers', ['1', '2'])
