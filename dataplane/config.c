@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{ "log_level", "--log-level", 0, K_ENUM, 0, 0, "error|warn|info|debug" },
 	{ "quiet", "--quiet", 'q', K_BOOL, 0, 0, NULL },
 	{ "state_dir", "--state-dir", 0, K_PATH, 0, 0, NULL },
+	{ "state_interval", "--state-interval", 0, K_UINT, 0, 86400, NULL },
 	{ "user", "--user", 0, K_STR, 0, 0, NULL },
 	{ "group", "--group", 0, K_STR, 0, 0, NULL },
 	{ "capture.mode", NULL, 0, K_MODE, 0, 0, "dpdk|pcap" },

@@ -64,6 +64,8 @@ struct opts {
 	unsigned max_sessions;       /* --max-sessions: PDU sessions per worker */
 	const char *pseudonym_key_file;
 	const char *state_dir;       /* --state-dir: spool (and future state) */
+	unsigned state_interval;     /* --state-interval: checkpoint every S s */
+	int state_interval_set;
 	const char *user, *group;    /* --user/--group: drop root to them */
 	int allow_root;              /* --allow-root (or VIGIA_ALLOW_ROOT=1) */
 	const char *metrics_listen;  /* --metrics-listen HOST:PORT */
@@ -154,6 +156,9 @@ static void usage(FILE *fp)
 "                           commands run unless --allow-root (VIGIA_ALLOW_ROOT=1)\n"
 "      --log-level L        error, warn, info (default), debug\n"
 "      --state-dir DIR      persistent state (Redis spool: DIR/spool by default)\n"
+"      --state-interval S   live capture: save learnt state (state dir, Redis)\n"
+"                           every S seconds (300; 0: only at exit), and take\n"
+"                           what other sensors saved to the same Redis\n"
 "      --metrics-listen A   Prometheus /metrics and the status page on HOST:PORT\n"
 "                           (e.g. 127.0.0.1:9477; 'off'); --metrics-linger S\n"
 "                           keeps serving S seconds after a replay ends\n"
@@ -213,7 +218,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_STATEIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
 	O_DETECTORS, O_GTPDEPTH, O_REASM, O_LOGLEVEL, O_STATEDIR, O_USER, O_GROUP, O_ALLOWROOT,
 	O_METRICS, O_METRICS_LINGER, O_MAXSESS,
@@ -244,6 +249,7 @@ static const struct option long_opts[] = {
 	{ "idle-stop", required_argument, NULL, O_IDLESTOP },
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
+	{ "state-interval", required_argument, NULL, O_STATEIV },
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "detectors", required_argument, NULL, O_DETECTORS },
@@ -421,6 +427,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				goto bad;
 			o->stats_interval = (unsigned)v;
 			break;
+		case O_STATEIV:
+			if (parse_uint(optarg, 86400, &v))
+				goto bad;
+			o->state_interval = (unsigned)v;
+			o->state_interval_set = 1;
+			break;
 		case O_IDLESTOP:
 			if (parse_uint(optarg, 3600000, &v))
 				goto bad;
@@ -483,6 +495,10 @@ struct pipeline {
 	struct policy_ref *pref;
 	struct analytics *an;         /* cross-flow detectors; NULL: none */
 	struct status *status;        /* --metrics-listen: the live aggregate */
+	/* live capture: learnt state saved (and shared) every state_interval */
+	pthread_t state_thr;
+	int state_thr_on, state_stop;
+	uint64_t checkpoints;
 	/* workers' load: CPU time of their threads between two scrapes */
 	pthread_mutex_t busy_mu;
 	double busy_at;
@@ -733,6 +749,46 @@ static void state_save(struct pipeline *pl)
 		if (state_file_save(path, state_walk, pl->an, err, sizeof(err)) != 0)
 			log_err("learnt state not saved: %s", err);
 	}
+}
+
+/* Checkpoints of a long capture: a crash or power cut loses at most one
+ * interval of learning, and sensors sharing a Redis learn from each other
+ * while they run (state_save merges what the others wrote first). Its own
+ * thread: a slow Redis never holds up capture. */
+static void *state_main(void *arg)
+{
+	struct pipeline *pl = arg;
+	double next = now_s() + pl->o->state_interval;
+
+	pthread_setname_np(pthread_self(), "vigia-state");
+	while (!__atomic_load_n(&pl->state_stop, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = { 0, 100 * 1000000 };
+		nanosleep(&ts, NULL);
+		if (now_s() < next)
+			continue;
+		state_save(pl);
+		__atomic_fetch_add(&pl->checkpoints, 1, __ATOMIC_RELAXED);
+		next = now_s() + pl->o->state_interval;
+	}
+	return NULL;
+}
+
+static void state_checkpoints_start(struct pipeline *pl)
+{
+	if (!pl->an || !pl->o->state_interval || (!pl->o->state_dir && !pl->o->redis))
+		return;
+	pl->state_thr_on = pthread_create(&pl->state_thr, NULL, state_main, pl) == 0;
+	if (!pl->state_thr_on)
+		log_warn("no state checkpoints: cannot start their thread");
+}
+
+static void state_checkpoints_stop(struct pipeline *pl)
+{
+	if (!pl->state_thr_on)
+		return;
+	__atomic_store_n(&pl->state_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(pl->state_thr, NULL);
+	pl->state_thr_on = 0;
 }
 
 static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
@@ -1154,6 +1210,9 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				(unsigned long long)(cur ? policy_hash(cur) : 0),
 				(unsigned long long)ok, (unsigned long long)failed);
 		}
+		if (pl->o->state_dir || pl->o->redis)
+			fprintf(fp, ",\"state\":{\"checkpoints\":%" PRIu64 "}",
+				__atomic_load_n(&pl->checkpoints, __ATOMIC_RELAXED));
 		if (pl->redis)
 			fprintf(fp, ",\"redis\":{\"sent\":%" PRIu64 ",\"duplicates\":%"
 				PRIu64 ",\"spooled\":%" PRIu64 ",\"spool_dropped\":%"
@@ -1211,6 +1270,7 @@ static int pipeline_finish(struct pipeline *pl, const char *status)
 
 	service_watchdog_stop();
 	service_stopping();
+	state_checkpoints_stop(pl);
 	for (unsigned i = 0; i < pl->nw; i++)
 		if (pl->w[i])
 			worker_flush(pl->w[i]);
@@ -1296,7 +1356,7 @@ static void deliver_one(void *ctx, const struct pkt *p)
 
 /* Root was needed to open the capture and the listeners, not to run:
  * become --user (keeping what `keep` says), then tell systemd we are up. */
-static int become_service(struct pipeline *pl, int keep, const char *what)
+static int become_service(struct pipeline *pl, int keep, int live, const char *what)
 {
 	char err[256];
 	/* made or opened as root, written and reopened as the user */
@@ -1309,6 +1369,8 @@ static int become_service(struct pipeline *pl, int keep, const char *what)
 		return -1;
 	}
 	service_ready(what);
+	if (live)
+		state_checkpoints_start(pl);
 	if (service_watchdog_start(&g_heartbeat) != 0)
 		log_warn("cannot start the watchdog thread");
 	return 0;
@@ -1399,7 +1461,7 @@ static int run_live(struct pipeline *pl, const char *iface)
 	g_cap = c;
 	char what[128];
 	snprintf(what, sizeof(what), "capturing on %s", iface);
-	if (become_service(pl, SERVICE_KEEP_NONE, what) != 0) {
+	if (become_service(pl, SERVICE_KEEP_NONE, 1, what) != 0) {
 		g_cap = NULL;
 		cap_pcap_close(c);
 		pipeline_finish(pl, "cannot drop privileges");
@@ -1514,7 +1576,7 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 			o->workers, o->workers > 1 ? "s" : "");
 	struct stats_thr st = { c, pl, o->stats_interval, 0 };
 	pthread_t thr;
-	if (become_service(pl, SERVICE_KEEP_CAPTURE, "DPDK capture") != 0) {
+	if (become_service(pl, SERVICE_KEEP_CAPTURE, 1, "DPDK capture") != 0) {
 		pipeline_finish(pl, "cannot drop privileges");
 		dpdk_close(c);
 		free(eal);
@@ -1922,6 +1984,8 @@ int main(int argc, char **argv)
 				"--user U to drop to U, or --allow-root (VIGIA_ALLOW_ROOT=1)\n");
 		return EXIT_USAGE;
 	}
+	if (!o.state_interval_set)
+		o.state_interval = 300;
 	if (o.state_dir && o.redis && !o.rcfg.spool_dir) {
 		snprintf(o.spool_buf, sizeof(o.spool_buf), "%s/spool", o.state_dir);
 		if (mkdir(o.spool_buf, 0750) != 0 && errno != EEXIST) {
@@ -1952,7 +2016,7 @@ int main(int argc, char **argv)
 		int rc = pipeline_init(&pl, &o, 1);
 		if (rc)
 			return rc;
-		if (become_service(&pl, SERVICE_KEEP_NONE, "replaying") != 0) {
+		if (become_service(&pl, SERVICE_KEEP_NONE, 0, "replaying") != 0) {
 			pipeline_finish(&pl, "cannot drop privileges");
 			return EXIT_INPUT;
 		}

@@ -45,6 +45,9 @@ struct det_ctx {
 
 struct analytics {
 	struct analytics_cfg cfg;
+	/* detector state: the analytics thread holds it while it processes a
+	 * batch; state dumps and merges (checkpoints) take it too */
+	pthread_mutex_t state_mu;
 	struct det_feed *feeds;
 	uint64_t *wm;                    /* per worker: no record before this */
 	uint8_t *eof;
@@ -666,6 +669,7 @@ static void drain(struct analytics *an)
 			an->order[ready++] = &an->pend[i];
 	if (!ready)
 		return;
+	pthread_mutex_lock(&an->state_mu);
 	if (an->cfg.policy)
 		an->pol = policy_ref_get(an->cfg.policy);
 	qsort(an->order, ready, sizeof(*an->order), rec_cmp);
@@ -686,6 +690,7 @@ static void drain(struct analytics *an)
 		an->pol = NULL;
 		policy_ref_quiescent(an->cfg.policy, an->cfg.workers);
 	}
+	pthread_mutex_unlock(&an->state_mu);
 }
 
 static void *analytics_main(void *arg)
@@ -745,6 +750,7 @@ struct analytics *analytics_create(const struct analytics_cfg *cfg)
 	if (!an || !cfg->workers || !cfg->q)
 		goto err;
 	an->cfg = *cfg;
+	pthread_mutex_init(&an->state_mu, NULL);
 	an->ctx.a = an;
 	an->feeds = calloc(cfg->workers, sizeof(*an->feeds));
 	an->wm = calloc(cfg->workers, sizeof(*an->wm));
@@ -852,9 +858,11 @@ void analytics_get_stats(const struct analytics *a, struct analytics_stats *s)
 void analytics_state_merge(struct analytics *an, const char *det, const char *key,
 			   const char *text)
 {
+	pthread_mutex_lock(&an->state_mu);
 	for (unsigned i = 0; i < an->ndets; i++)
 		if (!strcmp(an->dets[i]->id, det) && an->dets[i]->state_merge)
 			an->dets[i]->state_merge(an->state[i], key, text);
+	pthread_mutex_unlock(&an->state_mu);
 }
 
 struct dump_ctx {
@@ -875,9 +883,11 @@ void analytics_state_dump(struct analytics *an,
 				       const char *text),
 			  void *ctx)
 {
+	pthread_mutex_lock(&an->state_mu);
 	for (unsigned i = 0; i < an->ndets; i++)
 		if (an->dets[i]->state_dump) {
 			struct dump_ctx d = { an->dets[i]->id, emit, ctx };
 			an->dets[i]->state_dump(an->state[i], dump_one, &d);
 		}
+	pthread_mutex_unlock(&an->state_mu);
 }
