@@ -18,14 +18,15 @@
 
 /* One profile as the baseline detector writes it (det_baseline.c, "state
  * lines"): first= last= flows= bytes=MIN-MAX peers=NET,... svc=PROTO/PORT/
- * N/PERIOD_US/LAST_US,... apps=A,... */
+ * N/PERIOD_US/LAST_US[/ROLE],... apps=A,... (ROLE 0: the device connects
+ * to PORT, 1: it listens on PORT, absent: not known, taken as 0) */
 struct dev {
 	char key[48];
 	uint64_t first_us, last_us, flows, bmin, bmax, pmin, pmax;
 	char mac[24];
 	unsigned npeers, nsvc, napps;
 	char peers[LIST][48];
-	struct { unsigned proto, port, n; uint64_t period_us; } svc[LIST];
+	struct { unsigned proto, port, n, server; uint64_t period_us; } svc[LIST];
 	char apps[LIST][24];
 };
 
@@ -70,9 +71,11 @@ static void parse_profile(struct dev *d, const char *text)
 			char *s2 = NULL;
 			for (char *e = strtok_r(f + 4, ",", &s2); e && d->nsvc < LIST;
 			     e = strtok_r(NULL, ",", &s2)) {
-				unsigned proto, port, n;
+				unsigned proto, port, n, role = 0;
 				unsigned long long per, last;
-				if (sscanf(e, "%u/%u/%u/%llu/%llu", &proto, &port, &n, &per, &last) == 5) {
+				if (sscanf(e, "%u/%u/%u/%llu/%llu/%u", &proto, &port, &n, &per, &last,
+					   &role) >= 5) {
+					d->svc[d->nsvc].server = role == 1;
 					d->svc[d->nsvc].proto = proto;
 					d->svc[d->nsvc].port = port;
 					d->svc[d->nsvc].n = n;
@@ -132,8 +135,10 @@ static const char *mode_of(const struct policy *pol, const char *key)
 }
 
 /* RFC 8520 shape: the device's policy is the peers and services it was
- * seen using, as ACEs (from-device: destination network and port; to-device
- * the mirror), plus vigia's own members for what MUD has no word for. */
+ * seen using, as ACEs (from-device: destination network, and the port it
+ * connects to or, for a service it offers, the port it answers from;
+ * to-device the mirror), plus vigia's own members for what MUD has no
+ * word for. */
 static void mud(FILE *out, const struct dev *d)
 {
 	static char buf[1 << 16];
@@ -206,7 +211,10 @@ static void mud(FILE *out, const struct dev *d)
 				if (d->svc[s].proto == 6 || d->svc[s].proto == 17) {
 					jw_key(&w, d->svc[s].proto == 6 ? "tcp" : "udp");
 					jw_obj_open(&w);
-					jw_key(&w, dir ? "source-port" : "destination-port");
+					/* the service's port is the far end's when the
+					 * device connects, the device's own when it serves */
+					jw_key(&w, (dir != 0) != (d->svc[s].server != 0) ? "source-port"
+											 : "destination-port");
 					jw_obj_open(&w);
 					jw_kv_str(&w, "operator", "eq");
 					jw_kv_u64(&w, "port", d->svc[s].port);
@@ -255,8 +263,8 @@ static void row(FILE *out, const struct dev *d, const char *mode)
 		fprintf(out, " %s", d->peers[i]);
 	fprintf(out, "\n    services:");
 	for (unsigned i = 0; i < d->nsvc; i++)
-		fprintf(out, " %s/%u (every %.0f s)", proto_name(d->svc[i].proto), d->svc[i].port,
-			d->svc[i].period_us / 1e6);
+		fprintf(out, " %s/%u%s (every %.0f s)", proto_name(d->svc[i].proto), d->svc[i].port,
+			d->svc[i].server ? " served" : "", d->svc[i].period_us / 1e6);
 	fprintf(out, "\n    apps:");
 	for (unsigned i = 0; i < d->napps; i++)
 		fprintf(out, " %s", d->apps[i]);

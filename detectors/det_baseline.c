@@ -49,8 +49,13 @@ struct dev_key {
 	uint8_t addr[16];
 };
 
+/* role of the device in a service: it connects to port (a client), it
+ * listens on port (a server); profiles saved before roles were kept say
+ * neither and match both */
+enum { ROLE_CLIENT, ROLE_SERVER, ROLE_ANY };
+
 struct svc {
-	uint8_t proto;
+	uint8_t proto, role;
 	uint16_t port;
 	uint32_t n;                     /* flows learnt */
 	uint64_t last_us;               /* last flow's start */
@@ -114,10 +119,11 @@ static int find_peer(const struct profile *p, const uint8_t net[17])
 	return -1;
 }
 
-static struct svc *find_svc(struct profile *p, uint8_t proto, uint16_t port)
+static struct svc *find_svc(struct profile *p, uint8_t proto, uint16_t port, unsigned role)
 {
 	for (unsigned i = 0; i < p->nsvc; i++)
-		if (p->svc[i].proto == proto && p->svc[i].port == port)
+		if (p->svc[i].proto == proto && p->svc[i].port == port &&
+		    (p->svc[i].role == role || p->svc[i].role == ROLE_ANY || role == ROLE_ANY))
 			return &p->svc[i];
 	return NULL;
 }
@@ -141,7 +147,7 @@ static void fmt_net(char *o, size_t cap, const uint8_t net[17])
 }
 
 static void learn(struct profile *p, const struct det_rec *r, const uint8_t net[17],
-		  uint64_t bytes, const uint8_t *mac)
+		  uint64_t bytes, const uint8_t *mac, unsigned role)
 {
 	uint32_t pk = r->u.end.pkts[0] + r->u.end.pkts[1];
 
@@ -164,12 +170,13 @@ static void learn(struct profile *p, const struct det_rec *r, const uint8_t net[
 		p->bytes_max = bytes;
 	if (find_peer(p, net) < 0 && p->npeers < PEERS)
 		memcpy(p->peers[p->npeers++], net, 17);
-	struct svc *s = find_svc(p, r->proto, r->dport);
+	struct svc *s = find_svc(p, r->proto, r->dport, role);
 	if (!s && p->nsvc < SVCS) {
 		s = &p->svc[p->nsvc++];
 		memset(s, 0, sizeof(*s));
 		s->proto = r->proto;
 		s->port = r->dport;
+		s->role = (uint8_t)role;
 	}
 	if (s) {
 		if (s->n && r->u.end.first_us > s->last_us) {
@@ -226,7 +233,7 @@ static void raise_bl(struct det_ctx *c, const struct det_rec *r, unsigned sid,
 	default: {
 		/* one device, whichever of its services came back first */
 		a.partial = EV_ALERT_NO_DST | EV_ALERT_NO_PORTS;
-		const struct svc *s = find_svc((struct profile *)p, r->proto, r->dport);
+		const struct svc *s = find_svc((struct profile *)p, r->proto, r->dport, ROLE_ANY);
 		uint64_t gap = s ? r->u.end.first_us - s->last_us : 0;
 		det_alert_rule(&a, "%s: %s/%u silent %.0f s, its period is %.0f s", dev,
 			       r->proto == 6 ? "tcp" : "udp", r->dport, gap / 1e6,
@@ -268,7 +275,8 @@ static void device_flow(void *st, struct det_ctx *c, const struct det_rec *r, in
 		b->run_start_us = det_now(c);
 	if (mode == POLICY_MODE_LEARN) {
 		struct profile *p = dtab_get(t, &k, det_now(c), &created);
-		learn(p, r, net, bytes, r->u.end.has_mac ? r->u.end.mac[dev_is_src ? 0 : 1] : NULL);
+		learn(p, r, net, bytes, r->u.end.has_mac ? r->u.end.mac[dev_is_src ? 0 : 1] : NULL,
+		      dev_is_src ? ROLE_CLIENT : ROLE_SERVER);
 		return;
 	}
 	/* enforce: the profile is frozen; a device never learnt has no
@@ -280,7 +288,7 @@ static void device_flow(void *st, struct det_ctx *c, const struct det_rec *r, in
 	det_fmt_ip(name, sizeof(name), r->ipver, dev);
 	if (find_peer(p, net) < 0)
 		raise_bl(c, r, SID_PEER, p, name);
-	struct svc *s = find_svc(p, r->proto, r->dport);
+	struct svc *s = find_svc(p, r->proto, r->dport, dev_is_src ? ROLE_CLIENT : ROLE_SERVER);
 	if (!s || (r->u.end.app[0] && p->napps && find_app(p, r->u.end.app) < 0))
 		raise_bl(c, r, SID_SERVICE, p, name);
 	long vx = det_param(c, &det_baseline, seg, "baseline_volume_x");
@@ -308,7 +316,8 @@ static void bl_record(void *st, struct det_ctx *c, const struct det_rec *r)
 /* ---- state lines -------------------------------------------------------
  * KEY: the device address; TEXT: space separated fields
  *   first=US last=US flows=N bytes=MIN-MAX
- *   peers=IPV:NET,... svc=PROTO/PORT/N/PERIOD_US/LAST_US,... apps=A,B
+ *   peers=IPV:NET,... svc=PROTO/PORT/N/PERIOD_US/LAST_US/ROLE,... apps=A,B
+ * (ROLE 0 client, 1 server; absent in older lines: either)
  * Merging unions the sets and widens the ranges: a device seen by either
  * of two sensors is known to both. */
 
@@ -371,17 +380,19 @@ static void merge_text(struct profile *p, const char *text)
 		} else if (!strncmp(f, "svc=", 4)) {
 			char *s2 = NULL;
 			for (char *e = strtok_r(f + 4, ",", &s2); e; e = strtok_r(NULL, ",", &s2)) {
-				unsigned proto, port, n;
+				unsigned proto, port, n, role = ROLE_ANY;
 				unsigned long long per, last;
-				if (sscanf(e, "%u/%u/%u/%llu/%llu", &proto, &port, &n, &per, &last) != 5 ||
-				    proto > 255 || port > 65535)
+				int got = sscanf(e, "%u/%u/%u/%llu/%llu/%u", &proto, &port, &n, &per,
+						 &last, &role);
+				if (got < 5 || proto > 255 || port > 65535 || role > ROLE_ANY)
 					continue;
-				struct svc *s = find_svc(p, (uint8_t)proto, (uint16_t)port);
+				struct svc *s = find_svc(p, (uint8_t)proto, (uint16_t)port, role);
 				if (!s && p->nsvc < SVCS) {
 					s = &p->svc[p->nsvc++];
 					memset(s, 0, sizeof(*s));
 					s->proto = (uint8_t)proto;
 					s->port = (uint16_t)port;
+					s->role = (uint8_t)role;
 				}
 				if (!s)
 					continue;
@@ -444,10 +455,10 @@ static void bl_dump(void *st, void (*emit)(void *ctx, const char *key, const cha
 		}
 		l += (size_t)snprintf(text + l, sizeof(text) - l, " svc=");
 		for (unsigned i = 0; i < p->nsvc && l < sizeof(text) - 80; i++)
-			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%u/%u/%u/%llu/%llu",
+			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%u/%u/%u/%llu/%llu/%u",
 					      i ? "," : "", p->svc[i].proto, p->svc[i].port,
 					      p->svc[i].n, (unsigned long long)p->svc[i].period_us,
-					      (unsigned long long)p->svc[i].last_us);
+					      (unsigned long long)p->svc[i].last_us, p->svc[i].role);
 		l += (size_t)snprintf(text + l, sizeof(text) - l, " apps=");
 		for (unsigned i = 0; i < p->napps && l < sizeof(text) - 32; i++)
 			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%s", i ? "," : "",

@@ -221,6 +221,34 @@ def ics(tmp_path_factory):
     return d
 
 
+def test_mud_export_of_a_server_device(vigia, ics, tmp_path):
+    """A PLC serves Modbus: its profile says it listens on 502, and its MUD
+    export lets the masters' network reach port 502 on it and lets it answer
+    from 502 (not the reverse, which is what a client's export says)."""
+    st = tmp_path / 'state'
+    st.mkdir()
+    p = run([vigia, 'replay', '-q', '--policy', str(ics / 'learn.yaml'), '--state-dir', str(st),
+             '-o', '/dev/null', str(ics / 'benign.pcap')])
+    assert p.returncode == 0, p.stderr
+    p = run([vigia, 'devices', '--state-dir', str(st)])
+    assert 'tcp/502 served' in p.stdout.decode() and 'tcp/20000 served' in p.stdout.decode()
+    p = run([vigia, 'devices', '--state-dir', str(st), '--export', '10.30.1.10'])
+    assert p.returncode == 0, p.stderr
+    acls = {a['name']: a['aces']['ace'] for a in
+            json.loads(p.stdout)['ietf-access-control-list:acls']['acl']}
+    out, inn = acls['from-10.30.1.10'], acls['to-10.30.1.10']
+    assert [a['matches']['tcp'] for a in out] == [{'source-port': {'operator': 'eq', 'port': 502}}]
+    assert [a['matches']['tcp'] for a in inn] == [
+        {'destination-port': {'operator': 'eq', 'port': 502}}]
+    assert inn[0]['matches']['ipv4']['source-ipv4-network'] == '10.30.0.0/24'
+    # enforcing that profile: the masters polling it are no news
+    ev = tmp_path / 'ev.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(ics / 'enforce.yaml'), '--state-dir', str(st),
+             '-o', str(ev), str(ics / 'benign.pcap')])
+    assert p.returncode == 0, p.stderr
+    assert [a for a in alerts(ev) if a['alert']['signature_id'] // 100 == 1008] == []
+
+
 @pytest.mark.parametrize('case', sorted(ICS_CASES))
 def test_ics_write_control(vigia, ics, tmp_path, case):
     """Writes and operates from a host the segment does not list as a master
