@@ -13,6 +13,13 @@ outstation (10.30.1.20:20000). Deterministic.
                 have in one second: 40 exception responses
   new_function  the master writes multiple registers (function 16), which
                 it never did while the PLC was learnt
+  master_operate the master sends a DNP3 DIRECT_OPERATE (allowed: a master;
+                new for the outstation)
+  rogue_dnp3_write  another host sends a DNP3 WRITE (time and date)
+  rogue_restart another host sends a DNP3 COLD_RESTART
+  dnp3_exc_flood another host asks the outstation 40 times in a second for
+                an object it does not have: 40 responses with IIN2 'object
+                unknown'
 """
 import os
 import struct
@@ -128,12 +135,44 @@ def new_function(c):
     send(T0 + 70.105, False, mb(9, 1, struct.pack('>BHH', 16, 200, 2)))
 
 
+def dnp3_req(c, t, src, fc, objs=b''):
+    dnp = c.conn(t, src, RTU, 20000)
+    dnp(t + 0.1, True, dnp3_frame(0xC4, 10, 3, bytes([0xC0, 0xC0, fc]) + objs))
+    return dnp
+
+
+def master_operate(c):
+    crob = bytes([12, 1, 0x28, 1, 0, 0, 0, 0x03, 1]) + struct.pack('<II', 100, 100) + b'\x00'
+    dnp3_req(c, T0 + 30, MASTER, 5, crob)
+
+
+def rogue_dnp3_write(c):
+    # group 50 var 1 (time and date), one object: 6-byte milliseconds
+    dnp3_req(c, T0 + 30, ROGUE, 2, bytes([50, 1, 0x07, 1]) + struct.pack('<Q', 0)[:6])
+
+
+def rogue_restart(c):
+    dnp3_req(c, T0 + 30, ROGUE, 13)
+
+
+def dnp3_exc_flood(c):
+    dnp = c.conn(T0 + 30, ROGUE, RTU, 20000)
+    for i in range(40):
+        t = T0 + 30.1 + i * 0.02
+        req = bytes([0xC0 | (i & 63), 0xC0 | (i & 15), 1]) + bytes([120, 99, 6])  # READ g120v99
+        dnp(t, True, dnp3_frame(0xC4, 10, 3, req))
+        rsp = bytes([0xC0 | (i & 63), 0xC0 | (i & 15), 129, 0x00, 0x02])  # IIN2: object unknown
+        dnp(t + 0.005, False, dnp3_frame(0x44, 3, 10, rsp))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, fn in (('benign', None), ('rogue_write', rogue_write),
                      ('rogue_operate', rogue_operate), ('exc_flood', exc_flood),
-                     ('new_function', new_function)):
+                     ('new_function', new_function), ('master_operate', master_operate),
+                     ('rogue_dnp3_write', rogue_dnp3_write), ('rogue_restart', rogue_restart),
+                     ('dnp3_exc_flood', dnp3_exc_flood)):
         c = Cap()
         benign(c)
         if fn:

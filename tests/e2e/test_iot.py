@@ -143,6 +143,55 @@ def test_two_sensors_share_profiles_through_redis(vigia, iot, tmp_path):
         r.stop()
 
 
+def test_sensors_union_their_profiles_and_learning_resumes(vigia, iot, tmp_path):
+    """Sensor A sees only the street lights' MQTT, sensor B only their DNS
+    and NTP, both saving to one Redis: the profile there is the union, so a
+    third sensor enforcing it finds the ordinary traffic normal, where A's
+    view alone calls DNS and NTP new. Learning again after a restart (state
+    directory) extends a profile instead of starting over."""
+    from scapy.all import TCP, rdpcap, wrpcap
+    from test_redis import Redis
+    pk = rdpcap(str(iot / 'learn.pcap'))
+    half = len([p for p in pk if p.haslayer(TCP)])
+    assert 0 < half < len(pk)
+    wrpcap(str(tmp_path / 'mqtt.pcap'), [p for p in pk if p.haslayer(TCP)])
+    wrpcap(str(tmp_path / 'udp.pcap'), [p for p in pk if not p.haslayer(TCP)])
+    r = Redis(tmp_path)
+    try:
+        addr = '127.0.0.1:%d' % r.port
+        learn_one = lambda name, cap, extra: run(
+            [vigia, 'replay', '-q', '--sensor', name, '--policy', str(iot / 'learn.yaml'),
+             '-o', '/dev/null'] + extra + [str(tmp_path / cap)])
+        assert learn_one('sensor-a', 'mqtt.pcap', ['--redis', addr]).returncode == 0
+        assert learn_one('sensor-b', 'udp.pcap', ['--redis', addr]).returncode == 0
+        for who, extra, want in (('sensor-c', ['--redis', addr], []),):
+            ev = tmp_path / ('%s.json' % who)
+            p = run([vigia, 'replay', '-q', '--sensor', who, '--policy',
+                     str(iot / 'enforce.yaml'), '-o', str(ev)] + extra +
+                    [str(iot / 'unchanged.pcap')])
+            assert p.returncode == 0, p.stderr
+            assert [a['alert']['signature_id'] for a in alerts(ev)] == want
+        text = r.cli('HGET', 'vigia:device:10.20.1.17', 'baseline').decode()
+        assert '6/1883/' in text and '17/53/' in text and '17/123/' in text
+    finally:
+        r.stop()
+    # A's view alone: DNS and NTP are services the devices never used
+    st = tmp_path / 'st'
+    st.mkdir()
+    assert learn_one('a', 'mqtt.pcap', ['--state-dir', str(st)]).returncode == 0
+    ev = tmp_path / 'a-only.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(iot / 'enforce.yaml'), '--state-dir',
+             str(st), '-o', str(ev), str(iot / 'unchanged.pcap')])
+    assert p.returncode == 0, p.stderr
+    assert {a['alert']['signature_id'] for a in alerts(ev)} == {100802}
+    # learning resumes from the saved state: the same folder, B's traffic
+    assert learn_one('a', 'udp.pcap', ['--state-dir', str(st)]).returncode == 0
+    p = run([vigia, 'replay', '-q', '--policy', str(iot / 'enforce.yaml'), '--state-dir',
+             str(st), '-o', str(ev), str(iot / 'unchanged.pcap')])
+    assert p.returncode == 0, p.stderr
+    assert alerts(ev) == []
+
+
 def test_live_sensor_checkpoints_and_learns_from_others(vigia, iot, netns, tmp_path):
     """A live sensor saves what it knows every --state-interval (a crash
     loses at most one interval) and, each time, takes what other sensors
@@ -209,6 +258,12 @@ ICS_CASES = {
     'rogue_operate': [(100902, '10.30.0.66', '10.30.1.20'), (100904, '10.30.0.66', '10.30.1.20')],
     'exc_flood': [(100903, '10.30.0.66', '10.30.1.10')],
     'new_function': [(100904, '10.30.0.5', '10.30.1.10')],
+    # DNP3: the master may operate (only new for the outstation), others
+    # may neither write nor restart it; an IIN2 flood is an exception flood
+    'master_operate': [(100904, '10.30.0.5', '10.30.1.20')],
+    'rogue_dnp3_write': [(100901, '10.30.0.66', '10.30.1.20'), (100904, '10.30.0.66', '10.30.1.20')],
+    'rogue_restart': [(100902, '10.30.0.66', '10.30.1.20'), (100904, '10.30.0.66', '10.30.1.20')],
+    'dnp3_exc_flood': [(100903, '10.30.0.66', '10.30.1.20')],
 }
 
 
