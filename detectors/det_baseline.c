@@ -329,6 +329,22 @@ static int parse_key(const char *key, struct dev_key *k)
 	return 0;
 }
 
+/* An application name as nDPI writes them ("TLS.Google", "Sina(Weibo)"):
+ * lines from a shared Redis are anyone's, and a name with a separator or a
+ * control character in it would change the line it is written back in. */
+static int app_name_ok(const char *e)
+{
+	size_t n = strlen(e);
+
+	if (!n || n >= sizeof(((struct profile *)0)->apps[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)e[i] <= ' ' || (unsigned char)e[i] >= 0x7f || e[i] == ',' ||
+		    e[i] == '=')
+			return 0;
+	return 1;
+}
+
 static void merge_text(struct profile *p, const char *text)
 {
 	char buf[4096];
@@ -406,8 +422,8 @@ static void merge_text(struct profile *p, const char *text)
 		} else if (!strncmp(f, "apps=", 5)) {
 			char *s2 = NULL;
 			for (char *e = strtok_r(f + 5, ",", &s2); e; e = strtok_r(NULL, ",", &s2))
-				if (find_app(p, e) < 0 && p->napps < APPS)
-					snprintf(p->apps[p->napps++], sizeof(p->apps[0]), "%.23s", e);
+				if (app_name_ok(e) && find_app(p, e) < 0 && p->napps < APPS)
+					snprintf(p->apps[p->napps++], sizeof(p->apps[0]), "%s", e);
 		}
 	}
 }

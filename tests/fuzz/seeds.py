@@ -14,7 +14,7 @@ while off + 16 <= len(data) and n < 400:
     off += 16 + caplen
     n += 1
 for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config', 'mqtt', 'coap',
-            'modbus', 'dnp3', 'pcapng'):
+            'modbus', 'dnp3', 'pcapng', 'state'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -333,3 +333,16 @@ for i, f in enumerate(sorted(glob.glob(os.path.join(shared, 'corpus', '*', 'pcap
 open(os.path.join(outdir, 'pcapng', 'min'), 'wb').write(
     bytes.fromhex('0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000'
                   '01000000140000000100000000ffff0014000000'))
+
+# learnt-state lines (fuzz_state: first byte even baseline, odd ICS)
+STATE = [
+    b'\x00' + b'10.20.1.17\tfirst=1795900000000000 last=1795901800000000 flows=90 '
+    b'bytes=200-900 pkts=2-8 mac=02:00:00:00:00:01 peers=10.20.0.0/24 '
+    b'svc=6/1883/60/30000000/1795901790000000/0,17/53/30/60000000/1795901760000000/0,'
+    b'17/123/6/300000000/1795901500000000 apps=MQTT,DNS,NTP\n',
+    b'\x00' + b'2001:db8::7\tflows=3 bytes=1-2 peers=2001:db8::/64 svc=6/502/3/0/5/1 apps=Modbus\n'
+    b'10.30.1.10\tfirst=5 last=9 flows=1 bytes=10-10 svc=6/502/1/0/5/1\n',
+    b'\x01' + b'10.30.1.10/1\tfcs=48,0,0,0\n10.30.1.20/2\tfcs=26,0,0,0\n',
+]
+for i, s_ in enumerate(STATE):
+    open(os.path.join(outdir, 'state', 's%02d' % i), 'wb').write(s_)
