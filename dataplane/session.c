@@ -318,6 +318,17 @@ int sess_is_ue(const struct session *s, int ipver, const uint8_t *a)
 	return ipver == 6 && s->has_ue6 && !memcmp(s->ue6, a, 8);
 }
 
+/* The UPF's (SGW's) SEID of session i; an answer repeated with another
+ * one must not leave the old key pointing at the record (it would find
+ * the record after its reuse). */
+static void set_up_seid(struct sess_table *t, uint32_t i, uint64_t seid)
+{
+	if (t->s[i].up_seid)
+		unindex_key(&t->by_up, t->s[i].up_seid, i);
+	t->s[i].up_seid = seid;
+	map_put(&t->by_up, seid, i);
+}
+
 static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *m)
 {
 	struct session *s = &t->s[i];
@@ -380,10 +391,9 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 			return;
 		}
 		if (m->has_fseid) {
-			t->s[i].up_seid = m->fseid;
+			set_up_seid(t, i, m->fseid);
 			t->s[i].up_ipver = m->fseid_ipver;
 			memcpy(t->s[i].up_ip, m->fseid_ip, 16);
-			map_put(&t->by_up, m->fseid, i);
 		}
 		break;
 	case PFCP_SESS_MOD_REQ:
@@ -407,6 +417,8 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 	default:
 		return;
 	}
+	if (t->s[i].deleted) /* found by SEID for its flows' sake only */
+		return;
 	t->s[i].last_us = ts;
 	apply_pdis(t, i, m);
 }
@@ -537,10 +549,8 @@ void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts
 			drop(t, i);
 			return;
 		}
-		if (m->has_sender) {
-			s->up_seid = GTPC_SEID(m->sender.teid);
-			map_put(&t->by_up, s->up_seid, i);
-		}
+		if (m->has_sender)
+			set_up_seid(t, i, GTPC_SEID(m->sender.teid));
 		if (m->has_ue4)
 			set_ue(t, i, 4, m->ue4);
 		if (m->has_ue6)
@@ -571,6 +581,8 @@ void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts
 	default:
 		return;
 	}
+	if (t->s[i].deleted)
+		return;
 	t->s[i].last_us = ts;
 	apply_bearers(t, i, m);
 }

@@ -341,7 +341,8 @@ static void test_errors(void **state)
 		/* keys, at the key */
 		{ "bogus: 1\n",
 		  "t.yaml:1:1: unknown key 'bogus' (valid: sensor, workers, log_level, quiet, "
-		  "state_dir, user, group, capture, flow_table, events_per_worker, outputs, "
+		  "state_dir, state_interval, user, group, capture, flow_table, events_per_worker, "
+		  "outputs, "
 		  "policy, pseudonym_key_file, detectors, stats_interval, metrics, gtp_depth, "
 		  "reasm_mem_mb, community_id_seed)" },
 		{ "outputs:\n  redis:\n    address: a\n    adress: b\n",
