@@ -305,7 +305,7 @@ for sub, seeds in ics.items():
         open(os.path.join(outdir, sub, 's%02d' % i), 'wb').write(s)
 
 # the corpus captures (../shared, when present): their first frames seed the
-# decoder and the pipeline too - real traffic nobody on this project wrote
+# decoder - real traffic nobody on this project wrote
 shared = os.environ.get('SHARED', os.path.join(root, '..', 'shared'))
 k = 0
 for cap in sorted(glob.glob(os.path.join(shared, 'corpus', 'ndpi-4.2', 'pcap', '*.pcap'))):
@@ -346,3 +346,68 @@ STATE = [
 ]
 for i, s_ in enumerate(STATE):
     open(os.path.join(outdir, 'state', 's%02d' % i), 'wb').write(s_)
+
+# protocol payloads of every corpus capture (pcap and pcapng; Ethernet and
+# raw IP): DNS, Modbus, DNP3, GTP-U, PFCP and GTPv2-C as real devices sent
+# them, for their own fuzzers
+def as_ethernet(link, f):
+    """A frame of link type link as l4_payload reads it (raw IP gets a
+    dummy Ethernet header), or None."""
+    if link == 1:
+        return f
+    if link in (101, 228, 229) and f:
+        return bytes(12) + (b'\x86\xdd' if f[0] >> 4 == 6 else b'\x08\x00') + f
+    return None
+
+
+def pcap_frames(path):
+    """Frames of a classic pcap or a pcapng file (enhanced packet blocks),
+    as Ethernet."""
+    raw = open(path, 'rb').read()
+    if raw[:4] == b'\x0a\x0d\x0d\x0a':
+        off, links = 0, []
+        while off + 12 <= len(raw):
+            btype, blen = struct.unpack_from('<II', raw, off)
+            if blen < 12 or off + blen > len(raw):
+                return
+            if btype == 1:
+                links.append(struct.unpack_from('<H', raw, off + 8)[0])
+            elif btype == 6 and blen >= 28:
+                ifc, cl = struct.unpack_from('<I', raw, off + 8)[0], struct.unpack_from('<I', raw, off + 20)[0]
+                f = as_ethernet(links[ifc] if ifc < len(links) else -1, raw[off + 28:off + 28 + cl])
+                if f:
+                    yield f
+            off += blen
+        return
+    if len(raw) < 24 or raw[:4] not in (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4'):
+        return
+    end = '<' if raw[:4] == b'\xd4\xc3\xb2\xa1' else '>'
+    link = struct.unpack_from(end + 'I', raw, 20)[0]
+    off = 24
+    while off + 16 <= len(raw):
+        cl = struct.unpack_from(end + 'I', raw, off + 8)[0]
+        f = as_ethernet(link, raw[off + 16:off + 16 + cl])
+        if f:
+            yield f
+        off += 16 + cl
+
+
+PORTS = {(17, 53): 'dns', (6, 502): 'modbus', (6, 20000): 'dnp3', (17, 2152): 'gtpu',
+         (17, 8805): 'pfcp', (17, 2123): 'gtpc'}
+got = {v: 0 for v in PORTS.values()}
+for cap in sorted(glob.glob(os.path.join(shared, 'corpus', '*', '**', '*.pcap*'), recursive=True)):
+    for f in pcap_frames(cap):
+        x = l4_payload(f)
+        if not x or not x[3]:
+            continue
+        for port, to_server in ((x[2], 1), (x[1], 0)):
+            sub = PORTS.get((x[0], port))
+            if sub and got[sub] < 200:
+                p = x[3]
+                if sub in ('modbus', 'dnp3'):
+                    p = bytes([to_server]) + p
+                elif sub == 'gtpu':
+                    p = b'\x00' + p
+                open(os.path.join(outdir, sub, 'corpus%03d' % got[sub]), 'wb').write(p)
+                got[sub] += 1
+                break
