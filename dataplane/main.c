@@ -664,7 +664,7 @@ static void metrics_fill(void *ctx, struct metrics_snapshot *m)
 	for (unsigned i = 0; i < pl->nw; i++) {
 		if (!pl->w[i])
 			continue;
-		worker_get_stats(pl->w[i], &ws);
+		worker_peek_stats(pl->w[i], &ws);
 		m->packets += ws.pkts;
 		m->bytes += ws.bytes;
 		m->flows.created += ws.flows_created;

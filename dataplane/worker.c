@@ -42,6 +42,10 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
 struct worker {
 	struct worker_cfg cfg;
 	clockid_t cpu_clock;         /* its thread's CPU clock */
+	/* st as published to other threads (word by word, relaxed atomics:
+	 * each counter whole, never torn) */
+	struct worker_stats pub;
+	unsigned pub_bursts;
 	/* sessions with use not yet in an interim report: handle, generation;
 	 * all of the interval that ends at interim_due */
 	uint32_t *idirty, *idirty_gen;
@@ -214,6 +218,7 @@ static struct event *new_event(struct worker *w, enum ev_type type, uint64_t ts_
 }
 
 static void interim_mark(struct worker *w, struct session *s);
+static void publish_stats(struct worker *w);
 static inline void pol_enter(struct worker *w);
 static inline void pol_leave(struct worker *w);
 
@@ -1701,6 +1706,8 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 	}
 	stats_tick(w);
 	pol_leave(w);
+	if ((++w->pub_bursts & 15) == 0)
+		publish_stats(w);
 }
 
 void worker_advance(struct worker *w, uint64_t now_us)
@@ -1716,6 +1723,7 @@ void worker_advance(struct worker *w, uint64_t now_us)
 	w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	stats_tick(w);
 	pol_leave(w);
+	publish_stats(w);
 }
 
 void worker_control(struct worker *w, const struct pkt *p)
@@ -1773,11 +1781,32 @@ void worker_flush(struct worker *w)
 		det_feed_eof(w->feed, w->now_us);
 		w->feed = NULL; /* the analytics thread may now finish */
 	}
+	publish_stats(w);
 }
 
 void worker_get_stats(const struct worker *w, struct worker_stats *s)
 {
 	*s = w->st;
+}
+
+_Static_assert(sizeof(struct worker_stats) % sizeof(uint64_t) == 0, "counters are words");
+
+static void publish_stats(struct worker *w)
+{
+	uint64_t *dst = (uint64_t *)&w->pub;
+	const uint64_t *src = (const uint64_t *)&w->st;
+
+	for (size_t i = 0; i < sizeof(w->st) / sizeof(uint64_t); i++)
+		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+}
+
+void worker_peek_stats(const struct worker *w, struct worker_stats *s)
+{
+	uint64_t *dst = (uint64_t *)s;
+	const uint64_t *src = (const uint64_t *)&w->pub;
+
+	for (size_t i = 0; i < sizeof(*s) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
 void worker_get_classify_stats(const struct worker *w, struct classify_stats *s)

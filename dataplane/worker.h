@@ -108,8 +108,13 @@ void worker_flush(struct worker *w);
 struct sess_stats;
 void worker_get_session_stats(const struct worker *w, struct sess_stats *s);
 
-/* Snapshot of the counters. Only exact when the worker is stopped. */
+/* The counters, exact: only while the worker's thread is stopped. */
 void worker_get_stats(const struct worker *w, struct worker_stats *s);
+/* The counters as the worker last published them (every 16 bursts, when
+ * its clock is advanced on a quiet link, and at the flush), from any
+ * thread while it runs: the metrics' view, a few hundred packets old at
+ * most, and exact once it flushed. */
+void worker_peek_stats(const struct worker *w, struct worker_stats *s);
 void worker_get_classify_stats(const struct worker *w, struct classify_stats *s);
 
 /* Per-application totals (flows ended, bytes), one call per label. */

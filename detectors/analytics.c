@@ -24,6 +24,9 @@ struct det_feed {
 	struct rte_ring *sk_free;
 	struct sketch *sks;
 	struct sketch *cur;              /* this tick's, NULL: none could be had */
+	/* one the worker could not hand over: its own again. sk_free has one
+	 * producer, the analytics thread, so the worker never puts one back */
+	struct sketch *spare;
 	uint64_t cur_tick;
 	uint64_t next_tick_us;           /* packet time the tick ends */
 	int lossless;
@@ -137,8 +140,8 @@ static void feed_mark(struct det_feed *f, enum det_rec_kind k, uint64_t ts,
 	struct det_rec *r = det_feed_reserve(f);
 
 	if (!r) {
-		if (sk)
-			rte_ring_enqueue(f->sk_free, sk);
+		if (sk && !f->spare)
+			f->spare = sk;
 		return;
 	}
 	r->kind = (uint8_t)k;
@@ -149,10 +152,11 @@ static void feed_mark(struct det_feed *f, enum det_rec_kind k, uint64_t ts,
 
 static void feed_take_sketch(struct det_feed *f, uint64_t tick)
 {
-	void *p;
+	void *p = f->spare;
 	unsigned waits = 0;
 
-	while (rte_ring_dequeue(f->sk_free, &p) != 0) {
+	f->spare = NULL;
+	while (!p && rte_ring_dequeue(f->sk_free, &p) != 0) {
 		if (!f->lossless) {
 			__atomic_fetch_add(&f->dropped, 1, __ATOMIC_RELAXED);
 			f->cur = NULL;
@@ -202,8 +206,8 @@ void det_feed_eof(struct det_feed *f, uint64_t now_us)
 	 * before every worker's watermark passed them */
 	if (f->cur && f->cur->total_pkts && f->next_tick_us)
 		feed_mark(f, DR_TICK, (f->cur_tick + 1) * DET_TICK_US, f->cur);
-	else if (f->cur)
-		rte_ring_enqueue(f->sk_free, f->cur);
+	else if (f->cur && !f->spare)
+		f->spare = f->cur;
 	f->cur = NULL;
 	f->next_tick_us = UINT64_MAX;
 	feed_mark(f, DR_EOF, UINT64_MAX, NULL);
