@@ -390,6 +390,37 @@ def test_redis_full_spools_and_loses_no_alert(vigia, demo_pcap, redis, tmp_path)
     assert got == want
 
 
+def test_spool_full_drops_non_alerts_first(vigia, demo_pcap, redis, tmp_path):
+    """Redis away and a spool too small for the run (1 MiB): the spool
+    keeps within its size by dropping flows, stats and anomalies (counted),
+    never an alert while alerts fit; the next start with Redis back delivers
+    every alert, in order, and only part of the flows."""
+    pol = tmp_path / 'p.yaml'
+    pol.write_text(OFFICE_ONLY_DNS)
+    spool = tmp_path / 'spool'
+    ev = tmp_path / 'ev.json'
+    summ = tmp_path / 's.json'
+    p = run([vigia, 'replay', '-q', '--policy', str(pol), '-o', str(ev), '--summary-json', str(summ),
+             '--sensor', 'small', '--redis', '127.0.0.1:%d' % free_port(),
+             '--spool-dir', str(spool), '--spool-max', '1', '--preload', '2', demo_pcap])
+    assert p.returncode == 0, p.stderr
+    s = json.loads(summ.read_text())['redis']
+    events = file_events(ev)
+    want = [l for l in events if '"event_type":"alert"' in l]
+    assert len(want) > 500 and s['spool_dropped'] > 0 and s['errors'] == 0
+    assert s['left_in_spool'] + s['spool_dropped'] == len(events)
+    assert os.path.getsize(spool / 'small.spool') <= 1 << 20
+    empty = tmp_path / 'empty.pcap'
+    empty.write_bytes(open(demo_pcap, 'rb').read()[:24])
+    p = run([vigia, 'replay', '-q', '-o', '/dev/null', '--summary-json', str(summ), '--sensor', 'small',
+             '--redis', '127.0.0.1:%d' % redis.port, '--spool-dir', str(spool), str(empty)])
+    assert p.returncode == 0, p.stderr
+    assert [g[2] for g in redis.entries('vigia:{small}:alerts')] == want
+    flows = [l for l in events if '"event_type":"flow"' in l]
+    got = int(redis.cli('XLEN', 'vigia:{small}:flows'))
+    assert 0 < got < len(flows)
+
+
 def test_redis_stalled_server_nothing_lost(vigia, demo_pcap, redis, tmp_path):
     """Redis stalls (DEBUG SLEEP) in the middle of a run: the sink times out,
     spools, reconnects and sends the rest; the streams hold exactly the
