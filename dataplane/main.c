@@ -1188,6 +1188,14 @@ static void pipeline_summary(struct pipeline *pl, double elapsed,
 				",\"alerts\":%" PRIu64 ",\"suppressed\":%" PRIu64 ",\"sessions\":%" PRIu64
 				",\"dropped\":%" PRIu64 "}",
 				as.records, as.ticks, as.alerts, as.suppressed, as.sessions, as.dropped);
+			/* bounded detector state: entries given up when full */
+			const char *ids[32];
+			uint64_t ev[32];
+			unsigned nd = analytics_state_evictions(pl->an, ids, ev, 32);
+			fprintf(fp, ",\"detector_state_evictions\":{");
+			for (unsigned i = 0; i < nd; i++)
+				fprintf(fp, "%s\"%s\":%" PRIu64, i ? "," : "", ids[i], ev[i]);
+			fputc('}', fp);
 		}
 		fprintf(fp, ",\"classify\":{\"detected\":%" PRIu64
 			",\"guessed\":%" PRIu64 ",\"unknown\":%" PRIu64

@@ -859,6 +859,19 @@ void analytics_get_stats(const struct analytics *a, struct analytics_stats *s)
 		s->dropped += det_feed_dropped(&a->feeds[i]);
 }
 
+unsigned analytics_state_evictions(const struct analytics *an, const char **ids, uint64_t *n,
+				   unsigned max)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < an->ndets && k < max; i++)
+		if (an->state[i] && an->dets[i]->state_evictions) {
+			ids[k] = an->dets[i]->id;
+			n[k++] = an->dets[i]->state_evictions(an->state[i]);
+		}
+	return k;
+}
+
 void analytics_state_merge(struct analytics *an, const char *det, const char *key,
 			   const char *text)
 {

@@ -323,5 +323,6 @@ const struct detector det_5g = {
 	.sigs = sigs,
 	.create = g5_create,
 	.destroy = g5_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_record = g5_record,
 };

@@ -95,6 +95,13 @@ static void bl_destroy(void *st)
 	free(b);
 }
 
+static uint64_t bl_evictions(const void *st)
+{
+	const struct bl *b = st;
+
+	return b && b->t ? dtab_evictions(b->t) : 0;
+}
+
 static struct dtab *table(void *st)
 {
 	struct bl *b = st;
@@ -507,6 +514,7 @@ const struct detector det_baseline = {
 	.sigs = sigs,
 	.create = bl_create,
 	.destroy = bl_destroy,
+	.state_evictions = bl_evictions,
 	.on_record = bl_record,
 	.state_merge = bl_merge,
 	.state_dump = bl_dump,

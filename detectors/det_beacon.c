@@ -152,6 +152,7 @@ const struct detector det_beacon = {
 	.sigs = sigs,
 	.create = beacon_create,
 	.destroy = beacon_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_record = beacon_record,
 	.wants_start = beacon_wants,
 };

@@ -133,6 +133,7 @@ const struct detector det_brute = {
 	.sigs = sigs,
 	.create = brute_create,
 	.destroy = brute_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_record = brute_record,
 	.wants_start = brute_wants,
 };

@@ -85,6 +85,13 @@ static void *dns_create(void)
 	return d;
 }
 
+static uint64_t dns_evictions(const void *st)
+{
+	const struct dns_det *d = st;
+
+	return dtab_evictions(d->doms) + dtab_evictions(d->clis);
+}
+
 static void dns_destroy(void *st)
 {
 	struct dns_det *d = st;
@@ -333,5 +340,6 @@ const struct detector det_dns = {
 	.sigs = sigs,
 	.create = dns_create,
 	.destroy = dns_destroy,
+	.state_evictions = dns_evictions,
 	.on_record = dns_record,
 };

@@ -155,5 +155,6 @@ const struct detector det_flood = {
 	.sigs = sigs,
 	.create = flood_create,
 	.destroy = flood_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_tick = flood_tick,
 };

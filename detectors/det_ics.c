@@ -220,6 +220,7 @@ const struct detector det_ics = {
 	.sigs = sigs,
 	.create = ics_create,
 	.destroy = ics_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_record = ics_record,
 	.state_merge = ics_merge,
 	.state_dump = ics_dump,

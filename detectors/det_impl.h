@@ -58,6 +58,8 @@ void *dtab_get(struct dtab *t, const void *key, uint64_t now, int *created);
 /* The value of key or NULL; does not create. */
 void *dtab_find(struct dtab *t, const void *key);
 uint64_t dtab_evictions(const struct dtab *t);
+/* state_evictions of a detector whose state is one dtab */
+uint64_t det_dtab_evictions(const void *st);
 /* Every entry, in table order (no entry is ever removed). */
 struct dtab_iter {
 	const struct dtab *t;

@@ -257,5 +257,6 @@ const struct detector det_scan = {
 	.sigs = sigs,
 	.create = scan_create,
 	.destroy = scan_destroy,
+	.state_evictions = det_dtab_evictions,
 	.on_record = scan_record,
 };

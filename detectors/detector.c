@@ -478,6 +478,11 @@ void *dtab_find(struct dtab *t, const void *key)
 	return dt_lookup(t, key, 0, 0, &c);
 }
 
+uint64_t det_dtab_evictions(const void *st)
+{
+	return st ? dtab_evictions(st) : 0;
+}
+
 uint64_t dtab_evictions(const struct dtab *t)
 {
 	return t->evictions;

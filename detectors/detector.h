@@ -87,6 +87,8 @@ struct detector {
 	void (*state_merge)(void *st, const char *key, const char *text);
 	void (*state_dump)(void *st, void (*emit)(void *ctx, const char *key, const char *text),
 			   void *ctx);
+	/* entries its bounded tables gave up to make room (0 if none) */
+	uint64_t (*state_evictions)(const void *st);
 };
 
 /* Every detector, in a fixed order. */
@@ -306,6 +308,10 @@ struct analytics_stats {
 	uint64_t records, ticks, alerts, suppressed, dropped, sessions;
 };
 void analytics_get_stats(const struct analytics *a, struct analytics_stats *s);
+/* Per running detector with bounded state: its id and the entries its
+ * tables evicted when full; at most max, returns how many. After stop. */
+unsigned analytics_state_evictions(const struct analytics *a, const char **ids, uint64_t *n,
+				   unsigned max);
 
 /* Learnt state (device baselines) in and out: "DETECTOR-ID", KEY, TEXT.
  * Merge before analytics_start; dump after analytics_stop. */

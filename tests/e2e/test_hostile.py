@@ -229,3 +229,30 @@ def test_tsan_multi_worker_replay(vigia, demo_pcap, tmp_path):
     # stats events carry the telemetry thread's own counters (timing)
     same = lambda b: sorted(l for l in b.splitlines() if b'"event_type":"stats"' not in l)
     assert same(ev.read_bytes()) == same(ref) and len(same(ref)) > 700
+
+
+def test_detector_state_bounded_under_many_devices(vigia, tmp_path):
+    """Far more devices, DNS names and clients than the detectors keep
+    (a segment learning everything, 600k packets of vigia-gen's mix): their
+    tables stay at their size, what they give up is counted per detector in
+    the summary, and memory stays bounded."""
+    from conftest import run
+    gen = os.path.join(ROOT, 'build', 'vigia-gen')
+    cap = tmp_path / 'many.pcap'
+    assert run([gen, '-o', str(cap), '-n', '600000']).returncode == 0
+    pol = tmp_path / 'p.yaml'
+    pol.write_text('segments:\n  - name: all\n    cidrs: [0.0.0.0/0, "::/0"]\n    mode: learn\n')
+    summ = tmp_path / 's.json'
+    st = tmp_path / 'state'
+    st.mkdir()
+    p = run([vigia, 'replay', '-q', '--policy', str(pol), '--state-dir', str(st), '-o', '/dev/null',
+             '--summary-json', str(summ), str(cap)])
+    assert p.returncode == 0, p.stderr
+    s = json.loads(summ.read_text())
+    ev = s['detector_state_evictions']
+    assert set(ev) >= {'dns', 'baseline', 'ics', 'scan', 'flood', 'brute', 'beacon', '5g'}
+    assert ev['dns'] > 0 and ev['baseline'] > 0
+    # the profiles kept: no more than the detector's table (16384)
+    lines = (st / 'state.tsv').read_text().splitlines()
+    assert 0 < sum(1 for l in lines if l.startswith('baseline\t')) <= 16384
+    assert s['peak_rss_kib'] < 1024 * 1024
