@@ -56,7 +56,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 		log_debug("http: %s", msg);   /* clients' bad requests: noise */
 }
 
-/* "ADDR:PORT" or "[ADDR6]:PORT", numeric, into ss. 0 or -EINVAL. */
+/* "ADDR:PORT", "[ADDR6]:PORT" or "PORT" (loopback: 127.0.0.1), numeric,
+ * into ss. 0 or -EINVAL. */
 static int parse_listen(const char *s, struct sockaddr_storage *ss,
 			int *loopback)
 {
@@ -68,6 +69,11 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss,
 
 	if (!s || !*s)
 		return -EINVAL;
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 5) {
+		/* a port alone: loopback, the safe default for metrics */
+		snprintf(host, sizeof(host), "127.0.0.1:%s", s);
+		return parse_listen(host, ss, loopback);
+	}
 	if (s[0] == '[') {
 		p = strchr(s, ']');
 		if (!p || p[1] != ':')
@@ -273,7 +279,7 @@ struct http_status *http_status_start(const char *listen, struct status *st,
 	}
 	if (parse_listen(listen, &ss, &loopback)) {
 		snprintf(err, errlen, "metrics listen address '%s': want "
-			 "IPv4:PORT or [IPv6]:PORT, numeric", listen ? listen : "");
+			 "PORT (loopback), IPv4:PORT or [IPv6]:PORT, numeric", listen ? listen : "");
 		e = EINVAL;
 		goto err;
 	}

@@ -229,6 +229,26 @@ def test_systemd_unit_verifies(vigia, tmp_path):
     assert p.returncode == 0, p.stderr.decode()
 
 
+def test_dpdk_args_sample_uses_real_options(vigia):
+    """deploy/vigia-dpdk.conf (an @FILE of arguments) names the dpdk command
+    and only options `vigia --help` lists, each given a value where it
+    takes one: a renamed option cannot leave the sample behind."""
+    words = []
+    for line in open(os.path.join(DEPLOY, 'vigia-dpdk.conf')):
+        words += line.split('#', 1)[0].split()
+    assert words[0] == 'dpdk' and '--' in words
+    ours = words[1:words.index('--')]
+    helptext = run([vigia, '--help']).stdout.decode()
+    known = set(re.findall(r'(--[a-z][a-z0-9-]+)', helptext))
+    opts = [w for w in ours if w.startswith('-')]
+    assert opts and all(o in known or o in ('-o', '-w', '-q') for o in opts), opts
+    for i, w in enumerate(ours):
+        if w.startswith('--') and w not in ('--quiet', '--progress', '--allow-root'):
+            assert i + 1 < len(ours) and not ours[i + 1].startswith('--'), w
+    eal = words[words.index('--') + 1:]
+    assert '-l' in eal and '-a' in eal and '--file-prefix' in eal
+
+
 def test_man_page_lists_every_option(vigia):
     """vigia(8) renders without warnings and names every long option the
     binary's --help lists: the page cannot silently fall behind."""

@@ -341,6 +341,15 @@ static void test_listen_addresses(void **state)
 	http_status_stop(a);
 	http_status_stop(NULL);
 
+	/* a port alone: loopback, no warning */
+	warned[0] = 0;
+	a = http_status_start("0", st, NULL, NULL, err, sizeof(err));
+	assert_non_null(a);
+	assert_string_equal(warned, "");
+	assert_int_equal(get(http_status_port(a), "/metrics"), 200);
+	http_status_stop(a);
+	assert_null(http_status_start("123456", st, NULL, NULL, err, sizeof(err)));
+
 	/* any address: the operator's choice, served, and warned about */
 	warned[0] = 0;
 	a = http_status_start("0.0.0.0:0", st, NULL, NULL, err, sizeof(err));
