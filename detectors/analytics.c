@@ -392,11 +392,14 @@ static void ue_pseudonyms(struct analytics *an, struct event *ev, int seg)
 
 	ev->clear_subscriber = (uint8_t)(an->pol && seg >= 0 &&
 					 policy_segment_clear_subscribers(an->pol, seg));
-	if (!r || ev->clear_subscriber || r->ipver != t->ipver)
+	if (!r || ev->clear_subscriber)
 		return;
+	/* the flow's own ends, and the session's UE (of either family: a
+	 * dual-stack UE's IPv4 address names it on an IPv6 flow's alert) */
+	int same_fam = r->ipver == t->ipver;
 	for (int k = 0; k < 3; k++) {
-		const uint8_t *ue = k == 0 ? ((r->ue_side & 1) ? r->src : NULL)
-				    : k == 1 ? ((r->ue_side & 2) ? r->dst : NULL)
+		const uint8_t *ue = k == 0 ? ((same_fam && (r->ue_side & 1)) ? r->src : NULL)
+				    : k == 1 ? ((same_fam && (r->ue_side & 2)) ? r->dst : NULL)
 					     : (r->kind == DR_GTP && r->u.gtp.ue_ipver == t->ipver
 							? r->u.gtp.ue : NULL);
 		if (!ue)

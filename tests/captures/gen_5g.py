@@ -9,8 +9,9 @@ Session A: UE 10.45.1.5, DNN iot.city, uplink TEID 0x1001,
            later downlink TEID 0x5001 (modification), then deleted.
 Session B: UE 10.45.1.6, DNN internet, uplink TEID 0x1002.
 
---dual-stack: session C, an IPv4v6 UE (10.45.2.7 and 2001:db8:45:7::/64)
-with two uplink PDRs (TEIDs 0x3001, 0x3002) and downlink TEID 0x7001; an
+--dual-stack: session C, an IPv4v6 UE (10.45.2.7 and 2001:db8:45:7::/64),
+subscriber IMSI 214070000000007 / MSISDN 34600111333 (PFCP User ID), with
+two uplink PDRs (TEIDs 0x3001, 0x3002) and downlink TEID 0x7001; an
 IPv4 flow on one PDR, an IPv6 one on the other (the UE's address inside its
 /64), then one uplink packet from a /64 that is not the UE's."""
 import sys
@@ -21,6 +22,7 @@ from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_F
                                 IE_ForwardingParameters, IE_NetworkInstance,
                                 IE_OuterHeaderCreation, IE_PDI, IE_QFI, IE_SourceInterface,
                                 IE_UE_IP_Address, IE_UpdateFAR, IE_UpdateForwardingParameters,
+                                IE_UserId,
                                 PFCPSessionDeletionRequest, PFCPSessionEstablishmentRequest,
                                 PFCPSessionEstablishmentResponse,
                                 PFCPSessionModificationRequest)
@@ -72,6 +74,12 @@ def tcp(t, teid, src, dst, sport, dport, flags, seq, ack, payload=b'', up=True, 
         Raw(payload))
 
 
+def tbcd(digits):
+    """TS 29.274 8.3 (as PFCP's User ID codes IMSI and MSISDN)."""
+    d = digits + ('f' if len(digits) % 2 else '')
+    return bytes(int(d[i + 1], 16) << 4 | int(d[i], 16) for i in range(0, len(d), 2))
+
+
 def dual_stack(out):
     cp, up = 0x7111, 0x7222
     pdis = [IE_PDI(IE_list=[IE_SourceInterface(interface=0),
@@ -82,6 +90,7 @@ def dual_stack(out):
                             IE_QFI(QFI=5)]) for teid in (0x3001, 0x3002)]
     req = PFCPSessionEstablishmentRequest(IE_list=[
         IE_FSEID(v4=1, seid=cp, ipv4=SMF),
+        IE_UserId(IMSIF=1, imsi=tbcd('214070000000007'), MSISDNF=1, msisdn=tbcd('34600111333')),
         IE_CreatePDR(IE_list=[pdis[0]]), IE_CreatePDR(IE_list=[pdis[1]]),
         IE_CreateFAR(IE_list=[IE_ForwardingParameters(IE_list=[
             IE_OuterHeaderCreation(GTPUUDPIPV4=1, TEID=0x7001, ipv4=GNB)])])])

@@ -340,7 +340,9 @@ def test_dual_stack_session_several_pdrs(vigia, clear_pol, tmp_path, workers):
     fl = {e['src_ip']: e for e in evs if e['event_type'] == 'flow' and 'tunnel' in e}
     assert set(fl) == {'10.45.2.7', '2001:db8:45:7:a:b:c:d', '2001:db8:45:8::1'}
     for f in fl.values():
-        assert f['session'] == {'seid': 0x7222, 'ue_ip': '10.45.2.7', 'dnn': 'internet'}
+        # the PFCP User ID names the subscriber (this policy allows clear values)
+        assert f['session'] == {'seid': 0x7222, 'ue_ip': '10.45.2.7', 'dnn': 'internet',
+                                'subscriber': '214070000000007', 'msisdn': '34600111333'}
     assert fl['10.45.2.7']['tunnel']['teid'] == 0x3001
     v6 = fl['2001:db8:45:7:a:b:c:d']
     assert v6['tunnel']['teid'] == 0x3002 and v6['tunnel']['teid_toclient'] == 0x7001
@@ -350,6 +352,16 @@ def test_dual_stack_session_several_pdrs(vigia, clear_pol, tmp_path, workers):
     # by TEID: 3 + 3 + 1 uplink, 3 downlink
     assert s[0]['uplink']['pkts'] == 7 and s[0]['downlink']['pkts'] == 3
     assert sorted(s[0]['apps']) == ['HTTP', 'TLS']
+    # without a policy allowing clear values: pseudonyms, and the digits
+    # nowhere in the output
+    p = run([vigia, 'replay', '-q', '-w', workers, '-o', str(ev), str(cap)])
+    assert p.returncode == 0, p.stderr
+    text = ev.read_text()
+    assert '214070000000007' not in text and '34600111333' not in text
+    assert '"10.45.2.7"' not in text and '2001:db8:45:7:' not in text
+    sess = [json.loads(l)['session'] for l in text.splitlines()
+            if '"event_type":"session"' in l][0]
+    assert sess['subscriber'].startswith('pseudo:') and sess['msisdn'].startswith('pseudo:')
 
 
 def sessions_of(path):

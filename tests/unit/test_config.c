@@ -66,13 +66,14 @@ static void test_sample_dpdk(void **state)
 	assert_null(val_of(&cfg, "--redis-password-file"));
 	assert_null(val_of(&cfg, "--detectors"));
 	assert_null(val_of(&cfg, "--quiet"));
-	assert_int_equal(cfg.n, 31);
+	assert_string_equal(val_of(&cfg, "--state-interval"), "300");
+	assert_int_equal(cfg.n, 32);
 
 	/* argv: argv[0], the config in the file's order, the command line */
 	char *cmd[] = { "dpdk", "--sensor", "lab-7", "-w", "1", NULL };
 	char **av = config_argv(&cfg, 5, cmd, &ac);
 	assert_non_null(av);
-	assert_int_equal(ac, 1 + 2 * 31 + 4);
+	assert_int_equal(ac, 1 + 2 * 32 + 4);
 	assert_null(av[ac]);
 	assert_string_equal(av[0], "dpdk");
 	assert_string_equal(av[1], "--sensor");
@@ -83,11 +84,13 @@ static void test_sample_dpdk(void **state)
 	assert_string_equal(av[6], "info");
 	assert_string_equal(av[7], "--state-dir");
 	assert_string_equal(av[8], "/var/lib/vigia");
-	assert_string_equal(av[9], "--user");
-	assert_string_equal(av[11], "--group");
-	assert_string_equal(av[13], "--port");
-	assert_string_equal(av[15], "--mbufs");
-	assert_string_equal(av[16], "65536");
+	assert_string_equal(av[9], "--state-interval");
+	assert_string_equal(av[10], "300");
+	assert_string_equal(av[11], "--user");
+	assert_string_equal(av[13], "--group");
+	assert_string_equal(av[15], "--port");
+	assert_string_equal(av[17], "--mbufs");
+	assert_string_equal(av[18], "65536");
 	assert_string_equal(av[ac - 6], "--community-id-seed");
 	assert_string_equal(av[ac - 5], "0");
 	assert_ptr_equal(av[ac - 4], cmd[1]);
