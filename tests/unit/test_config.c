@@ -122,7 +122,7 @@ static void test_sample_dpdk(void **state)
 	assert_string_equal(sensor, "lab-7");
 	assert_null(sensor_from); /* the last one came from the command line */
 	assert_non_null(mbufs_from);
-	assert_string_equal(mbufs_from, SAMPLE ":44:12");
+	assert_string_equal(mbufs_from, SAMPLE ":47:12");
 	config_free_argv(av);
 
 	/* by name */
