@@ -11,6 +11,7 @@ enum {
 	IE_UPD_FWD_PARAMS = 11, IE_CAUSE = 19, IE_SOURCE_IF = 20, IE_FTEID = 21,
 	IE_NETWORK_INSTANCE = 22, IE_FSEID = 57, IE_OUTER_HDR_CREATION = 84,
 	IE_UPDATE_QER = 14, IE_UE_IP = 93, IE_QFI = 124, IE_USER_ID = 141,
+	IE_REMOVE_PDR = 15, IE_PDR_ID = 56,
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -58,6 +59,9 @@ struct ctx {
 	struct pfcp_msg *m;
 	struct pfcp_pdi *pdi;            /* the PDI being filled, NULL none */
 	int qer;                         /* inside a Create/Update QER */
+	int rm;                          /* inside a Remove PDR */
+	int has_pdr;                     /* a PDR ID at this level (Create / */
+	uint16_t pdr;                    /* Update PDR: the PDI's sibling) */
 };
 
 /* A 5G identifier string (TS 29.571 SUPI/GPSI: "imsi-214...", "msisdn-34...")
@@ -125,7 +129,36 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 	m->ies++;
 	switch (type) {
 	case IE_CREATE_PDR:
-	case IE_UPDATE_PDR:
+	case IE_UPDATE_PDR: {
+		/* its PDR ID may come before or after its PDI */
+		struct ctx sub = { m, NULL, 0, 0, 0, 0 };
+		unsigned first = m->npdi;
+		if (walk(&sub, v, l, depth + 1))
+			return -1;
+		for (unsigned k = first; sub.has_pdr && k < m->npdi; k++) {
+			m->pdi[k].has_pdr_id = 1;
+			m->pdi[k].pdr_id = sub.pdr;
+		}
+		return 0;
+	}
+	case IE_REMOVE_PDR: {
+		struct ctx sub = { m, NULL, 0, 1, 0, 0 };
+		return walk(&sub, v, l, depth + 1);
+	}
+	case IE_PDR_ID:
+		if (l < 2)
+			return -1;
+		if (c->rm) {
+			if (m->nrm_pdr < PFCP_MAX_PDI)
+				m->rm_pdr[m->nrm_pdr++] = rd16(v);
+		} else if (d) { /* in a Created PDR */
+			d->has_pdr_id = 1;
+			d->pdr_id = rd16(v);
+		} else {
+			c->has_pdr = 1;
+			c->pdr = rd16(v);
+		}
+		return 0;
 	case IE_CREATE_FAR:
 	case IE_UPDATE_FAR:
 	case IE_FWD_PARAMS:
@@ -133,12 +166,12 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 		return walk(c, v, l, depth + 1);
 	case IE_CREATE_QER:
 	case IE_UPDATE_QER: {
-		struct ctx sub = { m, NULL, 1 };
+		struct ctx sub = { m, NULL, 1, 0, 0, 0 };
 		return walk(&sub, v, l, depth + 1);
 	}
 	case IE_PDI:
 	case IE_CREATED_PDR: {
-		struct ctx sub = { m, new_pdi(m), 0 };
+		struct ctx sub = { m, new_pdi(m), 0, 0, 0, 0 };
 		return walk(&sub, v, l, depth + 1);
 	}
 	case IE_USER_ID:
@@ -294,6 +327,6 @@ int pfcp_parse(const uint8_t *p, size_t len, struct pfcp_msg *m)
 	}
 	m->seq = (uint32_t)p[o] << 16 | (uint32_t)p[o + 1] << 8 | p[o + 2];
 	o += 4;
-	struct ctx c = { m, NULL, 0 };
+	struct ctx c = { m, NULL, 0, 0, 0, 0 };
 	return walk(&c, p + o, mlen - o, 0);
 }

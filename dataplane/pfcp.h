@@ -2,7 +2,8 @@
  * plane tunnels belong to which PDU session: heartbeat and association are
  * recognised, session establishment / modification / deletion requests and
  * responses are read for SEIDs, F-TEIDs, UE addresses, network instance
- * (DNN), QFI (of PDIs and QERs) and the User ID (IMSI, MSISDN).
+ * (DNN), QFI (of PDIs and QERs), PDR IDs (created, updated, removed) and
+ * the User ID (IMSI, MSISDN; 5G SUPI and GPSI).
  *
  * Reads only within [p, p + len); IE lengths are checked against their
  * parent's; grouped IEs nest at most PFCP_MAX_DEPTH deep.
@@ -33,6 +34,9 @@ struct pfcp_pdi {
 	uint8_t has_ue4, has_ue6;
 	uint8_t ue4[4], ue6[16];
 	uint8_t has_qfi, qfi;
+	/* the PDR it belongs to (the Create, Update or Created PDR's ID) */
+	uint8_t has_pdr_id;
+	uint16_t pdr_id;
 	char dnn[64];                    /* network instance, "" none */
 };
 
@@ -54,6 +58,9 @@ struct pfcp_msg {
 	uint8_t dl_ip4[4];
 	/* QFIs of Create/Update QERs: granted to the session */
 	uint64_t qer_qfi_mask;
+	/* Remove PDR: the PDR IDs whose tunnels end */
+	unsigned nrm_pdr;
+	uint16_t rm_pdr[PFCP_MAX_PDI];
 	/* User ID (TS 29.244 §8.2.101): the subscriber, "" not sent */
 	char imsi[16 + 1], msisdn[16 + 1];
 	unsigned ies;                    /* IEs read (all levels) */

@@ -255,27 +255,68 @@ static void del_teid(struct sess_table *t, uint32_t i, unsigned k)
 	s->nteid--;
 }
 
+/* A PDR's share in a TEID: drop it; 1 when no PDR is left. */
+static int pdr_del(struct sess_teid *o, uint16_t p)
+{
+	for (unsigned j = 0; o->npdr != SESS_PDR_MANY && j < o->npdr; j++)
+		if (o->pdr[j] == p) {
+			o->pdr[j] = o->pdr[--o->npdr];
+			return o->npdr == 0;
+		}
+	return 0;
+}
+
+static void pdr_add(struct sess_teid *o, uint16_t p)
+{
+	if (o->npdr == SESS_PDR_MANY)
+		return;
+	for (unsigned j = 0; j < o->npdr; j++)
+		if (o->pdr[j] == p)
+			return;
+	if (o->npdr < SESS_PDRS)
+		o->pdr[o->npdr++] = p;
+	else
+		o->npdr = SESS_PDR_MANY;
+}
+
 /* The session holds teid (direction dl) from now on. With a bearer (ebi),
  * it replaces that bearer's TEID of the same direction (handover: the new
- * eNB's); replace_dl: it replaces every downlink TEID (PFCP: the gNB's
- * TEID of an updated FAR). A session full of TEIDs forgets its oldest. */
-static void set_teid(struct sess_table *t, uint32_t i, int dl, uint8_t ebi, int replace_dl,
-		     uint32_t teid)
+ * eNB's); with a PDR (pdr >= 0), the PDR moves to it (an Update PDR's new
+ * F-TEID; a TEID no PDR uses any more goes); replace_dl: it replaces every
+ * downlink TEID (PFCP: the gNB's TEID of an updated FAR). A session full
+ * of TEIDs forgets its oldest. */
+static void set_teid(struct sess_table *t, uint32_t i, int dl, uint8_t ebi, int pdr,
+		     int replace_dl, uint32_t teid)
 {
 	struct session *s = &t->s[i];
 
 	for (unsigned k = s->nteid; k-- > 0;) {
-		const struct sess_teid *o = &s->teid[k];
-		if (o->teid == teid || (o->dl == dl && ((ebi && o->ebi == ebi) ||
-							(dl && replace_dl))))
+		struct sess_teid *o = &s->teid[k];
+		if (o->teid == teid) {
+			if (pdr >= 0 && o->dl == dl && o->npdr) {
+				pdr_add(o, (uint16_t)pdr); /* another QoS flow's PDR */
+				for (unsigned j = s->nteid; j-- > 0;)
+					if (s->teid[j].teid != teid && s->teid[j].dl == dl &&
+					    pdr_del(&s->teid[j], (uint16_t)pdr))
+						del_teid(t, i, j);
+				return;
+			}
 			del_teid(t, i, k);
+		} else if (o->dl == dl && ((ebi && o->ebi == ebi) || (dl && replace_dl))) {
+			del_teid(t, i, k);
+		} else if (o->dl == dl && pdr >= 0 && pdr_del(o, (uint16_t)pdr)) {
+			del_teid(t, i, k);
+		}
 	}
 	if (s->nteid == SESS_TEIDS)
 		del_teid(t, i, 0);
-	s->teid[s->nteid].teid = teid;
-	s->teid[s->nteid].dl = (uint8_t)dl;
-	s->teid[s->nteid].ebi = ebi;
-	s->nteid++;
+	struct sess_teid *n = &s->teid[s->nteid++];
+	memset(n, 0, sizeof(*n));
+	n->teid = teid;
+	n->dl = (uint8_t)dl;
+	n->ebi = ebi;
+	if (pdr >= 0)
+		pdr_add(n, (uint16_t)pdr);
 	map_put(&t->by_teid, teid, i);
 }
 
@@ -337,7 +378,7 @@ static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *
 		const struct pfcp_pdi *d = &m->pdi[k];
 		/* uplink PDI (source interface access), or a Created PDR */
 		if (d->has_teid && (!d->has_src_if || d->src_if == 0))
-			set_teid(t, i, 0, 0, 0, d->teid);
+			set_teid(t, i, 0, 0, d->has_pdr_id ? d->pdr_id : -1, 0, d->teid);
 		if (d->has_ue4)
 			set_ue(t, i, 4, d->ue4);
 		if (d->has_ue6)
@@ -355,7 +396,13 @@ static void apply_pdis(struct sess_table *t, uint32_t i, const struct pfcp_msg *
 	/* the gNB's TEID: a modification moves the session to a new gNB
 	 * (handover), the old tunnel is gone */
 	if (m->has_dl_teid)
-		set_teid(t, i, 1, 0, m->type == PFCP_SESS_MOD_REQ, m->dl_teid);
+		set_teid(t, i, 1, 0, -1, m->type == PFCP_SESS_MOD_REQ, m->dl_teid);
+	/* Remove PDR: its tunnel is gone (a TEID still in use by another
+	 * PDR of the session stays) */
+	for (unsigned r = 0; r < m->nrm_pdr; r++)
+		for (unsigned k = s->nteid; k-- > 0;)
+			if (pdr_del(&s->teid[k], m->rm_pdr[r]))
+				del_teid(t, i, k);
 }
 
 void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
@@ -501,11 +548,11 @@ static void apply_bearers(struct sess_table *t, uint32_t i, const struct gtpc_ms
 		for (unsigned k = 0; k < br->nfteid && k < GTPC_MAX_BEARER_FTEIDS; k++) {
 			const struct gtpc_fteid *f = &br->fteid[k];
 			if (f->iface == GTPC_IF_S1U_ENB)
-				set_teid(t, i, 1, ebi, 0, f->teid);
+				set_teid(t, i, 1, ebi, -1, 0, f->teid);
 			else if (f->iface == GTPC_IF_S1U_SGW)
-				set_teid(t, i, 0, ebi, 0, f->teid);
+				set_teid(t, i, 0, ebi, -1, 0, f->teid);
 			else if (f->iface == GTPC_IF_S5S8U_PGW && !has_ul)
-				set_teid(t, i, 0, ebi, 0, f->teid); /* S5 tap: the PGW's */
+				set_teid(t, i, 0, ebi, -1, 0, f->teid); /* S5 tap: the PGW's */
 		}
 	}
 }

@@ -37,7 +37,14 @@ struct sess_teid {
 	uint8_t dl;                      /* 0 the UPF's/SGW's (uplink), 1 the
 					  * gNB's/eNB's (downlink) */
 	uint8_t ebi;                     /* GTPv2-C bearer, 0 none */
+	/* PFCP: the PDRs whose PDIs name it (several QoS flows share one N3
+	 * tunnel); SESS_PDR_MANY: more than SESS_PDRS, never removed by a
+	 * Remove PDR */
+	uint8_t npdr;
+	uint16_t pdr[4];
 };
+#define SESS_PDRS 4
+#define SESS_PDR_MANY 255
 
 struct session {
 	uint64_t cp_seid, up_seid;

@@ -668,12 +668,101 @@ static void test_gtpc_bearers(void **st)
 	sess_destroy(t);
 }
 
+/* PDR IDs: the parser ties each PDI to its Create / Update / Created PDR's
+ * ID (before or after it) and reads Remove PDR; the session keeps which
+ * PDRs use each TEID: two QoS flows' PDRs on one tunnel, an Update PDR
+ * moving a PDR to a new F-TEID, a Remove PDR ending a tunnel only when no
+ * PDR uses it any more. */
+static void test_pdr_ids(void **st)
+{
+	(void)st;
+	struct mb b;
+	struct pfcp_msg m;
+	/* Create PDR { PDI { F-TEID 0xa1 }, PDR ID 7 } (ID after the PDI),
+	 * Remove PDR { PDR ID 9 } */
+	hdr(&b, PFCP_SESS_MOD_REQ, 1, 0x61);
+	size_t pdr = ie_open(&b, 1), pdi = ie_open(&b, 2), at = ie_open(&b, 21);
+	put(&b, (uint8_t[]){ 0x01, 0, 0, 0, 0xa1, 10, 201, 0, 2 }, 9);
+	ie_close(&b, at);
+	ie_close(&b, pdi);
+	at = ie_open(&b, 56);
+	put(&b, (uint8_t[]){ 0, 7 }, 2);
+	ie_close(&b, at);
+	ie_close(&b, pdr);
+	size_t rm = ie_open(&b, 15);
+	at = ie_open(&b, 56);
+	put(&b, (uint8_t[]){ 0, 9 }, 2);
+	ie_close(&b, at);
+	ie_close(&b, rm);
+	done(&b);
+	assert_int_equal(pfcp_parse(b.b, b.n, &m), 0);
+	assert_int_equal(m.npdi, 1);
+	assert_true(m.pdi[0].has_pdr_id);
+	assert_int_equal(m.pdi[0].pdr_id, 7);
+	assert_int_equal(m.nrm_pdr, 1);
+	assert_int_equal(m.rm_pdr[0], 9);
+	/* a PDR ID one byte long: refused */
+	uint8_t shortid[] = { 7 };
+	assert_int_equal(one(56, shortid, 1, 0, &m), -1);
+
+	struct sess_table *t = sess_create(4, 0);
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_REQ;
+	m.has_fseid = 1;
+	m.fseid = 0x51;
+	m.npdi = 3;
+	for (int k = 0; k < 3; k++) {
+		m.pdi[k].has_teid = 1;
+		m.pdi[k].has_pdr_id = 1;
+		m.pdi[k].pdr_id = (uint16_t)(1 + k);
+	}
+	m.pdi[0].teid = 0xa1; /* PDRs 1 and 2: one tunnel, two QoS flows */
+	m.pdi[1].teid = 0xa1;
+	m.pdi[2].teid = 0xa3;
+	sess_learn(t, &m, 1);
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_RESP;
+	m.has_seid = 1;
+	m.seid = 0x51;
+	m.has_fseid = 1;
+	m.fseid = 0x61;
+	sess_learn(t, &m, 2);
+	const struct session *s = sess_by_teid(t, 0xa1);
+	assert_non_null(s);
+	assert_int_equal(s->nteid, 2);
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_MOD_REQ;
+	m.has_seid = 1;
+	m.seid = 0x61;
+	m.nrm_pdr = 1;
+	m.rm_pdr[0] = 1; /* PDR 2 still uses 0xa1 */
+	sess_learn(t, &m, 3);
+	assert_ptr_equal(sess_by_teid(t, 0xa1), s);
+	m.rm_pdr[0] = 2; /* now nobody does */
+	sess_learn(t, &m, 4);
+	assert_null(sess_by_teid(t, 0xa1));
+	assert_ptr_equal(sess_by_teid(t, 0xa3), s);
+	/* Update PDR 3: a new F-TEID; the old one is nobody's */
+	m.nrm_pdr = 0;
+	m.npdi = 1;
+	m.pdi[0].has_teid = 1;
+	m.pdi[0].teid = 0xa4;
+	m.pdi[0].has_pdr_id = 1;
+	m.pdi[0].pdr_id = 3;
+	sess_learn(t, &m, 5);
+	assert_null(sess_by_teid(t, 0xa3));
+	assert_ptr_equal(sess_by_teid(t, 0xa4), s);
+	assert_int_equal(s->nteid, 1);
+	sess_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_establishment_request),
 		cmocka_unit_test(test_session_teids_dual_stack),
 		cmocka_unit_test(test_gtpc_bearers),
+		cmocka_unit_test(test_pdr_ids),
 		cmocka_unit_test(test_response_modification_deletion),
 		cmocka_unit_test(test_truncated_and_oversized),
 		cmocka_unit_test(test_each_ie),
