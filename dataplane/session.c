@@ -101,9 +101,14 @@ static void map_put(struct map *m, uint64_t k, uint32_t v)
 static uint64_t ue_key(int ipver, const uint8_t *a)
 {
 	uint64_t w;
+	uint32_t v4;
 
-	memcpy(&w, a, 8);
-	return ipver == 6 ? mix(w) ^ 6 : (w & 0xffffffffULL) | 4ULL << 32;
+	if (ipver == 6) {
+		memcpy(&w, a, 8);
+		return mix(w) ^ 6;
+	}
+	memcpy(&v4, a, 4); /* an IPv4 address may come in 4 bytes */
+	return v4 | 4ULL << 32;
 }
 
 struct sess_table *sess_create(unsigned max_sessions, uint64_t idle_us)

@@ -102,8 +102,8 @@ int sess_teid_dir(const struct session *s, uint32_t teid);
 /* Is addr the session's UE: its IPv4 address, or inside its IPv6 /64? */
 int sess_is_ue(const struct session *s, int ipver, const uint8_t *addr);
 
-/* The session of a TEID (uplink or downlink) or of a UE address (an IPv6
- * address by its /64); NULL. */
+/* The session of a TEID (uplink or downlink) or of a UE address (4 bytes
+ * for IPv4, 16 for IPv6, matched by its /64); NULL. */
 const struct session *sess_by_teid(struct sess_table *t, uint32_t teid);
 const struct session *sess_by_ue(struct sess_table *t, int ipver, const uint8_t *addr);
 

@@ -266,6 +266,12 @@ static void device_flow(void *st, struct det_ctx *c, const struct det_rec *r, in
 
 	if (mode == POLICY_MODE_NONE)
 		return;
+	/* a PDU session's UE: its address is subscriber data (and names no
+	 * device for long: it comes and goes with sessions), profiled - and so
+	 * written to the state file and Redis - only where the segment allows
+	 * subscriber data in clear */
+	if ((r->ue_side & (dev_is_src ? 1 : 2)) && !policy_segment_clear_subscribers(pol, seg))
+		return;
 	struct dev_key k;
 	int created;
 	memset(&k, 0, sizeof(k));

@@ -482,6 +482,24 @@ def test_subscriber_data_pseudonymised_by_default(vigia, n3n4, tmp_path):
     assert spoof2['alert']['evidence']['spoofed_sources'] == forged
 
 
+def test_ue_addresses_not_profiled_as_devices(vigia, n3n4, tmp_path):
+    """A segment over the UE pool in learn mode: a UE's address is
+    subscriber data, so it is not profiled (and never written to the state
+    file or Redis) unless the segment allows subscriber data in clear."""
+    cap, _ = n3n4
+    for clear, want in ((False, False), (True, True)):
+        st = tmp_path / ('st%d' % clear)
+        st.mkdir()
+        pol = tmp_path / ('p%d.yaml' % clear)
+        pol.write_text('segments:\n  - name: ue-pool\n    cidrs: [10.45.0.0/16]\n'
+                       '    mode: learn\n' + ('    clear_subscribers: true\n' if clear else ''))
+        p = run([vigia, 'replay', '-q', '--policy', str(pol), '--state-dir', str(st),
+                 '-o', '/dev/null', cap])
+        assert p.returncode == 0, p.stderr
+        text = (st / 'state.tsv').read_text()
+        assert ('10.45.1.5' in text) == want, text[:500]
+
+
 def test_session_identity_pseudonymised_by_segment(vigia, n3n4, tmp_path):
     """A segment that pseudonymises its devices does so even where
     clear_subscribers would allow the subscriber's data in clear."""
