@@ -1,5 +1,6 @@
 #include "devices.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -277,6 +278,9 @@ int devices_cmd(int argc, char **argv, devices_policy_load_fn load, devices_poli
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "redis", required_argument, NULL, 'r' },
 		{ "redis-prefix", required_argument, NULL, 'x' },
+		{ "redis-user", required_argument, NULL, 'u' },
+		{ "redis-password-file", required_argument, NULL, 'P' },
+		{ "redis-db", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "export", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
@@ -284,7 +288,8 @@ int devices_cmd(int argc, char **argv, devices_policy_load_fn load, devices_poli
 	};
 	const char *state_dir = NULL, *redis = NULL, *policy_path = NULL, *export = NULL;
 	struct redis_sink_cfg rc;
-	char host[256], err[512];
+	static char host[256], pw[256];
+	char err[512];
 	int opt;
 
 	memset(&rc, 0, sizeof(rc));
@@ -294,12 +299,23 @@ int devices_cmd(int argc, char **argv, devices_policy_load_fn load, devices_poli
 		case 's': state_dir = optarg; break;
 		case 'r': redis = optarg; break;
 		case 'x': rc.prefix = optarg; break;
+		case 'u': rc.user = optarg; break;
+		case 'd': rc.db = atoi(optarg); break;
+		case 'P':
+			if (redis_cfg_password_file(&rc, optarg, pw, sizeof(pw)) != 0) {
+				fprintf(stderr, "vigia devices: --redis-password-file %s: %s\n", optarg,
+					errno == ENODATA ? "empty" : strerror(errno));
+				return 2;
+			}
+			break;
 		case 'p': policy_path = optarg; break;
 		case 'e': export = optarg; break;
 		default:
 			fprintf(opt == 'h' ? stdout : stderr,
-				"usage: vigia devices (--state-dir DIR | --redis HOST[:PORT] "
-				"[--redis-prefix P]) [--policy FILE] [--export DEVICE]\n");
+				"usage: vigia devices (--state-dir DIR | --redis HOST[:PORT]|unix:PATH "
+				"[--redis-prefix P] [--redis-user U] [--redis-password-file F] "
+				"[--redis-db N]) [--policy FILE] [--export DEVICE]\n"
+				"  (the password may also come from VIGIA_REDIS_PASSWORD)\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -319,13 +335,12 @@ int devices_cmd(int argc, char **argv, devices_policy_load_fn load, devices_poli
 			return 1;
 		}
 	} else {
-		snprintf(host, sizeof(host), "%s", redis);
-		char *colon = strrchr(host, ':');
-		if (colon) {
-			*colon = 0;
-			rc.port = atoi(colon + 1);
+		redis_cfg_address(&rc, redis, host, sizeof(host));
+		const char *envpw = getenv("VIGIA_REDIS_PASSWORD");
+		if (envpw && !rc.password) {
+			snprintf(pw, sizeof(pw), "%s", envpw);
+			rc.password = pw;
 		}
-		rc.host = host;
 		if (state_redis_load(&rc, take, &ds, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vigia devices: %s\n", err);
 			free(ds.d);

@@ -384,20 +384,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_RPREFIX: o->rcfg.prefix = optarg; break;
 		case O_RPUBLISH: o->rcfg.publish_channel = optarg; break;
 		case O_SPOOLDIR: o->rcfg.spool_dir = optarg; break;
-		case O_RPASSF: {
-			FILE *pf = fopen(optarg, "r");
-			if (!pf || !fgets(o->redis_password, sizeof(o->redis_password), pf)) {
-				fprintf(stderr, "vigia: --redis-password-file %s: %s\n",
-					optarg, pf ? "empty" : strerror(errno));
-				if (pf)
-					fclose(pf);
+		case O_RPASSF:
+			if (redis_cfg_password_file(&o->rcfg, optarg, o->redis_password,
+						    sizeof(o->redis_password)) != 0) {
+				fprintf(stderr, "vigia: --redis-password-file %s: %s\n", optarg,
+					errno == ENODATA ? "empty" : strerror(errno));
 				return EXIT_USAGE;
 			}
-			fclose(pf);
-			o->redis_password[strcspn(o->redis_password, "\r\n")] = 0;
-			o->rcfg.password = o->redis_password;
 			break;
-		}
 		case O_RDB:
 			if (parse_uint(optarg, 1023, &v))
 				goto bad;
@@ -823,17 +817,7 @@ static int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 			o->rcfg.password = o->redis_password;
 		}
 		o->rcfg.sensor = o->sensor;
-		if (!strncmp(o->redis, "unix:", 5)) {
-			o->rcfg.unix_path = o->redis + 5;
-		} else {
-			snprintf(o->redis_host, sizeof(o->redis_host), "%s", o->redis);
-			char *colon = strrchr(o->redis_host, ':');
-			if (colon && !strchr(colon + 1, ']')) {
-				*colon = 0;
-				o->rcfg.port = atoi(colon + 1);
-			}
-			o->rcfg.host = o->redis_host;
-		}
+		redis_cfg_address(&o->rcfg, o->redis, o->redis_host, sizeof(o->redis_host));
 		pl->redis = redis_sink_create(&o->rcfg, err, sizeof(err));
 		if (!pl->redis) {
 			fprintf(stderr, "vigia: %s\n", err);

@@ -778,6 +778,38 @@ static void replay_spool(struct redis_sink *s)
 	s->st.spool_bytes = sizeof(uint32_t);
 }
 
+void redis_cfg_address(struct redis_sink_cfg *c, const char *addr, char *buf, size_t cap)
+{
+	if (!strncmp(addr, "unix:", 5)) {
+		c->unix_path = addr + 5;
+		return;
+	}
+	snprintf(buf, cap, "%s", addr);
+	char *colon = strrchr(buf, ':');
+	if (colon && !strchr(colon + 1, ']')) {
+		*colon = 0;
+		c->port = atoi(colon + 1);
+	}
+	c->host = buf;
+}
+
+int redis_cfg_password_file(struct redis_sink_cfg *c, const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)cap, f)) {
+		fclose(f);
+		errno = ENODATA;
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = 0;
+	c->password = buf;
+	return 0;
+}
+
 struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 				     char *err, size_t errlen)
 {

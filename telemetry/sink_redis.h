@@ -66,6 +66,13 @@ struct redisContext *redis_open(const char *host, int port, const char *unix_pat
 /* Connect (and AUTH, SELECT) and open/resume the spool. An unreachable
  * server is not fatal when a spool is configured (events wait on disk);
  * a refused AUTH always is. NULL with one line in err. */
+/* Where Redis is, as the command line says it: "HOST[:PORT]", "[V6]:PORT"
+ * or "unix:PATH"; the host is copied to buf, which must outlive c. */
+void redis_cfg_address(struct redis_sink_cfg *c, const char *addr, char *buf, size_t cap);
+/* The first line of FILE (no newline) as c's password, kept in buf. 0, or
+ * -1 with errno (ENODATA: the file is empty). */
+int redis_cfg_password_file(struct redis_sink_cfg *c, const char *path, char *buf, size_t cap);
+
 struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 				     char *err, size_t errlen);
 

@@ -377,3 +377,22 @@ def test_mqtt_anomalies_and_credentials_in_corpus(vigia, corpus, tmp_path):
         p = run([vigia, 'replay', '-q', '--stats-interval', '3600', '-o', str(ev), path])
         assert p.returncode == 0, p.stderr
         assert sum(e['stats']['iot']['mqtt'][key] for e in iot_stats(ev)) >= 1, path
+
+
+def test_devices_command_with_redis_password(vigia, iot, tmp_path):
+    """A Redis that wants a password: the sensor and `vigia devices` both
+    take it from a file; without it, devices says why it cannot read."""
+    from test_redis import Redis
+    r = Redis(tmp_path, '--requirepass', 's3cret')
+    try:
+        addr = '127.0.0.1:%d' % r.port
+        pwf = tmp_path / 'pw'
+        pwf.write_text('s3cret\n')
+        learn(vigia, iot, ['--redis', addr, '--redis-password-file', str(pwf)])
+        p = run([vigia, 'devices', '--redis', addr, '--redis-password-file', str(pwf)])
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.decode().startswith('2 devices')
+        p = run([vigia, 'devices', '--redis', addr])
+        assert p.returncode == 1 and b'auth' in p.stderr.lower(), p.stderr
+    finally:
+        r.stop()
