@@ -1,6 +1,8 @@
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import time
@@ -114,3 +116,31 @@ def capture_in_netns(netns, argv, pcap, pps, warmup=1.0, settle=0.5):
             p.kill()
     assert rc == 0, p.stderr.read()
     return rc
+
+
+@contextlib.contextmanager
+def redis_in_netns(netns):
+    """redis-server on 127.0.0.1 inside netns (vigia runs there, and its
+    traffic stays there), DEBUG allowed from loopback; yields its port,
+    stops it by pid."""
+    if not shutil.which('redis-server'):
+        pytest.skip('redis-server not installed')
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    ns = ['ip', 'netns', 'exec', netns]
+    run(ns + ['ip', 'link', 'set', 'lo', 'up'])
+    srv = subprocess.Popen(ns + ['redis-server', '--port', str(port), '--bind', '127.0.0.1',
+                                 '--save', '', '--appendonly', 'no',
+                                 '--enable-debug-command', 'local'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if run(ns + ['redis-cli', '-p', str(port), 'PING']).stdout.strip() == b'PONG':
+                break
+            time.sleep(0.05)
+        yield port
+    finally:
+        srv.terminate()
+        srv.wait()

@@ -132,31 +132,16 @@ def test_live_capture_rides_out_a_stalled_redis(vigia, demo_pcap, netns, tmp_pat
     """Live capture while Redis stalls (DEBUG SLEEP 3 s): the worker keeps
     capturing (every packet counted), the sink spools and catches up, and
     every alert of the file reaches the alerts stream."""
-    import shutil
     import signal
-    import socket
     import threading
     import time
-    import pytest
-    from conftest import run
-    if not shutil.which('redis-server'):
-        pytest.skip('redis-server not installed')
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    srv = subprocess.Popen(['ip', 'netns', 'exec', netns, 'redis-server', '--port', str(port),
-                            '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-                            '--enable-debug-command', 'local'],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from conftest import redis_in_netns, run
     pol = tmp_path / 'p.yaml'
     pol.write_text('segments:\n  - name: municipal-office\n    cidrs: [10.10.0.0/16]\n'
                    '    allow:\n      apps: [DNS]\n')
     ev, summ = tmp_path / 'ev.json', tmp_path / 's.json'
-    cli = ['ip', 'netns', 'exec', netns, 'redis-cli', '-p', str(port)]
-    try:
-        run(['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'])
-        time.sleep(0.5)
+    with redis_in_netns(netns) as port:
+        cli = ['ip', 'netns', 'exec', netns, 'redis-cli', '-p', str(port)]
         p = subprocess.Popen(['ip', 'netns', 'exec', netns, vigia, 'live', '-i', 'va', '-q',
                               '--policy', str(pol), '-o', str(ev), '--summary-json', str(summ),
                               '--sensor', 'stall', '--redis', '127.0.0.1:%d' % port,
@@ -184,9 +169,6 @@ def test_live_capture_rides_out_a_stalled_redis(vigia, demo_pcap, netns, tmp_pat
         assert sm['redis']['left_in_spool'] == 0 and sm['redis']['errors'] == 0
         # the stall did hit the sink: alerts waited seconds for their XADD
         assert sm['redis']['latency_p99_ms'] > 1000
-    finally:
-        srv.terminate()
-        srv.wait()
 
 
 def test_tsan_multi_worker_replay(vigia, demo_pcap, tmp_path):

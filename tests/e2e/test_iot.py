@@ -198,55 +198,42 @@ def test_live_sensor_checkpoints_and_learns_from_others(vigia, iot, netns, tmp_p
     saved to the same Redis: sensor B, capturing an idle link, comes to know
     the street lights sensor A learnt, while it runs."""
     import signal
-    import socket
     import time
-    import shutil
-    if not shutil.which('redis-server'):
-        pytest.skip('redis-server not installed')
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
+    from conftest import redis_in_netns
     ns = ['ip', 'netns', 'exec', netns]
-    srv = subprocess.Popen(ns + ['redis-server', '--port', str(port), '--bind', '127.0.0.1',
-                                 '--save', '', '--appendonly', 'no'],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sb = tmp_path / 'state-b'
     sb.mkdir()
     summ = tmp_path / 's.json'
     b = None
-    try:
-        run(ns + ['ip', 'link', 'set', 'lo', 'up'])
-        time.sleep(0.5)
-        addr = '127.0.0.1:%d' % port
-        b = subprocess.Popen(ns + [vigia, 'live', '-i', 'va', '-q', '--sensor', 'sensor-b',
-                                   '--policy', str(iot / 'learn.yaml'), '--redis', addr,
-                                   '--state-dir', str(sb), '--state-interval', '1',
-                                   '-o', '/dev/null', '--summary-json', str(summ)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.5)
-        assert b.poll() is None, b.stderr.read()
-        # a checkpoint while running, before anyone learnt anything
-        assert (sb / 'state.tsv').exists()
-        assert '10.20.1.17' not in (sb / 'state.tsv').read_text()
-        p = run(ns + [vigia, 'replay', '-q', '--sensor', 'sensor-a', '--redis', addr,
-                      '--policy', str(iot / 'learn.yaml'), '-o', '/dev/null',
-                      str(iot / 'learn.pcap')])
-        assert p.returncode == 0, p.stderr
-        for _ in range(50):
-            if '10.20.1.17' in (sb / 'state.tsv').read_text():
-                break
-            time.sleep(0.1)
-        assert '10.20.1.17' in (sb / 'state.tsv').read_text()
-        assert b.poll() is None
-        b.send_signal(signal.SIGTERM)
-        assert b.wait(timeout=30) == 0, b.stderr.read()
-        assert json.loads(summ.read_text())['state']['checkpoints'] >= 2
-    finally:
-        if b and b.poll() is None:
-            b.kill()
-        srv.terminate()
-        srv.wait()
+    with redis_in_netns(netns) as port:
+        try:
+            addr = '127.0.0.1:%d' % port
+            b = subprocess.Popen(ns + [vigia, 'live', '-i', 'va', '-q', '--sensor', 'sensor-b',
+                                       '--policy', str(iot / 'learn.yaml'), '--redis', addr,
+                                       '--state-dir', str(sb), '--state-interval', '1',
+                                       '-o', '/dev/null', '--summary-json', str(summ)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1.5)
+            assert b.poll() is None, b.stderr.read()
+            # a checkpoint while running, before anyone learnt anything
+            assert (sb / 'state.tsv').exists()
+            assert '10.20.1.17' not in (sb / 'state.tsv').read_text()
+            p = run(ns + [vigia, 'replay', '-q', '--sensor', 'sensor-a', '--redis', addr,
+                          '--policy', str(iot / 'learn.yaml'), '-o', '/dev/null',
+                          str(iot / 'learn.pcap')])
+            assert p.returncode == 0, p.stderr
+            for _ in range(50):
+                if '10.20.1.17' in (sb / 'state.tsv').read_text():
+                    break
+                time.sleep(0.1)
+            assert '10.20.1.17' in (sb / 'state.tsv').read_text()
+            assert b.poll() is None
+            b.send_signal(signal.SIGTERM)
+            assert b.wait(timeout=30) == 0, b.stderr.read()
+            assert json.loads(summ.read_text())['state']['checkpoints'] >= 2
+        finally:
+            if b and b.poll() is None:
+                b.kill()
 
 
 GEN_ICS = os.path.join(ROOT, 'tests', 'captures', 'gen_ics.py')

@@ -2,11 +2,9 @@
 the demo capture is replayed into it with tcpreplay, SIGTERM stops vigia,
 and every flow must be flushed with the same classification as replay."""
 import json
-import subprocess
-import time
 
 
-from conftest import capture_in_netns, pkey, run
+from conftest import capture_in_netns, pkey, redis_in_netns, run
 
 
 def key(e):
@@ -37,30 +35,12 @@ def test_live_capture_flushes_on_sigterm(vigia, demo_pcap, netns, tmp_path):
 def test_live_to_redis_latency(vigia, demo_pcap, netns, tmp_path):
     """Live capture into Redis: anomaly and stats events are timed from
     their packet to the XADD acknowledgment (reported, never asserted)."""
-    import socket
-    import shutil as sh
-    if not sh.which('redis-server'):
-        import pytest
-        pytest.skip('redis-server not installed')
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    # redis inside the namespace: vigia runs there, and traffic stays there
-    srv = subprocess.Popen(['ip', 'netns', 'exec', netns, 'redis-server', '--port', str(port),
-                            '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     summ = tmp_path / 'summary.json'
-    try:
-        run(['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'])
-        time.sleep(0.5)
+    with redis_in_netns(netns) as port:
         capture_in_netns(netns, [vigia, 'live', '-i', 'va', '-q', '-o', '/dev/null',
                                  '--summary-json', str(summ), '--stats-interval', '1',
                                  '--redis', '127.0.0.1:%d' % port],
                          demo_pcap, 2000, settle=1.5)
-    finally:
-        srv.terminate()
-        srv.wait()
     rs = json.loads(summ.read_text())['redis']
     print('live packet->XADD latency: p50 %.3f ms, p99 %.3f ms over %d events' % (
         rs['latency_p50_ms'], rs['latency_p99_ms'], rs['latency_samples']))

@@ -28,9 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strlen(m.pdi[i].dnn) >= sizeof(m.pdi[i].dnn))
 				abort();
 		sess_learn(t, &m, ts += 1000);
-		const struct session *s = sess_by_teid(t, m.npdi ? m.pdi[0].teid : 0);
-		if (s && strlen(s->dnn) >= sizeof(s->dnn))
-			abort();
+		/* a TEID the table finds is one its session holds, with a
+		 * direction; no session holds more TEIDs than it may */
+		for (unsigned i = 0; i < m.npdi; i++) {
+			const struct session *s = sess_by_teid(t, m.pdi[i].teid);
+			if (s && (strlen(s->dnn) >= sizeof(s->dnn) || s->nteid > SESS_TEIDS ||
+				  sess_teid_dir(s, m.pdi[i].teid) < 0))
+				abort();
+		}
+		if (m.has_dl_teid) {
+			const struct session *s = sess_by_teid(t, m.dl_teid);
+			if (s && sess_teid_dir(s, m.dl_teid) < 0)
+				abort();
+		}
 	}
 	free(buf);
 	return 0;
