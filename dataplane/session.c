@@ -417,8 +417,9 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 	t->st.messages++;
 	switch (m->type) {
 	case PFCP_SESS_EST_REQ:
-		/* the SMF's F-SEID names the session until the UPF answers */
-		if (!m->has_fseid)
+		/* the SMF's F-SEID names the session until the UPF answers;
+		 * SEID 0 names no session (the header's "none") */
+		if (!m->has_fseid || !m->fseid)
 			return;
 		i = map_get(&t->by_cp, m->fseid);
 		if (i != EMPTY) {
@@ -435,14 +436,14 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 		break;
 	case PFCP_SESS_EST_RESP:
 		/* header SEID: the SMF's; F-SEID: the UPF's */
-		if (!m->has_seid || (i = map_get(&t->by_cp, m->seid)) == EMPTY)
+		if (!m->has_seid || (i = map_get(&t->by_cp, m->seid)) == EMPTY || !t->used[i])
 			return;
 		if (m->has_cause && m->cause != 1) { /* not "Request accepted" */
 			drop(t, i);
 			t->st.refused++;
 			return;
 		}
-		if (m->has_fseid) {
+		if (m->has_fseid && m->fseid) {
 			set_up_seid(t, i, m->fseid);
 			t->s[i].up_ipver = m->fseid_ipver;
 			memcpy(t->s[i].up_ip, m->fseid_ip, 16);
@@ -469,7 +470,7 @@ void sess_learn(struct sess_table *t, const struct pfcp_msg *m, uint64_t ts)
 	default:
 		return;
 	}
-	if (t->s[i].deleted) /* found by SEID for its flows' sake only */
+	if (t->s[i].deleted || !t->used[i]) /* found by SEID for its flows' sake only */
 		return;
 	t->s[i].last_us = ts;
 	apply_pdis(t, i, m);
@@ -633,7 +634,7 @@ void sess_learn_gtpc(struct sess_table *t, const struct gtpc_msg *m, uint64_t ts
 	default:
 		return;
 	}
-	if (t->s[i].deleted)
+	if (t->s[i].deleted || !t->used[i])
 		return;
 	t->s[i].last_us = ts;
 	apply_bearers(t, i, m);

@@ -754,6 +754,30 @@ static void test_pdr_ids(void **st)
 	assert_ptr_equal(sess_by_teid(t, 0xa4), s);
 	assert_int_equal(s->nteid, 1);
 	sess_destroy(t);
+
+	/* SEID 0 names no session: an establishment under it is ignored (its
+	 * record could never be unindexed; fuzz_pfcp found an answer to SEID
+	 * 0 giving tunnels to a record long since freed) */
+	t = sess_create(4, 0);
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_REQ;
+	m.has_fseid = 1;
+	m.fseid = 0;
+	m.npdi = 1;
+	m.pdi[0].has_teid = 1;
+	m.pdi[0].teid = 0xb1;
+	sess_learn(t, &m, 1);
+	struct sess_stats ss;
+	sess_get_stats(t, &ss);
+	assert_int_equal(ss.created, 0);
+	assert_null(sess_by_teid(t, 0xb1));
+	m.type = PFCP_SESS_EST_RESP;
+	m.has_seid = 1;
+	m.seid = 0;
+	sess_learn(t, &m, 2);
+	assert_null(sess_by_teid(t, 0xb1));
+	assert_null(sess_by_seid(t, 0));
+	sess_destroy(t);
 }
 
 int main(void)
