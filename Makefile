@@ -137,7 +137,8 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
 
 # libFuzzer targets (clang). `make fuzz` builds them and runs each for
-# FUZZ_TIME seconds from a seed corpus made from the demo capture.
+# FUZZ_TIME seconds (FUZZ_JOBS at a time) from a seed corpus made from the
+# demo capture, the unit tests' messages and the corpus.
 FUZZ_TIME ?= 20
 FUZZERS  := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libvigia.a
@@ -158,15 +159,17 @@ fuzz-regress: fuzz-build
 	    $$f $$d/* > build-fuzz/$$n.regress.log 2>&1 || { tail -40 build-fuzz/$$n.regress.log; exit 1; }; \
 	  fi; done
 
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 fuzz: fuzz-build fuzz-regress demo
 	@SHARED=$(abspath $(SHARED)) $(PY) tests/fuzz/seeds.py $(DEMO) build-fuzz/seeds
-	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
-	  mkdir -p build-fuzz/corpus/$$n; \
-	  echo "== $$f ($(FUZZ_TIME) s)"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/decode.dict \
-	    -artifact_prefix=build-fuzz/ build-fuzz/corpus/$$n build-fuzz/seeds/$$n \
-	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
-	  grep -E '^Done|cov:' build-fuzz/$$n.log | tail -1; done
+	@echo "== $(words $(FUZZERS)) fuzzers, $(FUZZ_TIME) s each, $(FUZZ_JOBS) at a time"
+	@printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+	  f={}; n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+	  if $$f -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/decode.dict \
+	    -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n build-fuzz/seeds/$$n \
+	    > build-fuzz/$$n.log 2>&1; then \
+	    echo "$$n: $$(grep -E "^Done" build-fuzz/$$n.log)"; \
+	  else echo "== $$f FAILED"; tail -40 build-fuzz/$$n.log; exit 255; fi'
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
