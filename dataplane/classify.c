@@ -282,7 +282,12 @@ int classifier_packet(struct classifier *c, uint32_t slot, const uint8_t *l3,
 
 	if (!enough && !p.app_protocol)
 		return 0;
-	if (!enough && ndpi_extra_dissection_possible(c->mod, f))
+	/* more packets for nDPI's extra dissection (TLS certificate, DNS
+	 * answer, ...) - but not BitTorrent's: fuzz_pipeline crashed libndpi
+	 * 4.2 in it (a wild read in bittorrent.c's extra-packet path, from
+	 * ndpi_process_extra_packet), and vigia uses nothing it adds */
+	if (!enough && ndpi_extra_dissection_possible(c->mod, f) &&
+	    p.app_protocol != NDPI_PROTOCOL_BITTORRENT && p.master_protocol != NDPI_PROTOCOL_BITTORRENT)
 		return 0;
 	int guessed = 0;
 	if (!p.app_protocol) {
