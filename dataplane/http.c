@@ -166,11 +166,13 @@ int http_data(struct http_pool *p, uint32_t slot, int dir, uint32_t seq,
 	if (s->have_seq[dir]) {
 		int32_t d = (int32_t)(seq - s->next_seq[dir]);
 		if (d < 0) {
-			/* a retransmission: skip what was fed already */
-			if ((uint32_t)-d >= len)
+			/* a retransmission: skip what was fed already (the
+			 * distance back as unsigned: -INT32_MIN is no int) */
+			uint32_t back = s->next_seq[dir] - seq;
+			if (back >= len)
 				return 0;
-			data += (uint32_t)-d;
-			len -= (uint32_t)-d;
+			data += back;
+			len -= back;
 		} else if (d > 0) {
 			p->st.gaps++; /* a hole libhtp cannot read across */
 			http_close(p, slot);
