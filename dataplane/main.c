@@ -685,7 +685,7 @@ static void metrics_fill(void *ctx, struct metrics_snapshot *m)
 		m->redis.sent = rs.sent;
 		m->redis.spooled = rs.spooled;
 		m->redis.reconnects = rs.reconnects;
-		m->redis.pending = rs.spooled > rs.sent ? rs.spooled - rs.sent : 0;
+		m->redis.pending = rs.pending;
 		m->drops.sink_dropped = rs.spool_dropped + rs.errors;
 	}
 	if (pl->pref) {

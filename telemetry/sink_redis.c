@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,10 @@ struct redis_sink {
 	uint32_t *lat;             /* reservoir of latencies, microseconds */
 	uint64_t lat_seen;
 	uint64_t lat_rng;
+	/* what other threads read: st as of the last write or flush, and the
+	 * reservoir, under pub_mu (held for copies only, never across I/O) */
+	pthread_mutex_t pub_mu;
+	struct redis_sink_stats pub;
 };
 
 #define LAT_RESERVOIR 65536
@@ -91,15 +96,25 @@ static void latency_add(struct redis_sink *s, const struct entry *e, uint64_t no
 	uint64_t l = now - e->ts_us;
 	if (l > 60ull * 1000000) /* not a live event (replay, old spool) */
 		return;
+	pthread_mutex_lock(&s->pub_mu);
 	uint64_t k = s->lat_seen++;
 	if (k < LAT_RESERVOIR) {
 		s->lat[k] = (uint32_t)l;
-		return;
+	} else {
+		s->lat_rng = s->lat_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t j = (s->lat_rng >> 11) % (k + 1);
+		if (j < LAT_RESERVOIR)
+			s->lat[j] = (uint32_t)l;
 	}
-	s->lat_rng = s->lat_rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	uint64_t j = (s->lat_rng >> 11) % (k + 1);
-	if (j < LAT_RESERVOIR)
-		s->lat[j] = (uint32_t)l;
+	pthread_mutex_unlock(&s->pub_mu);
+}
+
+static void publish(struct redis_sink *s)
+{
+	pthread_mutex_lock(&s->pub_mu);
+	s->pub = s->st;
+	s->pub.pending = s->spool_records + s->npend;
+	pthread_mutex_unlock(&s->pub_mu);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -843,6 +858,7 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 	s->cur_port = s->cfg.unix_path ? 0 : s->cfg.port;
 	s->run_ms = now_ms();
 	s->lat = malloc(LAT_RESERVOIR * sizeof(*s->lat)); /* optional */
+	pthread_mutex_init(&s->pub_mu, NULL);
 	s->lat_rng = 0x853c49e6748fea9bULL;
 	s->pend = calloc(s->cfg.batch, sizeof(*s->pend));
 	s->arena_cap = (size_t)s->cfg.batch * 1024;
@@ -872,9 +888,9 @@ fail:
 	return NULL;
 }
 
-int redis_sink_write(struct redis_sink *s, enum redis_family fam,
-		     const char *event_type, const char *json, size_t len,
-		     int severity, const char *segment, uint64_t ts_us)
+static int sink_write(struct redis_sink *s, enum redis_family fam,
+		      const char *event_type, const char *json, size_t len,
+		      int severity, const char *segment, uint64_t ts_us)
 {
 	struct entry e;
 
@@ -916,7 +932,27 @@ int redis_sink_write(struct redis_sink *s, enum redis_family fam,
 	return 0;
 }
 
+int redis_sink_write(struct redis_sink *s, enum redis_family fam,
+		     const char *event_type, const char *json, size_t len,
+		     int severity, const char *segment, uint64_t ts_us)
+{
+	int r = sink_write(s, fam, event_type, json, len, severity, segment, ts_us);
+
+	publish(s);
+	return r;
+}
+
+static uint64_t sink_flush(struct redis_sink *s);
+
 uint64_t redis_sink_flush(struct redis_sink *s)
+{
+	uint64_t left = sink_flush(s);
+
+	publish(s);
+	return left;
+}
+
+static uint64_t sink_flush(struct redis_sink *s)
 {
 	char err[512];
 
@@ -976,17 +1012,21 @@ uint64_t redis_sink_pending(const struct redis_sink *s)
 	return s->npend;
 }
 
-void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st)
+void redis_sink_get_stats(struct redis_sink *s, struct redis_sink_stats *st)
 {
-	*st = s->st;
+	uint32_t *tmp = s->lat ? malloc(LAT_RESERVOIR * sizeof(*tmp)) : NULL;
+
+	pthread_mutex_lock(&s->pub_mu);
+	*st = s->pub;
 	uint64_t n = s->lat_seen < LAT_RESERVOIR ? s->lat_seen : LAT_RESERVOIR;
 	st->latency_samples = s->lat_seen;
-	if (!n || !s->lat)
+	if (tmp)
+		memcpy(tmp, s->lat, n * sizeof(*tmp));
+	pthread_mutex_unlock(&s->pub_mu);
+	if (!n || !tmp) {
+		free(tmp);
 		return;
-	uint32_t *tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		return;
-	memcpy(tmp, s->lat, n * sizeof(*tmp));
+	}
 	qsort(tmp, n, sizeof(*tmp), cmp_u32);
 	st->latency_p50_ms = tmp[n / 2] / 1000.0;
 	st->latency_p99_ms = tmp[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0;

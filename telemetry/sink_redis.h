@@ -44,6 +44,7 @@ struct redis_sink_stats {
 	uint64_t errors;           /* other Redis errors (entry dropped) */
 	uint64_t reconnects;
 	uint64_t spool_bytes;      /* current spool size */
+	uint64_t pending;          /* entries queued or spooled, not yet sent */
 	int connected;
 	/* packet time to XADD acknowledged, for alerts and anomalies (their
 	 * time is their packet's) on live links */
@@ -95,7 +96,9 @@ int redis_sink_poll_control(struct redis_sink *s, char *cmd, size_t cap);
 
 /* Entries queued in memory, not yet sent. */
 uint64_t redis_sink_pending(const struct redis_sink *s);
-void redis_sink_get_stats(const struct redis_sink *s, struct redis_sink_stats *st);
+/* The counters as of the sink's last write or flush: from any thread (the
+ * metrics'), a Redis stall never holds the caller up. */
+void redis_sink_get_stats(struct redis_sink *s, struct redis_sink_stats *st);
 void redis_sink_destroy(struct redis_sink *s);
 
 /* The stream key of a family: "PREFIX:{SENSOR}:flows". */

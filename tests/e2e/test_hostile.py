@@ -172,9 +172,9 @@ def test_live_capture_rides_out_a_stalled_redis(vigia, demo_pcap, netns, tmp_pat
 
 
 def test_tsan_multi_worker_replay(vigia, demo_pcap, tmp_path):
-    """Three workers, the analytics and telemetry threads, interim session
-    reports, the metrics listener scraped while they run, and the state
-    saved at the end: clean under ThreadSanitizer (it found the metrics
+    """Three workers, the analytics and telemetry threads, the Redis sink,
+    interim session reports, the metrics listener scraped while they run,
+    and the state saved at the end: clean under ThreadSanitizer (it found the metrics
     reading the workers' counters as they wrote them, and a worker handing a
     sketch back into a ring only the analytics thread may fill), and the
     same events as the plain build."""
@@ -189,10 +189,16 @@ def test_tsan_multi_worker_replay(vigia, demo_pcap, tmp_path):
     s.bind(('127.0.0.1', 0))
     port = s.getsockname()[1]
     s.close()
+    import shutil
+    from test_redis import Redis
     st = tmp_path / 'state'
     st.mkdir()
     ev = tmp_path / 'tsan.json'
     args = ['replay', '-q', '-w', '3', '--stats-interval', '1', '--state-dir', str(st)] + pkey()
+    redis = None
+    if shutil.which('redis-server'):   # the sink's counters, read by the metrics too
+        redis = Redis(tmp_path)
+        args += ['--redis', '127.0.0.1:%d' % redis.port, '--sensor', 'tsan']
     p = subprocess.Popen([tsan] + args + ['-o', str(ev), '--metrics-listen', '127.0.0.1:%d' % port,
                                           '--metrics-linger', '2', demo_pcap],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -208,6 +214,8 @@ def test_tsan_multi_worker_replay(vigia, demo_pcap, tmp_path):
     assert b'ThreadSanitizer' not in err, err.decode()[-3000:]
     assert p.returncode == 0 and scraped > 0
     ref = run([vigia] + args + ['-o', '-', demo_pcap]).stdout
+    if redis:
+        redis.stop()
     # stats events carry the telemetry thread's own counters (timing)
     same = lambda b: sorted(l for l in b.splitlines() if b'"event_type":"stats"' not in l)
     assert same(ev.read_bytes()) == same(ref) and len(same(ref)) > 700
