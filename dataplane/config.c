@@ -84,6 +84,7 @@ static const struct key keys[] = {
 	{ "metrics.listen", "--metrics-listen", 0, K_STR, 0, 0, NULL },
 	{ "gtp_depth", "--gtp-depth", 0, K_UINT, 1, 8, NULL },
 	{ "reasm_mem_mb", "--reasm-mem", 0, K_UINT, 0, 4096, NULL },
+	{ "reasm_timeout_s", "--reasm-timeout", 0, K_UINT, 1, 3600, NULL },
 	{ "community_id_seed", "--community-id-seed", 0, K_UINT, 0, 65535, NULL },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -61,6 +61,8 @@ struct opts {
 	const char *policy_path;
 	const char *detectors;       /* --detectors: comma list, "none" */
 	size_t reasm_mb;             /* --reasm-mem: outer IPv4 reassembly, MiB */
+	unsigned reasm_timeout_s;    /* --reasm-timeout: a datagram's fragments
+				      * wait this long (packet time), 0: 30 */
 	unsigned max_sessions;       /* --max-sessions: PDU sessions per worker */
 	const char *pseudonym_key_file;
 	const char *state_dir;       /* --state-dir: spool (and future state) */
@@ -148,7 +150,9 @@ static void usage(FILE *fp)
 "                           ids from 'vigia detectors'; 'none': no analytics)\n"
 "      --reasm-mem MB       outer IPv4 fragments (GTP-U on N3/N9) reassembled\n"
 "                           before dispatch, at most MB held (default 16, 0 off;\n"
-"                           replay: fragments of other UDP pass unchanged)\n"
+"                           replay: fragments of other UDP pass unchanged);\n"
+"                           --reasm-timeout S: a datagram's fragments wait S\n"
+"                           seconds of packet time at most (default 30)\n"
 "  running as a service:\n"
 "      --user U, --group G  once the capture and listeners are open, drop root\n"
 "                           to U (keeping no capability, CAP_NET_RAW/ADMIN for\n"
@@ -219,7 +223,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 enum {
 	O_SENSOR = 256, O_SUMMARY, O_MAXFLOWS, O_SLOTS, O_TCPTO, O_TCPNEWTO,
-	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_STATEIV, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
+	O_CLOSEDTO, O_UDPTO, O_ACTIVETO, O_EVENTS, O_PROGRESS, O_CIDSEED, O_RAW, O_PRELOAD, O_PORT, O_MBUFS, O_RXDESC, O_IDLESTOP, O_DURATION, O_STATSIV, O_STATEIV, O_REASMTO, O_REDIS, O_RUSER, O_RPASSF, O_RDB, O_RPREFIX,
 	O_RMAXLEN, O_RBATCH, O_SPOOLDIR, O_SPOOLMAX, O_RPUBLISH, O_POLICY, O_PKEY,
 	O_DETECTORS, O_GTPDEPTH, O_REASM, O_LOGLEVEL, O_STATEDIR, O_USER, O_GROUP, O_ALLOWROOT,
 	O_METRICS, O_METRICS_LINGER, O_MAXSESS,
@@ -251,6 +255,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "stats-interval", required_argument, NULL, O_STATSIV },
 	{ "state-interval", required_argument, NULL, O_STATEIV },
+	{ "reasm-timeout", required_argument, NULL, O_REASMTO },
 	{ "redis", required_argument, NULL, O_REDIS },
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "detectors", required_argument, NULL, O_DETECTORS },
@@ -371,6 +376,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->reasm_mb = v;
+			break;
+		case O_REASMTO:
+			if (parse_uint(optarg, 3600, &v) || v == 0) {
+				fprintf(stderr, "vigia: --reasm-timeout: 1 to 3600 (s)\n");
+				return -1;
+			}
+			o->reasm_timeout_s = (unsigned)v;
 			break;
 		case O_GTPDEPTH:
 			if (parse_uint(optarg, 8, &v) || v == 0) {
@@ -1387,7 +1399,7 @@ static int run_files(struct pipeline *pl, char **files, int nfiles)
 		.preload_repeat = pl->o->preload,
 		.stop = &g_stop,
 		.reasm_mem = pl->o->reasm_mb << 20,
-		.reasm_timeout_us = 30 * 1000000ULL,
+		.reasm_timeout_us = (pl->o->reasm_timeout_s ? pl->o->reasm_timeout_s : 30) * 1000000ULL,
 	};
 	struct replay *r = replay_create(&rc, err, sizeof(err));
 
@@ -1547,7 +1559,7 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 	o->dpdk.eal_argv = eal;
 	o->dpdk.stop = &g_stop;
 	o->dpdk.reasm_mem = o->reasm_mb << 20;
-	o->dpdk.reasm_timeout_us = 30 * 1000000ULL;
+	o->dpdk.reasm_timeout_us = (o->reasm_timeout_s ? o->reasm_timeout_s : 30) * 1000000ULL;
 	struct dpdk_ctx *c = dpdk_open(&o->dpdk, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "vigia: %s\n", err);

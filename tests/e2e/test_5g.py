@@ -605,6 +605,29 @@ def test_outer_fragments_reassembled(vigia, attacks5g, clear_pol, tmp_path, work
     assert on[('10.200.0.50', 5140)]['flow'] == off[('10.200.0.50', 5140)]['flow']
 
 
+def test_outer_fragments_wait_reasm_timeout(vigia, attacks5g, clear_pol, tmp_path):
+    """The first datagram's last fragments come 40 s after its first: by
+    default (30 s) its fragments are given up (counted), with
+    --reasm-timeout 60 the datagram is whole again."""
+    from scapy.all import IP, rdpcap, wrpcap
+    pk = rdpcap(str(attacks5g / 'gtp_fragments.pcap'))
+    first = next(i for i, p in enumerate(pk) if p.haslayer(IP) and p[IP].flags.MF
+                 and p[IP].frag == 0)
+    for p in pk[first + 1:]:
+        p.time += 40
+    cap = str(tmp_path / 'late.pcap')
+    wrpcap(cap, pk)
+    out = {}
+    for extra in ([], ['--reasm-timeout', '60']):
+        summ = tmp_path / 's.json'
+        p = run([vigia, 'replay', '-q', '--policy', clear_pol, '-o', '/dev/null',
+                 '--summary-json', str(summ)] + extra + [cap])
+        assert p.returncode == 0, p.stderr
+        out[bool(extra)] = json.loads(summ.read_text())['reasm']
+    assert out[False]['timeouts'] >= 1 and out[False]['reassembled'] < 4
+    assert out[True]['timeouts'] == 0 and out[True]['reassembled'] == 4
+
+
 def test_dpdk_outer_fragments_reassembled(vigia, attacks5g, clear_pol, tmp_path):
     """DPDK, two queues: each queue reassembles the outer fragments it
     receives, and the rebuilt datagram goes to the worker that owns its

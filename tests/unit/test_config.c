@@ -67,13 +67,13 @@ static void test_sample_dpdk(void **state)
 	assert_null(val_of(&cfg, "--detectors"));
 	assert_null(val_of(&cfg, "--quiet"));
 	assert_string_equal(val_of(&cfg, "--state-interval"), "300");
-	assert_int_equal(cfg.n, 32);
+	assert_int_equal(cfg.n, 33);
 
 	/* argv: argv[0], the config in the file's order, the command line */
 	char *cmd[] = { "dpdk", "--sensor", "lab-7", "-w", "1", NULL };
 	char **av = config_argv(&cfg, 5, cmd, &ac);
 	assert_non_null(av);
-	assert_int_equal(ac, 1 + 2 * 32 + 4);
+	assert_int_equal(ac, 1 + 2 * 33 + 4);
 	assert_null(av[ac]);
 	assert_string_equal(av[0], "dpdk");
 	assert_string_equal(av[1], "--sensor");
@@ -347,7 +347,7 @@ static void test_errors(void **state)
 		  "state_dir, state_interval, user, group, capture, flow_table, events_per_worker, "
 		  "outputs, "
 		  "policy, pseudonym_key_file, detectors, stats_interval, metrics, gtp_depth, "
-		  "reasm_mem_mb, community_id_seed)" },
+		  "reasm_mem_mb, reasm_timeout_s, community_id_seed)" },
 		{ "outputs:\n  redis:\n    address: a\n    adress: b\n",
 		  "t.yaml:4:5: unknown key 'adress' in outputs.redis (valid: address, user, "
 		  "password_file, db, prefix, maxlen, batch, publish)" },
