@@ -22,8 +22,8 @@ enum { SID_PEER = 100801, SID_SERVICE, SID_VOLUME, SID_PERIOD };
 #define DEVICES 16384
 
 static const struct det_param params[] = {
-	{ "baseline_volume_x", 4, "times", "a flow's bytes above this many times the learnt "
-					   "maximum (plus 1 kB) is a volume anomaly" },
+	{ "baseline_volume_x", 4, "times", "a flow's bytes (packets) above this many times the "
+					   "learnt maximum, plus 1 kB (10), is a volume anomaly" },
 	{ "baseline_silence_x", 3, "periods", "a service silent this many learnt periods, then "
 					      "back, breaks its periodicity" },
 	{ "baseline_window_s", 3600, "s", "one alert per device, peer and kind per window" },
@@ -230,12 +230,16 @@ static void raise_bl(struct det_ctx *c, const struct det_rec *r, unsigned sid,
 			det_alert_sample(&a, "baseline", p->apps[i]);
 		break;
 	case SID_VOLUME:
-		det_alert_rule(&a, "%s: a flow of %llu bytes; it learnt %llu to %llu", dev,
+		det_alert_rule(&a, "%s: a flow of %llu bytes in %u packets; it learnt %llu to "
+			       "%llu bytes, %u to %u packets", dev,
 			       (unsigned long long)(r->u.end.bytes[0] + r->u.end.bytes[1]),
-			       (unsigned long long)p->bytes_min,
-			       (unsigned long long)p->bytes_max);
+			       r->u.end.pkts[0] + r->u.end.pkts[1],
+			       (unsigned long long)p->bytes_min, (unsigned long long)p->bytes_max,
+			       p->pkts_min, p->pkts_max);
 		det_alert_num(&a, "bytes", (double)(r->u.end.bytes[0] + r->u.end.bytes[1]));
 		det_alert_num(&a, "baseline_bytes_max", (double)p->bytes_max);
+		det_alert_num(&a, "pkts", (double)(r->u.end.pkts[0] + r->u.end.pkts[1]));
+		det_alert_num(&a, "baseline_pkts_max", (double)p->pkts_max);
 		break;
 	default: {
 		/* one device, whichever of its services came back first */
@@ -305,7 +309,11 @@ static void device_flow(void *st, struct det_ctx *c, const struct det_rec *r, in
 	if (!s || (r->u.end.app[0] && p->napps && find_app(p, r->u.end.app) < 0))
 		raise_bl(c, r, SID_SERVICE, p, name);
 	long vx = det_param(c, &det_baseline, seg, "baseline_volume_x");
-	if (bytes > p->bytes_max * (uint64_t)(vx > 0 ? vx : 4) + 1000)
+	uint64_t pk = (uint64_t)r->u.end.pkts[0] + r->u.end.pkts[1];
+	uint64_t x = (uint64_t)(vx > 0 ? vx : 4);
+	/* far above what it learnt, in bytes or in packets (many small ones:
+	 * a scan or a flood from the device) */
+	if (bytes > p->bytes_max * x + 1000 || (p->pkts_max && pk > (uint64_t)p->pkts_max * x + 10))
 		raise_bl(c, r, SID_VOLUME, p, name);
 	/* a gap across a restart of the sensor is no silence of the device */
 	if (s && s->n >= 3 && s->period_us >= 1000000 && r->u.end.first_us > s->last_us &&

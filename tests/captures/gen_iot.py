@@ -14,6 +14,7 @@ for 10 more minutes, both devices regular, and 10.20.1.17 deviates:
   telnet       telnet to the broker's address (port 23)
   volume       one MQTT publish ten times its usual size
   periodicity  silent for 5 minutes, then five connections in 2 s
+  packets      an MQTT connection of 50 bare ACKs (few bytes, many packets)
 """
 import os
 import sys
@@ -89,6 +90,17 @@ class Cap:
         self.add(t + 0.003, IP(src=NTP, dst=dev) / UDP(sport=123, dport=sp) /
                  Raw(b'\x24\x02' + b'\x00' * 46))
 
+    def chatter(self, t, dev, n=50):
+        """An MQTT connection of n bare ACKs: no more bytes than a normal
+        one, far more packets."""
+        sp = self.sport()
+        self.add(t, IP(src=dev, dst=BROKER) / TCP(sport=sp, dport=1883, flags='S', seq=1000))
+        self.add(t + 0.01, IP(src=BROKER, dst=dev) / TCP(sport=1883, dport=sp, flags='SA',
+                                                         seq=5000, ack=1001))
+        for i in range(n):
+            self.add(t + 0.02 + i * 0.001, IP(src=dev, dst=BROKER) /
+                     TCP(sport=sp, dport=1883, flags='A', seq=1001, ack=5001))
+
     def regular(self, start, secs, dev, skip=None):
         off = 1.0 + DEVICES.index(dev) * 3.0
         for k in range(int(secs // 30)):
@@ -122,6 +134,7 @@ def main():
                                           b'\xff\xfb\x01login: '),
         'volume': lambda c: c.mqtt(T1 + 200.5, dev, size=5000),
         'periodicity': lambda c: [c.mqtt(T1 + 400 + i * 0.4, dev) for i in range(5)],
+        'packets': lambda c: c.chatter(T1 + 200.5, dev),
     }
     for name, fn in cases.items():
         c = Cap()
