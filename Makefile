@@ -138,7 +138,8 @@ test: deps
 
 # libFuzzer targets (clang). `make fuzz` builds them and runs each for
 # FUZZ_TIME seconds (FUZZ_JOBS at a time) from a seed corpus made from the
-# demo capture, the unit tests' messages and the corpus.
+# demo capture, the unit tests' messages and the corpus. An input that
+# crashes is moved to tests/fuzz/regressions/TARGET/: commit it with the fix.
 FUZZ_TIME ?= 20
 FUZZERS  := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libvigia.a
@@ -169,7 +170,12 @@ fuzz: fuzz-build fuzz-regress demo
 	    -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n build-fuzz/seeds/$$n \
 	    > build-fuzz/$$n.log 2>&1; then \
 	    echo "$$n: $$(grep -E "^Done" build-fuzz/$$n.log)"; \
-	  else echo "== $$f FAILED"; tail -40 build-fuzz/$$n.log; exit 255; fi'
+	  else echo "== $$f FAILED"; tail -40 build-fuzz/$$n.log; \
+	    mkdir -p tests/fuzz/regressions/$$n; \
+	    for c in build-fuzz/$$n-crash-* build-fuzz/$$n-leak-* build-fuzz/$$n-timeout-*; do \
+	      [ -e "$$c" ] && mv "$$c" tests/fuzz/regressions/$$n/ && \
+	      echo "kept as a regression: tests/fuzz/regressions/$$n/$${c##*/}"; done; \
+	    exit 255; fi'
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

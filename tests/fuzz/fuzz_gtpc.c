@@ -30,14 +30,23 @@ static void learn(const struct gtpc_msg *m)
 
 	if (!t && !(t = sess_create(16, 1000000)))
 		abort();
-	sess_learn_gtpc(t, m, ts += 1000);
+	static uint32_t seen[4096];
+	static unsigned nseen, runs;
+	unsigned mine = 0;
 	for (unsigned b = 0; b < m->nbearer; b++)
-		for (unsigned k = 0; k < m->bearer[b].nfteid; k++) {
-			const struct session *s = sess_by_teid(t, m->bearer[b].fteid[k].teid);
-			if (s && (s->nteid > SESS_TEIDS || !memchr(s->dnn, 0, sizeof(s->dnn)) ||
-				  sess_teid_dir(s, m->bearer[b].fteid[k].teid) < 0))
-				abort();
-		}
+		for (unsigned k = 0; k < m->bearer[b].nfteid && nseen < 4096; k++, mine++)
+			seen[nseen++] = m->bearer[b].fteid[k].teid;
+	sess_learn_gtpc(t, m, ts += 1000);
+	/* this message's TEIDs each time, every one met so far now and then:
+	 * one the table finds is held by a live (or deleted) session, with a
+	 * direction */
+	for (unsigned q = (++runs & 63) ? nseen - mine : 0; q < nseen; q++) {
+		const struct session *s = sess_by_teid(t, seen[q]);
+		uint32_t gen, h = s ? sess_handle(t, s, &gen) : 0;
+		if (s && (s->nteid > SESS_TEIDS || !memchr(s->dnn, 0, sizeof(s->dnn)) ||
+			  sess_teid_dir(s, seen[q]) < 0 || (!sess_use(t, h, gen) && !s->deleted)))
+			abort();
+	}
 	struct sess_stats st;
 	sess_get_stats(t, &st);
 	if (st.active > 16)
