@@ -167,10 +167,10 @@ static void unindex(struct sess_table *t, uint32_t i)
 {
 	struct session *s = &t->s[i];
 
-	if (s->cp_seid && map_get(&t->by_cp, s->cp_seid) == i)
-		map_del(&t->by_cp, s->cp_seid);
-	if (s->up_seid && map_get(&t->by_up, s->up_seid) == i)
-		map_del(&t->by_up, s->up_seid);
+	if (s->cp_seid)
+		unindex_key(&t->by_cp, s->cp_seid, i);
+	if (s->up_seid)
+		unindex_key(&t->by_up, s->up_seid, i);
 	unindex_plane(t, i);
 }
 

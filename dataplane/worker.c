@@ -49,7 +49,7 @@ struct worker {
 	/* sessions with use not yet in an interim report: handle, generation;
 	 * all of the interval that ends at interim_due */
 	uint32_t *idirty, *idirty_gen;
-	unsigned nidirty;
+	unsigned nidirty, idirty_cap;
 	uint64_t interim_due;
 	int has_cpu_clock;           /* atomic: cpu_clock is set */
 	struct flow_table *ft;
@@ -134,6 +134,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->sess = sess_create(max_sess, 86400ULL * 1000000);
 	w->idirty = malloc(max_sess * sizeof(*w->idirty));
 	w->idirty_gen = malloc(max_sess * sizeof(*w->idirty_gen));
+	w->idirty_cap = max_sess;
 	w->ics_seen = calloc(ICS_SEEN, sizeof(*w->ics_seen));
 	w->ics_exc = calloc(ICS_EXC, sizeof(*w->ics_exc));
 	if (w->sess)
@@ -224,17 +225,21 @@ static inline void pol_leave(struct worker *w);
 
 /* Who a PDU session is (UE, DNN, subscriber), as this worker knows it
  * now; a deleted session leaves only its SEID. */
-static void session_id(struct worker *w, uint64_t seid, struct ev_session *o)
+static void session_fill(const struct session *s, struct ev_session *o)
 {
-	const struct session *s = sess_by_seid(w->sess, seid);
-
-	if (!s)
-		return;
 	o->ue_ipver = s->ue_ipver;
 	memcpy(o->ue, s->ue, 16);
 	snprintf(o->dnn, sizeof(o->dnn), "%.39s", s->dnn);
 	memcpy(o->subscriber, s->subscriber, sizeof(o->subscriber));
 	memcpy(o->msisdn, s->msisdn, sizeof(o->msisdn));
+}
+
+static void session_id(struct worker *w, uint64_t seid, struct ev_session *o)
+{
+	const struct session *s = sess_by_seid(w->sess, seid);
+
+	if (s)
+		session_fill(s, o);
 }
 
 /* Which inner endpoints of a flow are a UE (bit 0 src, bit 1 dst): its
@@ -1140,13 +1145,8 @@ static void sess_share(struct worker *w, const struct session *s, enum sess_end 
 		r->u.sess.seg = (int16_t)policy_segment_by_dnn(w->pol, s->dnn);
 	if (r->u.sess.seg < 0 && w->pol && s->ue_ipver)
 		r->u.sess.seg = (int16_t)policy_segment(w->pol, s->ue_ipver, s->ue, 0);
-	struct ev_session *id = &r->u.sess.id;
-	id->has = 1;
-	id->ue_ipver = s->ue_ipver;
-	memcpy(id->ue, s->ue, 16);
-	snprintf(id->dnn, sizeof(id->dnn), "%.39s", s->dnn);
-	snprintf(id->subscriber, sizeof(id->subscriber), "%s", s->subscriber);
-	snprintf(id->msisdn, sizeof(id->msisdn), "%s", s->msisdn);
+	r->u.sess.id.has = 1;
+	session_fill(s, &r->u.sess.id);
 	struct ev_sess *u = &r->u.sess.use;
 	u->seid = seid;
 	u->start_us = s->first_us;
@@ -1186,7 +1186,9 @@ static void sess_ended(void *ctx, const struct session *s, enum sess_end why, ui
  * that did not see the session in that interval sends nothing for it. */
 static void interim_mark(struct worker *w, struct session *s)
 {
-	if (s->bin_end || !w->stats_us || !w->feed)
+	/* a record ended and reused within one interval comes back: with the
+	 * list full its use waits for the next interval's report (or the end) */
+	if (s->bin_end || !w->stats_us || !w->feed || w->nidirty == w->idirty_cap)
 		return;
 	s->bin_end = (w->now_us / w->stats_us + 1) * w->stats_us;
 	if (!w->nidirty)

@@ -489,6 +489,21 @@ static void test_sessions(void **st)
 	sess_destroy(t);
 }
 
+/* The UPF accepts the establishment the SMF sent under F-SEID cp, with
+ * its own F-SEID up. */
+static void upf_answers(struct sess_table *t, uint64_t cp, uint64_t up, uint64_t ts)
+{
+	struct pfcp_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PFCP_SESS_EST_RESP;
+	m.has_seid = 1;
+	m.seid = cp;
+	m.has_fseid = 1;
+	m.fseid = up;
+	sess_learn(t, &m, ts);
+}
+
 /* A session with several PDRs, FARs and a dual-stack UE: every TEID finds
  * it, each with its direction; the UE by its IPv4 address or any address
  * of its /64; a handover replaces the gNB's TEID; a session never holds
@@ -518,13 +533,7 @@ static void test_session_teids_dual_stack(void **st)
 	m.has_dl_teid = 1;
 	m.dl_teid = 0xd1;
 	sess_learn(t, &m, 10);
-	memset(&m, 0, sizeof(m));
-	m.type = PFCP_SESS_EST_RESP;
-	m.has_seid = 1;
-	m.seid = 0x51;
-	m.has_fseid = 1;
-	m.fseid = 0x61;
-	sess_learn(t, &m, 11);
+	upf_answers(t, 0x51, 0x61, 11);
 	const struct session *s = sess_by_teid(t, 0xa1);
 	assert_non_null(s);
 	assert_ptr_equal(sess_by_teid(t, 0xa2), s);
@@ -582,6 +591,23 @@ static void test_session_teids_dual_stack(void **st)
 	sess_destroy(t);
 }
 
+/* A GTPv2-C message to header TEID teid with one bearer context (EBI ebi)
+ * holding one user-plane F-TEID. */
+static void bearer_msg(struct gtpc_msg *m, uint8_t type, uint32_t teid, uint8_t ebi,
+		       uint8_t iface, uint32_t fteid)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->has_teid = 1;
+	m->teid = teid;
+	m->nbearer = 1;
+	m->bearer[0].has_ebi = 1;
+	m->bearer[0].ebi = ebi;
+	m->bearer[0].nfteid = 1;
+	m->bearer[0].fteid[0].iface = iface;
+	m->bearer[0].fteid[0].teid = fteid;
+}
+
 /* GTPv2-C: a default and a dedicated bearer each have their tunnels; a
  * Modify Bearer moves one bearer to a new eNB and leaves the other; a
  * bearer to be removed loses its tunnels. */
@@ -596,51 +622,21 @@ static void test_gtpc_bearers(void **st)
 	m.sender.teid = 0x100;
 	snprintf(m.imsi, sizeof(m.imsi), "214070000000001");
 	sess_learn_gtpc(t, &m, 1);
-	memset(&m, 0, sizeof(m));
-	m.type = GTPC_CREATE_SESS_RESP;
-	m.has_teid = 1;
-	m.teid = 0x100;
+	bearer_msg(&m, GTPC_CREATE_SESS_RESP, 0x100, 5, GTPC_IF_S1U_SGW, 0x5001);
 	m.has_cause = 1;
 	m.cause = 16;
 	m.has_sender = 1;
 	m.sender.teid = 0x200;
 	m.has_ue4 = 1;
 	memcpy(m.ue4, (uint8_t[]){ 10, 46, 0, 1 }, 4);
-	m.nbearer = 1;
-	m.bearer[0].has_ebi = 1;
-	m.bearer[0].ebi = 5;
-	m.bearer[0].nfteid = 1;
-	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_SGW;
-	m.bearer[0].fteid[0].teid = 0x5001;
 	sess_learn_gtpc(t, &m, 2);
 	/* the dedicated bearer: the SGW's TEID, then the eNB's */
-	memset(&m, 0, sizeof(m));
-	m.type = GTPC_CREATE_BEARER_REQ;
-	m.has_teid = 1;
-	m.teid = 0x100;
-	m.nbearer = 1;
-	m.bearer[0].has_ebi = 1;
-	m.bearer[0].ebi = 6;
-	m.bearer[0].nfteid = 1;
-	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_SGW;
-	m.bearer[0].fteid[0].teid = 0x6001;
+	bearer_msg(&m, GTPC_CREATE_BEARER_REQ, 0x100, 6, GTPC_IF_S1U_SGW, 0x6001);
 	sess_learn_gtpc(t, &m, 3);
-	m.type = GTPC_CREATE_BEARER_RESP;
-	m.teid = 0x200;
-	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_ENB;
-	m.bearer[0].fteid[0].teid = 0xe601;
+	bearer_msg(&m, GTPC_CREATE_BEARER_RESP, 0x200, 6, GTPC_IF_S1U_ENB, 0xe601);
 	sess_learn_gtpc(t, &m, 4);
 	/* the default bearer's eNB TEID */
-	memset(&m, 0, sizeof(m));
-	m.type = GTPC_MODIFY_BEARER_REQ;
-	m.has_teid = 1;
-	m.teid = 0x200;
-	m.nbearer = 1;
-	m.bearer[0].has_ebi = 1;
-	m.bearer[0].ebi = 5;
-	m.bearer[0].nfteid = 1;
-	m.bearer[0].fteid[0].iface = GTPC_IF_S1U_ENB;
-	m.bearer[0].fteid[0].teid = 0xe501;
+	bearer_msg(&m, GTPC_MODIFY_BEARER_REQ, 0x200, 5, GTPC_IF_S1U_ENB, 0xe501);
 	sess_learn_gtpc(t, &m, 5);
 	const struct session *s = sess_by_teid(t, 0x5001);
 	assert_non_null(s);
@@ -720,13 +716,7 @@ static void test_pdr_ids(void **st)
 	m.pdi[1].teid = 0xa1;
 	m.pdi[2].teid = 0xa3;
 	sess_learn(t, &m, 1);
-	memset(&m, 0, sizeof(m));
-	m.type = PFCP_SESS_EST_RESP;
-	m.has_seid = 1;
-	m.seid = 0x51;
-	m.has_fseid = 1;
-	m.fseid = 0x61;
-	sess_learn(t, &m, 2);
+	upf_answers(t, 0x51, 0x61, 2);
 	const struct session *s = sess_by_teid(t, 0xa1);
 	assert_non_null(s);
 	assert_int_equal(s->nteid, 2);
