@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../dataplane/config.h"
+#include "../../app/config.h"
 
 #define SAMPLE "deploy/vigia.yaml"
 #define SAMPLE_PCAP "deploy/vigia-pcap.yaml"

@@ -1,4 +1,5 @@
 #include "devices.h"
+#include "app.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -373,4 +374,28 @@ int devices_cmd(int argc, char **argv, devices_policy_load_fn load, devices_poli
 		unload(pol);
 	free(ds.d);
 	return rc_exit;
+}
+
+/* `vigia devices --policy`: a policy loaded for its segments' modes. */
+static struct classifier *g_devices_cls;
+
+static struct policy *devices_policy_load(const char *path, char *err, size_t errlen)
+{
+	static struct policy_names nm;
+
+	if (!g_devices_cls && !(g_devices_cls = names_classifier(&nm, err, errlen)))
+		return NULL;
+	return policy_load(path, &nm, err, errlen);
+}
+
+static void devices_policy_free(struct policy *p)
+{
+	policy_free(p);
+	classifier_destroy(g_devices_cls);
+	g_devices_cls = NULL;
+}
+
+int cmd_devices(int argc, char **argv)
+{
+	return devices_cmd(argc, argv, devices_policy_load, devices_policy_free);
 }

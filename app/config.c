@@ -1,7 +1,7 @@
 /* config: the YAML config file as command-line options (see config.h).
  *
  * One table names every key: its dotted path, the option it becomes and
- * the type and bounds of its value. The bounds are the flags' own (main.c
+ * the type and bounds of its value. The bounds are the flags' own (options.c
  * parse_opts): the loader reports a number out of range at its line and
  * column, and the flag's parser, which sees the value afterwards, would
  * refuse exactly the same. Mappings are implied by the paths. */
@@ -16,7 +16,7 @@
 
 #include <yaml.h>
 
-#include "capture_dpdk.h" /* DPDK_MAX_PORTS */
+#include "../dataplane/capture_dpdk.h" /* DPDK_MAX_PORTS */
 
 enum ktype {
 	K_STR,  /* a string: --opt VALUE */
