@@ -47,10 +47,13 @@ ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -MMD -MP \
 LDLIBS   := $(shell pkg-config --libs $(PKGS) libdpdk 2>/dev/null) -lhtp -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
-LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c dataplane/dns.c dataplane/http.c dataplane/iotproto.c \
-            dataplane/pfcp.c dataplane/gtpc.c dataplane/session.c dataplane/pcapng.c \
-            dataplane/worker.c dataplane/capture_pcap.c dataplane/replay.c \
-            dataplane/capture_dpdk.c dataplane/reasm.c dataplane/ics.c \
+# The protocol room: wire formats only, below the worker and the detectors.
+LIB_SRC  := $(wildcard proto/*.c)
+LIB_SRC  += dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
+            dataplane/session.c dataplane/pcapng.c \
+            dataplane/worker.c \
+            dataplane/capture_pcap.c dataplane/replay.c \
+            dataplane/capture_dpdk.c dataplane/reasm.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
             telemetry/sink_redis.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c telemetry/state_store.c \
@@ -61,9 +64,9 @@ LIB_SRC  := dataplane/decode.c dataplane/flow_table.c dataplane/classify.c datap
             detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_ics.c detectors/det_policy.c detectors/det_intel.c
 # The program's room: linked into vigia only; its config loader is in the
 # library too, for its unit test and fuzzer.
-LIB_SRC  += app/config.c
+LIB_SRC  += app/config.c app/optable.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
-MAIN_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out app/config.c,$(wildcard app/*.c)))
+MAIN_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out app/config.c app/optable.c,$(wildcard app/*.c)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 

@@ -1,9 +1,9 @@
 /* config: the YAML config file as command-line options (see config.h).
  *
- * One table names every key: its dotted path, the option it becomes and
- * the type and bounds of its value. The bounds are the flags' own (options.c
- * parse_opts): the loader reports a number out of range at its line and
- * column, and the flag's parser, which sees the value afterwards, would
+ * The option table (optable.c) names every key: its dotted path, the option
+ * it becomes and the type and bounds of its value, the very bounds the
+ * flag's parser checks: the loader reports a number out of range at its line
+ * and column, and the flag's parser, which sees the value afterwards, would
  * refuse exactly the same. Mappings are implied by the paths. */
 #include "config.h"
 
@@ -16,78 +16,21 @@
 
 #include <yaml.h>
 
-#include "../dataplane/capture_dpdk.h" /* DPDK_MAX_PORTS */
+#include "optable.h"
 
-enum ktype {
-	K_STR,  /* a string: --opt VALUE */
-	K_PATH, /* a file or folder: relative to the config's folder */
-	K_UINT, /* a decimal number in [min, max] */
-	K_BOOL, /* true: --opt (no value); false: nothing */
-	K_ENUM, /* one of choices ("a|b|c") */
-	K_LIST, /* a list of strings: --opt per element, at most max */
-	K_CSV,  /* a list of strings joined with commas, or one string */
-	K_MODE, /* capture.mode -> cfg->mode */
-	K_EAL,  /* capture.dpdk.eal -> cfg->eal */
-};
+/* The keys are the option table's (optable.h): its entries with a path. */
+#define keys optable
+#define NKEYS config_nkeys()
 
-struct key {
-	const char *path;
-	const char *opt;   /* long option; NULL for K_MODE, K_EAL */
-	char shortopt;     /* its short form, 0 if none */
-	enum ktype type;
-	unsigned long min, max;
-	const char *choices;
-};
+/* The table lists the keyed options first; the command line's own follow. */
+static size_t config_nkeys(void)
+{
+	size_t n = 0;
 
-#define YEAR_S (86400ul * 365)
-
-/* In the order `vigia --help` and deploy/vigia.yaml present them; the
- * valid-key lists in error messages follow it. */
-static const struct key keys[] = {
-	{ "sensor", "--sensor", 0, K_STR, 0, 0, NULL },
-	{ "workers", "--workers", 'w', K_UINT, 1, 64, NULL },
-	{ "log_level", "--log-level", 0, K_ENUM, 0, 0, "error|warn|info|debug" },
-	{ "quiet", "--quiet", 'q', K_BOOL, 0, 0, NULL },
-	{ "state_dir", "--state-dir", 0, K_PATH, 0, 0, NULL },
-	{ "state_interval", "--state-interval", 0, K_UINT, 0, 86400, NULL },
-	{ "user", "--user", 0, K_STR, 0, 0, NULL },
-	{ "group", "--group", 0, K_STR, 0, 0, NULL },
-	{ "capture.mode", NULL, 0, K_MODE, 0, 0, "dpdk|pcap" },
-	{ "capture.interface", "--interface", 'i', K_STR, 0, 0, NULL },
-	{ "capture.dpdk.eal", NULL, 0, K_EAL, 0, CONFIG_MAX_LIST, NULL },
-	{ "capture.dpdk.ports", "--port", 0, K_LIST, 0, DPDK_MAX_PORTS, NULL },
-	{ "capture.dpdk.mbufs", "--mbufs", 0, K_UINT, 1, 1ul << 26, NULL },
-	{ "capture.dpdk.rx_desc", "--rx-desc", 0, K_UINT, 32, 32768, NULL },
-	{ "flow_table.max_flows", "--max-flows", 0, K_UINT, 1, 1ul << 28, NULL },
-	{ "flow_table.classify_slots", "--classify-slots", 0, K_UINT, 1, 1ul << 26, NULL },
-	{ "flow_table.tcp_timeout", "--tcp-timeout", 0, K_UINT, 0, YEAR_S, NULL },
-	{ "flow_table.tcp_new_timeout", "--tcp-new-timeout", 0, K_UINT, 0, YEAR_S, NULL },
-	{ "flow_table.closed_timeout", "--closed-timeout", 0, K_UINT, 0, YEAR_S, NULL },
-	{ "flow_table.udp_timeout", "--udp-timeout", 0, K_UINT, 0, YEAR_S, NULL },
-	{ "flow_table.active_timeout", "--active-timeout", 0, K_UINT, 0, YEAR_S, NULL },
-	{ "events_per_worker", "--events", 0, K_UINT, 64, 1ul << 22, NULL },
-	{ "outputs.file", "--output", 'o', K_PATH, 0, 0, NULL },
-	{ "outputs.redis.address", "--redis", 0, K_STR, 0, 0, NULL },
-	{ "outputs.redis.user", "--redis-user", 0, K_STR, 0, 0, NULL },
-	{ "outputs.redis.password_file", "--redis-password-file", 0, K_PATH, 0, 0, NULL },
-	{ "outputs.redis.db", "--redis-db", 0, K_UINT, 0, 1023, NULL },
-	{ "outputs.redis.prefix", "--redis-prefix", 0, K_STR, 0, 0, NULL },
-	{ "outputs.redis.maxlen", "--redis-maxlen", 0, K_UINT, 0, 1ul << 30, NULL },
-	{ "outputs.redis.batch", "--redis-batch", 0, K_UINT, 1, 65536, NULL },
-	{ "outputs.redis.publish", "--redis-publish", 0, K_STR, 0, 0, NULL },
-	{ "outputs.spool.dir", "--spool-dir", 0, K_PATH, 0, 0, NULL },
-	{ "outputs.spool.max_mb", "--spool-max", 0, K_UINT, 1, 1ul << 20, NULL },
-	{ "policy", "--policy", 0, K_PATH, 0, 0, NULL },
-	{ "pseudonym_key_file", "--pseudonym-key-file", 0, K_PATH, 0, 0, NULL },
-	{ "detectors", "--detectors", 0, K_CSV, 0, CONFIG_MAX_LIST, NULL },
-	{ "stats_interval", "--stats-interval", 0, K_UINT, 0, 86400, NULL },
-	{ "metrics.listen", "--metrics-listen", 0, K_STR, 0, 0, NULL },
-	{ "gtp_depth", "--gtp-depth", 0, K_UINT, 1, 8, NULL },
-	{ "reasm_mem_mb", "--reasm-mem", 0, K_UINT, 0, 4096, NULL },
-	{ "reasm_timeout_s", "--reasm-timeout", 0, K_UINT, 1, 3600, NULL },
-	{ "community_id_seed", "--community-id-seed", 0, K_UINT, 0, 65535, NULL },
-};
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+	while (n < optable_n && optable[n].path)
+		n++;
+	return n;
+}
 #define MAX_PATH_LEN 64 /* longest dotted key path, with room to spare */
 
 struct ctx {
@@ -145,7 +88,7 @@ static const char *got(const yaml_node_t *n, char *buf, size_t len)
 	return buf;
 }
 
-static void expected(const struct key *k, char *buf, size_t len)
+static void expected(const struct optdef *k, char *buf, size_t len)
 {
 	switch (k->type) {
 	case K_STR: snprintf(buf, len, "a string"); break;
@@ -171,7 +114,7 @@ static void expected(const struct key *k, char *buf, size_t len)
 	}
 }
 
-static int wrong(struct ctx *c, const struct key *k, const yaml_node_t *n)
+static int wrong(struct ctx *c, const struct optdef *k, const yaml_node_t *n)
 {
 	char want[96], buf[64];
 
@@ -182,7 +125,7 @@ static int wrong(struct ctx *c, const struct key *k, const yaml_node_t *n)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static const struct key *find_key(const char *path)
+static const struct optdef *find_key(const char *path)
 {
 	for (size_t i = 0; i < NKEYS; i++)
 		if (!strcmp(keys[i].path, path))
@@ -229,7 +172,7 @@ static void valid_keys(const char *prefix, char *out, size_t len)
 
 /* ---- values -------------------------------------------------------------- */
 
-static struct config_arg *new_arg(struct ctx *c, const struct key *k,
+static struct config_arg *new_arg(struct ctx *c, const struct optdef *k,
 				  const yaml_node_t *at)
 {
 	struct config *cfg = c->cfg;
@@ -251,7 +194,7 @@ static struct config_arg *new_arg(struct ctx *c, const struct key *k,
 }
 
 /* A scalar as a string: no NUL inside, not empty, at most CONFIG_MAX_VAL. */
-static int str_of(struct ctx *c, const struct key *k, const yaml_node_t *n,
+static int str_of(struct ctx *c, const struct optdef *k, const yaml_node_t *n,
 		  const char **out)
 {
 	if (n->type != YAML_SCALAR_NODE || !n->data.scalar.length)
@@ -265,7 +208,7 @@ static int str_of(struct ctx *c, const struct key *k, const yaml_node_t *n,
 	return 0;
 }
 
-static int add_value(struct ctx *c, const struct key *k, const yaml_node_t *n,
+static int add_value(struct ctx *c, const struct optdef *k, const yaml_node_t *n,
 		     const char *v)
 {
 	struct config_arg *a = new_arg(c, k, n);
@@ -284,7 +227,7 @@ static int add_value(struct ctx *c, const struct key *k, const yaml_node_t *n,
 	return 0;
 }
 
-static int load_uint(struct ctx *c, const struct key *k, const yaml_node_t *n)
+static int load_uint(struct ctx *c, const struct optdef *k, const yaml_node_t *n)
 {
 	const char *s;
 	unsigned long v = 0;
@@ -303,7 +246,7 @@ static int load_uint(struct ctx *c, const struct key *k, const yaml_node_t *n)
 	return add_value(c, k, n, s);
 }
 
-static int load_choice(struct ctx *c, const struct key *k, const yaml_node_t *n,
+static int load_choice(struct ctx *c, const struct optdef *k, const yaml_node_t *n,
 		       const char **out)
 {
 	size_t len = n->type == YAML_SCALAR_NODE ? n->data.scalar.length : 0;
@@ -325,7 +268,7 @@ static yaml_node_t *item(struct ctx *c, const yaml_node_item_t *it)
 	return yaml_document_get_node(c->doc, *it);
 }
 
-static int load_list(struct ctx *c, const struct key *k, const yaml_node_t *n)
+static int load_list(struct ctx *c, const struct optdef *k, const yaml_node_t *n)
 {
 	const yaml_node_item_t *it;
 	unsigned count;
@@ -383,7 +326,7 @@ static int load_list(struct ctx *c, const struct key *k, const yaml_node_t *n)
 	return k->type == K_CSV ? add_value(c, k, n, joined) : 0;
 }
 
-static int load_value(struct ctx *c, const struct key *k, const yaml_node_t *n)
+static int load_value(struct ctx *c, const struct optdef *k, const yaml_node_t *n)
 {
 	const char *s;
 
@@ -443,7 +386,7 @@ static int load_map(struct ctx *c, const yaml_node_t *map, const char *prefix)
 		const char *name = (const char *)kn->data.scalar.value;
 		int pl = snprintf(path, sizeof(path), "%s%s%s", prefix,
 				  prefix[0] ? "." : "", name);
-		const struct key *k = pl <= MAX_PATH_LEN ? find_key(path) : NULL;
+		const struct optdef *k = pl <= MAX_PATH_LEN ? find_key(path) : NULL;
 		int sub = !k && pl <= MAX_PATH_LEN && is_map(path);
 		if (!k && !sub) {
 			valid_keys(prefix, valid, sizeof(valid));

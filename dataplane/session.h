@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "gtpc.h"
-#include "pfcp.h"
+#include "../proto/gtpc.h"
+#include "../proto/pfcp.h"
 
 /* What a session's flows did, as one worker saw them ([0] uplink). */
 #define SESS_APPS 6

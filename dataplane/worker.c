@@ -1,12 +1,12 @@
 #include "worker.h"
 
 #include "../detectors/detector.h"
-#include "dns.h"
-#include "http.h"
-#include "gtpc.h"
-#include "ics.h"
-#include "iotproto.h"
-#include "pfcp.h"
+#include "../proto/dns.h"
+#include "../proto/http.h"
+#include "../proto/gtpc.h"
+#include "../proto/ics.h"
+#include "../proto/iotproto.h"
+#include "../proto/pfcp.h"
 #include "session.h"
 #include "../telemetry/eve.h"
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../dataplane/pfcp.h"
+#include "../proto/pfcp.h"
 
 enum { SID_SPOOF = 100601, SID_CORE, SID_QFI, SID_UNKNOWN, SID_NESTED, SID_CTRL,
        SID_ECHO, SID_ERRIND, SID_MALFORMED, SID_EST_FLOOD, SID_DEL_FLOOD,

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dataplane/ics.h"
+#include "../proto/ics.h"
 
 enum { SID_WRITE = 100901, SID_CONTROL, SID_EXC_FLOOD, SID_NEW_FUNCTION };
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../dataplane/gtpc.h"
+#include "../../proto/gtpc.h"
 #include "../../dataplane/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../dataplane/pfcp.h"
+#include "../../proto/pfcp.h"
 #include "../../dataplane/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../dataplane/dns.h"
+#include "../../proto/dns.h"
 #include "../../detectors/det_impl.h"
 
 static struct sketch *sk_new(uint64_t tick)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../dataplane/gtpc.h"
+#include "../../proto/gtpc.h"
 #include "gtpc_msgs.h"
 
 static const struct {

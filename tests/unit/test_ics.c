@@ -21,7 +21,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "../../dataplane/ics.h"
+#include "../../proto/ics.h"
 
 #define MAXM 16
 

@@ -19,7 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "../../dataplane/decode.h"
-#include "../../dataplane/iotproto.h"
+#include "../../proto/iotproto.h"
 
 #define A(x) (1u << MQTT_A_##x)
 #define CA(x) (1u << COAP_A_##x)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../dataplane/pfcp.h"
+#include "../../proto/pfcp.h"
 #include "../../dataplane/session.h"
 #include "pfcp_msgs.h"
 
