@@ -51,7 +51,8 @@ LDFLAGS  += $(SANFLAGS)
 LIB_SRC  := $(wildcard proto/*.c)
 LIB_SRC  += dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/session.c dataplane/pcapng.c \
-            dataplane/worker.c \
+            dataplane/worker.c dataplane/worker_events.c dataplane/worker_detect.c \
+            dataplane/worker_sess.c $(wildcard dataplane/app_*.c) \
             dataplane/capture_pcap.c dataplane/replay.c \
             dataplane/capture_dpdk.c dataplane/reasm.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
