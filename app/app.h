@@ -27,7 +27,7 @@
 #include "devices.h"
 #include "../dataplane/decode.h"
 #include "preflight.h"
-#include "../detectors/detector.h"
+#include "../detectors/analytics.h"
 #include "../policies/policy_ref.h"
 #include "../dataplane/replay.h"
 #include "../dataplane/session.h"

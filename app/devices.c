@@ -13,15 +13,14 @@
 
 #include "../policies/policy.h"
 #include "../telemetry/json.h"
+#include "../detectors/devline.h"
 #include "../telemetry/state_store.h"
 
 #define MAX_DEVICES 65536
 #define LIST 16
 
-/* One profile as the baseline detector writes it (det_baseline.c, "state
- * lines"): first= last= flows= bytes=MIN-MAX peers=NET,... svc=PROTO/PORT/
- * N/PERIOD_US/LAST_US[/ROLE],... apps=A,... (ROLE 0: the device connects
- * to PORT, 1: it listens on PORT, absent: not known, taken as 0) */
+/* One profile, as much of its state line (detectors/devline.h) as a
+ * listing shows. */
 struct dev {
 	char key[48];
 	uint64_t first_us, last_us, flows, bmin, bmax, pmin, pmax;
@@ -37,60 +36,32 @@ struct devs {
 	unsigned n;
 };
 
-static void parse_list(char *v, char out[][48], unsigned *n)
-{
-	char *sv = NULL;
-
-	for (char *e = strtok_r(v, ",", &sv); e && *n < LIST; e = strtok_r(NULL, ",", &sv))
-		snprintf(out[(*n)++], 48, "%.47s", e);
-}
-
 static void parse_profile(struct dev *d, const char *text)
 {
-	char buf[4096];
-	char *sv = NULL;
+	struct devline l;
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (char *f = strtok_r(buf, " ", &sv); f; f = strtok_r(NULL, " ", &sv)) {
-		unsigned long long a, b;
-		if (sscanf(f, "first=%llu", &a) == 1)
-			d->first_us = a;
-		else if (sscanf(f, "last=%llu", &a) == 1)
-			d->last_us = a;
-		else if (sscanf(f, "flows=%llu", &a) == 1)
-			d->flows = a;
-		else if (sscanf(f, "bytes=%llu-%llu", &a, &b) == 2) {
-			d->bmin = a;
-			d->bmax = b;
-		} else if (sscanf(f, "pkts=%llu-%llu", &a, &b) == 2) {
-			d->pmin = a;
-			d->pmax = b;
-		} else if (!strncmp(f, "mac=", 4)) {
-			snprintf(d->mac, sizeof(d->mac), "%.17s", f + 4);
-		} else if (!strncmp(f, "peers=", 6)) {
-			parse_list(f + 6, d->peers, &d->npeers);
-		} else if (!strncmp(f, "svc=", 4)) {
-			char *s2 = NULL;
-			for (char *e = strtok_r(f + 4, ",", &s2); e && d->nsvc < LIST;
-			     e = strtok_r(NULL, ",", &s2)) {
-				unsigned proto, port, n, role = 0;
-				unsigned long long per, last;
-				if (sscanf(e, "%u/%u/%u/%llu/%llu/%u", &proto, &port, &n, &per, &last,
-					   &role) >= 5) {
-					d->svc[d->nsvc].server = role == 1;
-					d->svc[d->nsvc].proto = proto;
-					d->svc[d->nsvc].port = port;
-					d->svc[d->nsvc].n = n;
-					d->svc[d->nsvc++].period_us = per;
-				}
-			}
-		} else if (!strncmp(f, "apps=", 5)) {
-			char *s2 = NULL;
-			for (char *e = strtok_r(f + 5, ",", &s2); e && d->napps < LIST;
-			     e = strtok_r(NULL, ",", &s2))
-				snprintf(d->apps[d->napps++], sizeof(d->apps[0]), "%.23s", e);
-		}
+	devline_parse(text, &l);
+	d->first_us = l.first_us;
+	d->last_us = l.last_us;
+	d->flows = l.flows;
+	d->bmin = l.bytes_min;
+	d->bmax = l.bytes_max;
+	d->pmin = l.pkts_min;
+	d->pmax = l.pkts_max;
+	if (l.has & DEVLINE_MAC)
+		snprintf(d->mac, sizeof(d->mac), "%02x:%02x:%02x:%02x:%02x:%02x", l.mac[0],
+			 l.mac[1], l.mac[2], l.mac[3], l.mac[4], l.mac[5]);
+	for (unsigned i = 0; i < l.npeers && d->npeers < LIST; i++)
+		snprintf(d->peers[d->npeers++], sizeof(d->peers[0]), "%s", l.peers[i]);
+	for (unsigned i = 0; i < l.nsvc && d->nsvc < LIST; i++, d->nsvc++) {
+		d->svc[d->nsvc].server = l.svc[i].role == DEVLINE_SERVER;
+		d->svc[d->nsvc].proto = l.svc[i].proto;
+		d->svc[d->nsvc].port = l.svc[i].port;
+		d->svc[d->nsvc].n = l.svc[i].n;
+		d->svc[d->nsvc].period_us = l.svc[i].period_us;
 	}
+	for (unsigned i = 0; i < l.napps && d->napps < LIST; i++)
+		snprintf(d->apps[d->napps++], sizeof(d->apps[0]), "%s", l.apps[i]);
 }
 
 static void take(void *ctx, const char *owner, const char *key, const char *text)

@@ -1,6 +1,7 @@
 /* Frame decoder. Every read is preceded by a length check against the bytes
  * left in the current layer, which is itself bounded by caplen. */
 #include "decode.h"
+#include "../proto/wire.h"
 
 #include <string.h>
 
@@ -49,17 +50,6 @@ int decode_link_supported(int link)
 	default:
 		return 0;
 	}
-}
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
 }
 
 static inline void flag(struct dctx *c, enum dec_anomaly a)

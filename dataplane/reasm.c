@@ -1,4 +1,5 @@
 #include "reasm.h"
+#include "../proto/wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -105,11 +106,6 @@ static const char *const stat_names[] = {
 const char *reasm_stat_name(unsigned i)
 {
 	return i < REASM_S_MAX ? stat_names[i] : NULL;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static uint32_t min32(uint32_t a, uint32_t b)

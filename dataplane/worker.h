@@ -13,7 +13,7 @@
 
 #include "classify.h"
 #include "flow_table.h"
-#include "../detectors/detector.h"
+#include "../detectors/analytics.h"
 #include "../policies/policy_ref.h"
 #include "../telemetry/evq.h"
 

@@ -16,7 +16,7 @@
 #include "decode.h"
 #include "session.h"
 #include "worker.h"
-#include "../detectors/detector.h"
+#include "../detectors/analytics.h"
 #include "../telemetry/evq.h"
 
 #define APP_SLOTS 1024          /* distinct labels tracked for the summary */

@@ -9,7 +9,9 @@
  * the caller keeps them in the state directory or in Redis, where
  * sensors sharing it share them. */
 #include "det_impl.h"
+#include "devline.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +54,7 @@ struct dev_key {
 /* role of the device in a service: it connects to port (a client), it
  * listens on port (a server); profiles saved before roles were kept say
  * neither and match both */
-enum { ROLE_CLIENT, ROLE_SERVER, ROLE_ANY };
+enum { ROLE_CLIENT = DEVLINE_CLIENT, ROLE_SERVER = DEVLINE_SERVER, ROLE_ANY = DEVLINE_ANY };
 
 struct svc {
 	uint8_t proto, role;
@@ -335,12 +337,9 @@ static void bl_record(void *st, struct det_ctx *c, const struct det_rec *r)
 }
 
 /* ---- state lines -------------------------------------------------------
- * KEY: the device address; TEXT: space separated fields
- *   first=US last=US flows=N bytes=MIN-MAX
- *   peers=IPV:NET,... svc=PROTO/PORT/N/PERIOD_US/LAST_US/ROLE,... apps=A,B
- * (ROLE 0 client, 1 server; absent in older lines: either)
- * Merging unions the sets and widens the ranges: a device seen by either
- * of two sensors is known to both. */
+ * KEY: the device address; TEXT: a devline (devline.h). Merging unions the
+ * sets and widens the ranges: a device seen by either of two sensors is
+ * known to both. */
 
 static int parse_key(const char *key, struct dev_key *k)
 {
@@ -350,103 +349,69 @@ static int parse_key(const char *key, struct dev_key *k)
 	return 0;
 }
 
-/* An application name as nDPI writes them ("TLS.Google", "Sina(Weibo)"):
- * lines from a shared Redis are anyone's, and a name with a separator or a
- * control character in it would change the line it is written back in. */
-static int app_name_ok(const char *e)
-{
-	size_t n = strlen(e);
-
-	if (!n || n >= sizeof(((struct profile *)0)->apps[0]))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)e[i] <= ' ' || (unsigned char)e[i] >= 0x7f || e[i] == ',' ||
-		    e[i] == '=')
-			return 0;
-	return 1;
-}
-
+/* Another line of the same device (a sensor's or an earlier run's):
+ * unions of the sets, the ranges widened. */
 static void merge_text(struct profile *p, const char *text)
 {
-	char buf[4096];
-	char *save = NULL;
+	struct devline d;
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (char *f = strtok_r(buf, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
-		unsigned long long a, b;
-		if (sscanf(f, "first=%llu", &a) == 1) {
-			if (!p->first_us || a < p->first_us)
-				p->first_us = a;
-		} else if (sscanf(f, "last=%llu", &a) == 1) {
-			if (a > p->last_us)
-				p->last_us = a;
-		} else if (sscanf(f, "flows=%llu", &a) == 1) {
-			p->flows = a > p->flows ? a : p->flows;
-		} else if (sscanf(f, "bytes=%llu-%llu", &a, &b) == 2) {
-			if (!p->bytes_max || a < p->bytes_min)
-				p->bytes_min = a;
-			if (b > p->bytes_max)
-				p->bytes_max = b;
-		} else if (sscanf(f, "pkts=%llu-%llu", &a, &b) == 2) {
-			if (!p->pkts_max || a < p->pkts_min)
-				p->pkts_min = (uint32_t)a;
-			if (b > p->pkts_max)
-				p->pkts_max = (uint32_t)b;
-		} else if (!strncmp(f, "mac=", 4) && !p->has_mac) {
-			unsigned m[6];
-			if (sscanf(f + 4, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
-				   &m[5]) == 6) {
-				for (int i = 0; i < 6; i++)
-					p->mac[i] = (uint8_t)m[i];
-				p->has_mac = 1;
-			}
-		} else if (!strncmp(f, "peers=", 6)) {
-			char *s2 = NULL;
-			for (char *e = strtok_r(f + 6, ",", &s2); e; e = strtok_r(NULL, ",", &s2)) {
-				uint8_t net[17] = { 0 }, ver;
-				char *slash = strchr(e, '/');
-				if (slash)
-					*slash = 0;
-				if (det_parse_ip(e, net + 1, &ver) != 0)
-					continue;
-				net[0] = ver;
-				memset(net + 1 + (ver == 6 ? 8 : 3), 0, ver == 6 ? 8 : 13);
-				if (find_peer(p, net) < 0 && p->npeers < PEERS)
-					memcpy(p->peers[p->npeers++], net, 17);
-			}
-		} else if (!strncmp(f, "svc=", 4)) {
-			char *s2 = NULL;
-			for (char *e = strtok_r(f + 4, ",", &s2); e; e = strtok_r(NULL, ",", &s2)) {
-				unsigned proto, port, n, role = ROLE_ANY;
-				unsigned long long per, last;
-				int got = sscanf(e, "%u/%u/%u/%llu/%llu/%u", &proto, &port, &n, &per,
-						 &last, &role);
-				if (got < 5 || proto > 255 || port > 65535 || role > ROLE_ANY)
-					continue;
-				struct svc *s = find_svc(p, (uint8_t)proto, (uint16_t)port, role);
-				if (!s && p->nsvc < SVCS) {
-					s = &p->svc[p->nsvc++];
-					memset(s, 0, sizeof(*s));
-					s->proto = (uint8_t)proto;
-					s->port = (uint16_t)port;
-					s->role = (uint8_t)role;
-				}
-				if (!s)
-					continue;
-				if (n > s->n) { /* the one that saw more knows the period */
-					s->n = n;
-					s->period_us = per;
-				}
-				if (last > s->last_us)
-					s->last_us = last;
-			}
-		} else if (!strncmp(f, "apps=", 5)) {
-			char *s2 = NULL;
-			for (char *e = strtok_r(f + 5, ",", &s2); e; e = strtok_r(NULL, ",", &s2))
-				if (app_name_ok(e) && find_app(p, e) < 0 && p->napps < APPS)
-					snprintf(p->apps[p->napps++], sizeof(p->apps[0]), "%s", e);
-		}
+	devline_parse(text, &d);
+	if ((d.has & DEVLINE_FIRST) && (!p->first_us || d.first_us < p->first_us))
+		p->first_us = d.first_us;
+	if ((d.has & DEVLINE_LAST) && d.last_us > p->last_us)
+		p->last_us = d.last_us;
+	if ((d.has & DEVLINE_FLOWS) && d.flows > p->flows)
+		p->flows = d.flows;
+	if (d.has & DEVLINE_BYTES) {
+		if (!p->bytes_max || d.bytes_min < p->bytes_min)
+			p->bytes_min = d.bytes_min;
+		if (d.bytes_max > p->bytes_max)
+			p->bytes_max = d.bytes_max;
 	}
+	if (d.has & DEVLINE_PKTS) {
+		if (!p->pkts_max || d.pkts_min < p->pkts_min)
+			p->pkts_min = (uint32_t)d.pkts_min;
+		if (d.pkts_max > p->pkts_max)
+			p->pkts_max = (uint32_t)d.pkts_max;
+	}
+	if ((d.has & DEVLINE_MAC) && !p->has_mac) {
+		memcpy(p->mac, d.mac, 6);
+		p->has_mac = 1;
+	}
+	for (unsigned i = 0; i < d.npeers; i++) {
+		uint8_t net[17] = { 0 }, ver;
+		char *slash = strchr(d.peers[i], '/');
+		if (slash)
+			*slash = 0;
+		if (det_parse_ip(d.peers[i], net + 1, &ver) != 0)
+			continue;
+		net[0] = ver;
+		memset(net + 1 + (ver == 6 ? 8 : 3), 0, ver == 6 ? 8 : 13);
+		if (find_peer(p, net) < 0 && p->npeers < PEERS)
+			memcpy(p->peers[p->npeers++], net, 17);
+	}
+	for (unsigned i = 0; i < d.nsvc; i++) {
+		const struct devline_svc *e = &d.svc[i];
+		struct svc *sv = find_svc(p, e->proto, e->port, e->role);
+		if (!sv && p->nsvc < SVCS) {
+			sv = &p->svc[p->nsvc++];
+			memset(sv, 0, sizeof(*sv));
+			sv->proto = e->proto;
+			sv->port = e->port;
+			sv->role = e->role;
+		}
+		if (!sv)
+			continue;
+		if (e->n > sv->n) { /* the one that saw more knows the period */
+			sv->n = e->n;
+			sv->period_us = e->period_us;
+		}
+		if (e->last_us > sv->last_us)
+			sv->last_us = e->last_us;
+	}
+	for (unsigned i = 0; i < d.napps; i++)
+		if (find_app(p, d.apps[i]) < 0 && p->napps < APPS)
+			snprintf(p->apps[p->napps++], sizeof(p->apps[0]), "%s", d.apps[i]);
 }
 
 static void bl_merge(void *st, const char *key, const char *text)
@@ -471,35 +436,39 @@ static void bl_dump(void *st, void (*emit)(void *ctx, const char *key, const cha
 	while (dtab_next(&it, &kp, &vp)) {
 		const struct dev_key *k = kp;
 		const struct profile *p = vp;
-		char key[48], text[4096], one[64];
-		size_t l;
+		char key[48], text[4096];
+		struct devline d;
 		if (!p->flows)
 			continue;
 		det_fmt_ip(key, sizeof(key), k->ipver, k->addr);
-		l = (size_t)snprintf(text, sizeof(text), "first=%llu last=%llu flows=%llu "
-				     "bytes=%llu-%llu pkts=%u-%u ", (unsigned long long)p->first_us,
-				     (unsigned long long)p->last_us, (unsigned long long)p->flows,
-				     (unsigned long long)p->bytes_min,
-				     (unsigned long long)p->bytes_max, p->pkts_min, p->pkts_max);
-		if (p->has_mac)
-			l += (size_t)snprintf(text + l, sizeof(text) - l,
-					      "mac=%02x:%02x:%02x:%02x:%02x:%02x ", p->mac[0],
-					      p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
-		l += (size_t)snprintf(text + l, sizeof(text) - l, "peers=");
-		for (unsigned i = 0; i < p->npeers && l < sizeof(text) - 64; i++) {
-			fmt_net(one, sizeof(one), p->peers[i]);
-			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%s", i ? "," : "", one);
+		memset(&d, 0, offsetof(struct devline, peers));
+		d.first_us = p->first_us;
+		d.last_us = p->last_us;
+		d.flows = p->flows;
+		d.bytes_min = p->bytes_min;
+		d.bytes_max = p->bytes_max;
+		d.pkts_min = p->pkts_min;
+		d.pkts_max = p->pkts_max;
+		if (p->has_mac) {
+			d.has |= DEVLINE_MAC;
+			memcpy(d.mac, p->mac, 6);
 		}
-		l += (size_t)snprintf(text + l, sizeof(text) - l, " svc=");
-		for (unsigned i = 0; i < p->nsvc && l < sizeof(text) - 80; i++)
-			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%u/%u/%u/%llu/%llu/%u",
-					      i ? "," : "", p->svc[i].proto, p->svc[i].port,
-					      p->svc[i].n, (unsigned long long)p->svc[i].period_us,
-					      (unsigned long long)p->svc[i].last_us, p->svc[i].role);
-		l += (size_t)snprintf(text + l, sizeof(text) - l, " apps=");
-		for (unsigned i = 0; i < p->napps && l < sizeof(text) - 32; i++)
-			l += (size_t)snprintf(text + l, sizeof(text) - l, "%s%s", i ? "," : "",
-					      p->apps[i]);
+		d.npeers = p->npeers;
+		for (unsigned i = 0; i < p->npeers; i++)
+			fmt_net(d.peers[i], sizeof(d.peers[i]), p->peers[i]);
+		d.nsvc = p->nsvc;
+		for (unsigned i = 0; i < p->nsvc; i++) {
+			d.svc[i].proto = p->svc[i].proto;
+			d.svc[i].role = p->svc[i].role;
+			d.svc[i].port = p->svc[i].port;
+			d.svc[i].n = p->svc[i].n;
+			d.svc[i].period_us = p->svc[i].period_us;
+			d.svc[i].last_us = p->svc[i].last_us;
+		}
+		d.napps = p->napps;
+		for (unsigned i = 0; i < p->napps; i++)
+			snprintf(d.apps[i], sizeof(d.apps[i]), "%s", p->apps[i]);
+		devline_format(&d, text, sizeof(text));
 		emit(ctx, key, text);
 	}
 }

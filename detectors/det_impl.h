@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "detector.h"
+#include "analytics.h"
 #include "../policies/policy.h"
 
 /* ---- the analytics context a detector acts through --------------------- */

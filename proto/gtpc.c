@@ -1,4 +1,5 @@
 #include "gtpc.h"
+#include "wire.h"
 
 #include <string.h>
 
@@ -12,16 +13,6 @@ enum {
 /* header flags, first octet: version (3 bits), P, T, MP, spare */
 #define HDR_P 0x10
 #define HDR_T 0x08
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* TBCD (TS 29.274 §8.3, TS 24.008 §10.5.1.4): two digits an octet, the low
  * nibble first; 0xF fills out an odd count, so it ends the number. Digits
@@ -236,22 +227,15 @@ static int one_ie(struct ctx *c, uint8_t type, uint8_t inst, const uint8_t *v, s
 static int walk(struct ctx *c, const uint8_t *p, size_t len, int depth)
 {
 	size_t o = 0;
+	struct tlv t;
+	int r;
 
 	if (depth > GTPC_MAX_DEPTH)
 		return -1;
-	while (o < len) {
-		if (o + 4 > len)
+	while ((r = tlv_next(TLV_GTPV2, p, len, &o, &t)) > 0)
+		if (one_ie(c, (uint8_t)t.type, (uint8_t)t.inst, t.v, t.len, depth))
 			return -1;
-		uint8_t type = p[o], inst = p[o + 3] & 0x0f;
-		size_t l = rd16(p + o + 1);
-		o += 4;
-		if (l > len - o)
-			return -1;
-		if (one_ie(c, type, inst, p + o, l, depth))
-			return -1;
-		o += l;
-	}
-	return 0;
+	return r;
 }
 
 int gtpc_parse(const uint8_t *p, size_t len, struct gtpc_msg *m)

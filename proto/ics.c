@@ -7,18 +7,9 @@
  * allocation, no writes but to the caller's entries.
  */
 #include "ics.h"
+#include "wire.h"
 
 #include <string.h>
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint16_t rd16le(const uint8_t *p)
-{
-	return (uint16_t)(p[1] << 8 | p[0]);
-}
 
 const char *ics_class_name(unsigned cls)
 {

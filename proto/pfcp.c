@@ -1,4 +1,5 @@
 #include "pfcp.h"
+#include "wire.h"
 
 #include "gtpc.h"
 
@@ -13,16 +14,6 @@ enum {
 	IE_UPDATE_QER = 14, IE_UE_IP = 93, IE_QFI = 124, IE_USER_ID = 141,
 	IE_REMOVE_PDR = 15, IE_PDR_ID = 56,
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* A network instance: an APN/DNN in label form (TS 23.003 §9.1) or text. */
 static void read_dnn(const uint8_t *v, size_t l, char *out, size_t cap)
@@ -279,30 +270,22 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 static int walk(struct ctx *c, const uint8_t *p, size_t len, int depth)
 {
 	size_t o = 0;
+	struct tlv t;
+	int r;
 
 	if (depth > PFCP_MAX_DEPTH)
 		return -1;
-	while (o < len) {
-		if (o + 4 > len)
-			return -1;
-		uint16_t type = rd16(p + o), l = rd16(p + o + 2);
-		o += 4;
-		if (o + l > len)
-			return -1;
-		const uint8_t *v = p + o;
-		size_t vl = l;
-		if (type & 0x8000) {
+	while ((r = tlv_next(TLV_PFCP, p, len, &o, &t)) > 0) {
+		if (t.type & 0x8000) {
 			/* vendor IE: enterprise id first; nothing of ours */
-			if (vl < 2)
+			if (t.len < 2)
 				return -1;
-			o += l;
 			continue;
 		}
-		if (one_ie(c, type, v, vl, depth))
+		if (one_ie(c, (uint16_t)t.type, t.v, t.len, depth))
 			return -1;
-		o += l;
 	}
-	return 0;
+	return r;
 }
 
 int pfcp_parse(const uint8_t *p, size_t len, struct pfcp_msg *m)

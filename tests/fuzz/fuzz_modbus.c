@@ -7,15 +7,11 @@
 #include <string.h>
 
 #include "../../proto/ics.h"
+#include "../../proto/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAXM 8
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static void check_range(const struct modbus_msg *m, const struct modbus_range *r)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../../dataplane/worker.h"
-#include "../../detectors/detector.h"
+#include "../../detectors/analytics.h"
 #include "../../telemetry/evq.h"
 #include "../../telemetry/log.h"
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../dataplane/reasm.h"
+#include "../../proto/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,11 +30,6 @@ static struct reasm *r;
 static struct held *h;
 static size_t nh;
 static uint64_t merged_out;
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static void sums(void)
 {

@@ -1,4 +1,5 @@
-/* libFuzzer: the learnt-state lines (device baselines, ICS function sets)
+/* libFuzzer: the learnt-state lines (device baselines as devline.h reads
+ * and writes them, ICS function sets)
  * as another sensor, or anyone with write access, left them in a shared
  * Redis or the state file: "KEY<TAB>TEXT", the first byte choosing the
  * detector. Merged into a state and dumped, the lines must merge into
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../detectors/detector.h"
+#include "../../detectors/analytics.h"
 
 extern const struct detector det_baseline, det_ics;
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../dataplane/reasm.h"
+#include "../../proto/wire.h"
 
 /* Headers of the test datagram; make_orig() fills lengths and checksums and
  * appends `n` bytes of inner payload.
@@ -40,11 +41,6 @@ static void wr16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static void ip_csum(uint8_t *ip)
