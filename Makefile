@@ -57,7 +57,7 @@ LIB_SRC  += dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             dataplane/capture_dpdk.c dataplane/reasm.c \
             telemetry/log.c telemetry/json.c telemetry/community_id.c \
             telemetry/eve.c telemetry/evq.c telemetry/telemetry.c \
-            telemetry/sink_redis.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c telemetry/state_store.c \
+            telemetry/sink_redis.c telemetry/spool.c telemetry/redis_consumer.c telemetry/status.c telemetry/http_status.c telemetry/state_store.c \
             policies/lpm.c policies/policy.c policies/policy_ref.c \
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \

@@ -1,4 +1,6 @@
 #include "sink_redis.h"
+#include "spool.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,30 +14,10 @@
 
 #include <hiredis/hiredis.h>
 
-#define SPOOL_MAGIC 0x56475350u /* "VGSP" */
 #define DUP_ERR "ERR The ID specified in XADD is equal or smaller"
 
 static const char *const fam_names[RF_MAX] = { "flows", "alerts", "stats",
 					       "anomalies", "sessions" };
-
-struct entry {
-	uint8_t fam, sev;
-	uint64_t ts_us;
-	uint64_t id_ms, id_seq;
-	char etype[16];
-	char segment[48];
-	char *json;
-	size_t len;
-};
-
-/* on-disk record header, little endian as the host writes it */
-struct rec_hdr {
-	uint32_t total;            /* header + strings + json */
-	uint8_t fam, sev;
-	uint16_t etype_len, seg_len;
-	uint16_t pad;
-	uint64_t id_ms, id_seq;
-};
 
 struct redis_sink {
 	struct redis_sink_cfg cfg;
@@ -43,7 +25,7 @@ struct redis_sink {
 	redisContext *c;
 	uint64_t run_ms;
 	uint64_t seq[RF_MAX];
-	struct entry *pend;
+	struct spool_rec *pend;
 	unsigned npend;
 	char *arena;               /* the pending entries' JSON, back to back */
 	size_t arena_len, arena_cap;
@@ -60,11 +42,9 @@ struct redis_sink {
 	char ask_host[256];
 	int ask_port;
 	uint8_t *asked;            /* per entry of the pipeline: answered ASK */
-	struct entry *scratch;     /* the entries an ASK sends elsewhere */
+	struct spool_rec *scratch;     /* the entries an ASK sends elsewhere */
 	unsigned cap;              /* entries per pipeline at most */
-	char spool_path[512];
-	FILE *spool;
-	uint64_t spool_records;
+	struct spool spool;        /* events on disk while Redis is down */
 	struct redis_sink_stats st;
 	char control_key[160];
 	char control_last[48];     /* last control entry id seen */
@@ -88,7 +68,7 @@ static uint64_t wall_us(void)
 }
 
 /* Reservoir sampling keeps percentiles honest over any run length. */
-static void latency_add(struct redis_sink *s, const struct entry *e, uint64_t now)
+static void latency_add(struct redis_sink *s, const struct spool_rec *e, uint64_t now)
 {
 	if (!s->lat || (e->fam != RF_ALERTS && e->fam != RF_ANOMALIES) ||
 	    !e->ts_us || e->ts_us > now)
@@ -113,7 +93,10 @@ static void publish(struct redis_sink *s)
 {
 	pthread_mutex_lock(&s->pub_mu);
 	s->pub = s->st;
-	s->pub.pending = s->spool_records + s->npend;
+	s->pub.spooled = s->spool.spooled;
+	s->pub.spool_dropped = s->spool.dropped;
+	s->pub.spool_bytes = s->spool.bytes;
+	s->pub.pending = s->spool.records + s->npend;
 	pthread_mutex_unlock(&s->pub_mu);
 }
 
@@ -236,190 +219,6 @@ static int do_connect(struct redis_sink *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- spool ------------------------------------------------------------------ */
-
-static int spool_write_rec(FILE *f, const struct entry *e)
-{
-	struct rec_hdr h;
-	size_t el = strlen(e->etype), sl = strlen(e->segment);
-
-	memset(&h, 0, sizeof(h));
-	h.total = (uint32_t)(sizeof(h) + el + sl + e->len);
-	h.fam = e->fam;
-	h.sev = e->sev;
-	h.etype_len = (uint16_t)el;
-	h.seg_len = (uint16_t)sl;
-	h.id_ms = e->id_ms;
-	h.id_seq = e->id_seq;
-	if (fwrite(&h, sizeof(h), 1, f) != 1 || fwrite(e->etype, 1, el, f) != el ||
-	    fwrite(e->segment, 1, sl, f) != sl ||
-	    fwrite(e->json, 1, e->len, f) != e->len)
-		return -EIO;
-	return (int)h.total;
-}
-
-/* Read the next record into *e (json allocated). 1 ok, 0 end, -1 bad. */
-static int spool_read_rec(FILE *f, struct entry *e)
-{
-	struct rec_hdr h;
-
-	if (fread(&h, sizeof(h), 1, f) != 1)
-		return 0;
-	if (h.fam >= RF_MAX || h.etype_len >= sizeof(e->etype) ||
-	    h.seg_len >= sizeof(e->segment) ||
-	    h.total < sizeof(h) + h.etype_len + h.seg_len || h.total > (64u << 20))
-		return -1;
-	memset(e, 0, sizeof(*e));
-	e->fam = h.fam;
-	e->sev = h.sev;
-	e->id_ms = h.id_ms;
-	e->id_seq = h.id_seq;
-	e->len = h.total - sizeof(h) - h.etype_len - h.seg_len;
-	e->json = malloc(e->len + 1);
-	if (!e->json)
-		return -1;
-	if (fread(e->etype, 1, h.etype_len, f) != h.etype_len ||
-	    fread(e->segment, 1, h.seg_len, f) != h.seg_len ||
-	    fread(e->json, 1, e->len, f) != e->len) {
-		free(e->json);
-		return -1;
-	}
-	e->json[e->len] = 0;
-	return 1;
-}
-
-static int spool_open(struct redis_sink *s, char *err, size_t errlen)
-{
-	struct stat sb;
-
-	if (!s->cfg.spool_dir)
-		return 0;
-	mkdir(s->cfg.spool_dir, 0750);
-	snprintf(s->spool_path, sizeof(s->spool_path), "%s/%s.spool",
-		 s->cfg.spool_dir, s->cfg.sensor ? s->cfg.sensor : "vigia");
-	s->spool = fopen(s->spool_path, "a+b");
-	if (!s->spool) {
-		snprintf(err, errlen, "spool %s: %s", s->spool_path, strerror(errno));
-		return -1;
-	}
-	fstat(fileno(s->spool), &sb);
-	if (sb.st_size == 0) {
-		uint32_t m = SPOOL_MAGIC;
-		fwrite(&m, sizeof(m), 1, s->spool);
-		fflush(s->spool);
-		return 0;
-	}
-	/* resume: count what waits, and keep new ids above the spooled ones */
-	uint32_t m = 0;
-	rewind(s->spool);
-	if (fread(&m, sizeof(m), 1, s->spool) != 1 || m != SPOOL_MAGIC) {
-		snprintf(err, errlen, "spool %s: not a vigia spool", s->spool_path);
-		return -1;
-	}
-	struct entry e;
-	int r;
-	while ((r = spool_read_rec(s->spool, &e)) == 1) {
-		s->spool_records++;
-		if (e.id_ms >= s->run_ms)
-			s->run_ms = e.id_ms + 1;
-		free(e.json);
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "spool %s: damaged record after %llu",
-			 s->spool_path, (unsigned long long)s->spool_records);
-		return -1;
-	}
-	s->st.spool_bytes = (uint64_t)sb.st_size;
-	fseek(s->spool, 0, SEEK_END);
-	return 0;
-}
-
-/* Make room for `need` bytes: rewrite the spool without its oldest
- * flows/stats/anomalies and, only if those are not enough, its oldest
- * alerts, down to 3/4 of the limit. */
-static void spool_compact(struct redis_sink *s, uint64_t need)
-{
-	char tmp[600];
-	uint64_t size = s->st.spool_bytes;
-	struct entry e;
-	int r;
-
-	if (size + need <= s->cfg.spool_max_bytes)
-		return;
-	uint64_t drop = size + need - s->cfg.spool_max_bytes * 3 / 4;
-	uint64_t non_alert = 0;
-	fflush(s->spool);
-	FILE *in = fopen(s->spool_path, "rb");
-	if (!in)
-		return;
-	fseek(in, sizeof(uint32_t), SEEK_SET);
-	while ((r = spool_read_rec(in, &e)) == 1) {
-		if (e.fam != RF_ALERTS)
-			non_alert += sizeof(struct rec_hdr) + strlen(e.etype) +
-				     strlen(e.segment) + e.len;
-		free(e.json);
-	}
-	uint64_t from_alerts = drop > non_alert ? drop - non_alert : 0;
-	uint64_t freed_na = 0, freed_a = 0, written = sizeof(uint32_t), kept = 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->spool_path);
-	FILE *out = fopen(tmp, "wb");
-	if (!out) {
-		fclose(in);
-		return;
-	}
-	uint32_t m = SPOOL_MAGIC;
-	fwrite(&m, sizeof(m), 1, out);
-	fseek(in, sizeof(uint32_t), SEEK_SET);
-	while ((r = spool_read_rec(in, &e)) == 1) {
-		uint64_t rl = sizeof(struct rec_hdr) + strlen(e.etype) +
-			      strlen(e.segment) + e.len;
-		if (e.fam != RF_ALERTS && freed_na < drop) {
-			freed_na += rl;
-			s->st.spool_dropped++;
-		} else if (e.fam == RF_ALERTS && freed_a < from_alerts) {
-			freed_a += rl;
-			s->st.spool_dropped++;
-		} else {
-			spool_write_rec(out, &e);
-			written += rl;
-			kept++;
-		}
-		free(e.json);
-	}
-	fclose(in);
-	if (fclose(out) != 0 || rename(tmp, s->spool_path) != 0) {
-		unlink(tmp);
-		return;
-	}
-	fclose(s->spool);
-	s->spool = fopen(s->spool_path, "a+b");
-	s->st.spool_bytes = written;
-	s->spool_records = kept;
-}
-
-static void spool_append(struct redis_sink *s, struct entry *e)
-{
-	if (!s->spool) {
-		s->st.spool_dropped++;
-		return;
-	}
-	uint64_t rl = sizeof(struct rec_hdr) + strlen(e->etype) +
-		      strlen(e->segment) + e->len;
-	spool_compact(s, rl);
-	if (!s->spool) {
-		s->st.spool_dropped++;
-		return;
-	}
-	fseek(s->spool, 0, SEEK_END);
-	if (spool_write_rec(s->spool, e) < 0) {
-		s->st.spool_dropped++;
-		return;
-	}
-	s->spool_records++;
-	s->st.spooled++;
-	s->st.spool_bytes += rl;
-}
-
 /* ---- sending ------------------------------------------------------------------ */
 
 /* RESP by hand into one reusable buffer, handed to hiredis once per batch:
@@ -467,7 +266,7 @@ static char *put_bulk(char *p, const char *str, size_t l)
 	return p;
 }
 
-static int append_xadd(struct redis_sink *s, const struct entry *e)
+static int append_xadd(struct redis_sink *s, const struct spool_rec *e)
 {
 	char id[48], maxlen[24], sev[8];
 	size_t keyl = strlen(s->keys[e->fam]), etl = strlen(e->etype);
@@ -540,7 +339,7 @@ static int append_xadd(struct redis_sink *s, const struct entry *e)
 /* Send entries in one pipeline. Returns how many were acknowledged (or
  * rejected as duplicates) in order; on a connection error the rest were
  * not, and the connection is closed. */
-static unsigned send_entries(struct redis_sink *s, const struct entry *es,
+static unsigned send_entries(struct redis_sink *s, const struct spool_rec *es,
 			     unsigned n)
 {
 	unsigned done = 0;
@@ -667,7 +466,7 @@ static unsigned send_entries(struct redis_sink *s, const struct entry *es,
  * ASKING, on a connection of its own; then home again. Returns how many of
  * es[0..n) are now done: all, or none (then they go home again, where those
  * that landed are refused as duplicates, that is, done). */
-static unsigned send_asked(struct redis_sink *s, const struct entry *es, unsigned n)
+static unsigned send_asked(struct redis_sink *s, const struct spool_rec *es, unsigned n)
 {
 	char home_host[sizeof(s->cur_host)], err[512];
 	int home_port = s->cur_port;
@@ -706,7 +505,7 @@ static unsigned send_asked(struct redis_sink *s, const struct entry *es, unsigne
 }
 
 /* send_entries, following cluster redirections (a few hops at most). */
-static unsigned send_all(struct redis_sink *s, const struct entry *es, unsigned n)
+static unsigned send_all(struct redis_sink *s, const struct spool_rec *es, unsigned n)
 {
 	unsigned done = 0;
 	char err[512];
@@ -729,18 +528,24 @@ static unsigned send_all(struct redis_sink *s, const struct entry *es, unsigned 
 	return done;
 }
 
-static void free_entries(struct entry *es, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		free(es[i].json);
-}
-
 static void spool_pending(struct redis_sink *s, unsigned from)
 {
 	for (unsigned i = from; i < s->npend; i++)
-		spool_append(s, &s->pend[i]);
+		spool_append(&s->spool, &s->pend[i]);
 	s->npend = 0;
 	s->arena_len = 0;
+}
+
+static unsigned send_spooled(void *ctx, struct spool_rec *es, unsigned n)
+{
+	return send_all(ctx, es, n);
+}
+
+/* Replay the spool in order (it truncates itself once all landed). */
+static void replay_spool(struct redis_sink *s)
+{
+	if (s->c)
+		spool_replay(&s->spool, send_spooled, s);
 }
 
 static void send_pending(struct redis_sink *s)
@@ -748,49 +553,6 @@ static void send_pending(struct redis_sink *s)
 	if (!s->npend)
 		return;
 	spool_pending(s, send_all(s, s->pend, s->npend));
-}
-
-/* Replay the spool in order; truncate it once everything landed. */
-static void replay_spool(struct redis_sink *s)
-{
-	struct entry batch[64];
-	unsigned n = 0;
-	int r;
-
-	if (!s->spool || !s->spool_records || !s->c)
-		return;
-	fflush(s->spool);
-	FILE *in = fopen(s->spool_path, "rb");
-	if (!in)
-		return;
-	fseek(in, sizeof(uint32_t), SEEK_SET);
-	for (;;) {
-		r = spool_read_rec(in, &batch[n]);
-		if (r == 1 && ++n < sizeof(batch) / sizeof(batch[0]))
-			continue;
-		if (n) {
-			unsigned done = send_all(s, batch, n);
-			free_entries(batch, n);
-			if (done < n) {
-				fclose(in);
-				return; /* connection lost: the spool stays whole */
-			}
-			n = 0;
-		}
-		if (r != 1)
-			break;
-	}
-	fclose(in);
-	/* everything landed: start an empty spool */
-	fclose(s->spool);
-	s->spool = fopen(s->spool_path, "w+b");
-	if (s->spool) {
-		uint32_t m = SPOOL_MAGIC;
-		fwrite(&m, sizeof(m), 1, s->spool);
-		fflush(s->spool);
-	}
-	s->spool_records = 0;
-	s->st.spool_bytes = sizeof(uint32_t);
 }
 
 void redis_cfg_address(struct redis_sink_cfg *c, const char *addr, char *buf, size_t cap)
@@ -870,11 +632,15 @@ struct redis_sink *redis_sink_create(const struct redis_sink_cfg *cfg,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (spool_open(s, err, errlen))
+	if (spool_open(&s->spool, s->cfg.spool_dir, s->cfg.sensor ? s->cfg.sensor : "vigia",
+		       s->cfg.spool_max_bytes, RF_MAX, RF_ALERTS, &s->run_ms, err, errlen))
 		goto fail;
+	if (s->spool.torn_bytes)
+		log_warn("spool %s: the last record (%llu bytes) was not written whole: cut off",
+			 s->spool.path, (unsigned long long)s->spool.torn_bytes);
 	char cerr[512];
 	int rc = do_connect(s, cerr, sizeof(cerr));
-	if (rc == -2 || (rc == -1 && !s->spool)) {
+	if (rc == -2 || (rc == -1 && !spool_on(&s->spool))) {
 		snprintf(err, errlen, "%s", cerr);
 		goto fail;
 	}
@@ -892,7 +658,7 @@ static int sink_write(struct redis_sink *s, enum redis_family fam,
 		      const char *event_type, const char *json, size_t len,
 		      int severity, const char *segment, uint64_t ts_us)
 {
-	struct entry e;
+	struct spool_rec e;
 
 	memset(&e, 0, sizeof(e));
 	e.ts_us = ts_us;
@@ -904,7 +670,7 @@ static int sink_write(struct redis_sink *s, enum redis_family fam,
 	if (segment)
 		snprintf(e.segment, sizeof(e.segment), "%s", segment);
 	e.len = len;
-	if (s->c && !s->spool_records) {
+	if (s->c && !s->spool.records) {
 		if (s->arena_len + len > s->arena_cap) {
 			send_pending(s); /* the arena only grows when empty */
 			if (len > s->arena_cap) {
@@ -916,7 +682,7 @@ static int sink_write(struct redis_sink *s, enum redis_family fam,
 				s->arena_cap = cap;
 			}
 		}
-		if (s->c && !s->spool_records) {
+		if (s->c && !s->spool.records) {
 			e.json = s->arena + s->arena_len;
 			memcpy(e.json, json, len);
 			s->arena_len += len;
@@ -928,7 +694,7 @@ static int sink_write(struct redis_sink *s, enum redis_family fam,
 	}
 	/* down, or older entries still wait on disk: keep the order */
 	e.json = (char *)json;
-	spool_append(s, &e);
+	spool_append(&s->spool, &e);
 	return 0;
 }
 
@@ -964,13 +730,12 @@ static uint64_t sink_flush(struct redis_sink *s)
 	}
 	if (s->c)
 		replay_spool(s);
-	if (s->c && !s->spool_records)
+	if (s->c && !s->spool.records)
 		send_pending(s);
 	else if (s->npend)
 		spool_pending(s, 0);
-	if (s->spool)
-		fflush(s->spool);
-	return s->spool_records + s->npend;
+	spool_flush(&s->spool);
+	return s->spool.records + s->npend;
 }
 
 int redis_sink_poll_control(struct redis_sink *s, char *cmd, size_t cap)
@@ -1045,8 +810,7 @@ void redis_sink_destroy(struct redis_sink *s)
 	free(s->resp);
 	free(s->asked);
 	free(s->scratch);
-	if (s->spool)
-		fclose(s->spool);
+	spool_close(&s->spool);
 	if (s->c)
 		redisFree(s->c);
 	free(s->lat);

@@ -14,7 +14,7 @@ while off + 16 <= len(data) and n < 400:
     off += 16 + caplen
     n += 1
 for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reasm', 'gtpu', 'config', 'mqtt', 'coap',
-            'modbus', 'dnp3', 'pcapng', 'state'):
+            'modbus', 'dnp3', 'pcapng', 'state', 'spool'):
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
@@ -411,3 +411,15 @@ for cap in sorted(glob.glob(os.path.join(shared, 'corpus', '*', '**', '*.pcap*')
                 open(os.path.join(outdir, sub, 'corpus%03d' % got[sub]), 'wb').write(p)
                 got[sub] += 1
                 break
+
+# spool files (fuzz_spool: first byte odd, the magic word is added): whole
+# records of every family, then the same cut inside its last record
+def spool_rec(fam, etype, seg, js, ms, seq):
+    total = 28 + len(etype) + len(seg) + len(js)
+    return struct.pack('<IBBHHHQQ', total, fam, 2, len(etype), len(seg), 0, ms, seq) + \
+        etype + seg + js
+body = b''.join(spool_rec(f, b'alert' if f == 1 else b'flow', b'iot', b'{"n":%d}' % f,
+                          1700000000000 + f, f + 1) for f in range(5))
+open(os.path.join(outdir, 'spool', 's00'), 'wb').write(b'\x01' + body)
+open(os.path.join(outdir, 'spool', 's01'), 'wb').write(b'\x01' + body[:-7])
+open(os.path.join(outdir, 'spool', 's02'), 'wb').write(b'\x00' + b'PSGV' + body)
