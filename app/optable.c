@@ -225,6 +225,9 @@ const struct optdef optable[] = {
 	  "(timestamps shifted each time); rate excludes loading" },
 	{ NULL, "--raw-read", 0, K_BOOL, 0, 0, NULL, NULL, NULL, F(raw_read), S_BENCH,
 	  "only read the input and touch every byte: the limit" },
+	{ NULL, "--decode-only", 0, K_BOOL, 0, 0, NULL, NULL, NULL, F(decode_only), S_BENCH,
+	  "read the input and decode every packet, flow hash\n"
+	  "included: what dispatching a packet to its worker costs" },
 	{ NULL, "--protos", 'p', K_PATH, 0, 0, NULL, "FILE", NULL, F(cls.protos_file), S_NDPI,
 	  "protocols file" },
 	{ NULL, "--categories", 'c', K_PATH, 0, 0, NULL, "FILE", NULL, F(cls.categories_file),

@@ -24,6 +24,7 @@ struct opts {
 	unsigned evq_slots;
 	uint16_t cid_seed;
 	int raw_read;            /* bench: read the input, nothing else */
+	int decode_only;         /* bench: read and decode, nothing else */
 	struct dpdk_opts dpdk;
 	unsigned stats_interval; /* stats events every N s of packet time;
 				  * dpdk: port counters on stderr too */

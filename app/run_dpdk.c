@@ -100,10 +100,10 @@ int cmd_dpdk(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct opts *o = pl->o;
-	if (o->workers > 1 || o->preload || o->raw_read) {
+	if (o->workers > 1 || o->preload || o->raw_read || o->decode_only) {
 		fprintf(stderr, "vigia: dpdk runs one worker per EAL lcore "
 				"(-l/--lcores after --); -w, --preload and "
-				"--raw-read are for replay\n");
+				"--raw-read/--decode-only are for replay\n");
 		return EXIT_USAGE;
 	}
 	return run_dpdk(pl, o, argc - optind, argv + optind);

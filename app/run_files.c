@@ -10,7 +10,9 @@ static int run_files(struct pipeline *pl, char **files, int nfiles)
 		.nfiles = nfiles,
 		.nworkers = pl->nw,
 		.workers = pl->w,
-		.mode = pl->o->raw_read ? REPLAY_RAW_READ : REPLAY_PIPELINE,
+		.mode = pl->o->raw_read      ? REPLAY_RAW_READ
+			: pl->o->decode_only ? REPLAY_DECODE_ONLY
+					     : REPLAY_PIPELINE,
 		.preload_repeat = pl->o->preload,
 		.stop = &g_stop,
 		.reasm_mem = pl->o->reasm_mb << 20,

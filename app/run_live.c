@@ -83,9 +83,9 @@ int cmd_live(int argc, char **argv)
 		fprintf(stderr, "vigia: live takes no file arguments\n");
 		return EXIT_USAGE;
 	}
-	if (o->workers > 1 || o->preload || o->raw_read) {
+	if (o->workers > 1 || o->preload || o->raw_read || o->decode_only) {
 		fprintf(stderr, "vigia: live capture runs one worker; -w, --preload "
-				"and --raw-read are for replay (use DPDK for more)\n");
+				"and --raw-read/--decode-only are for replay (use DPDK for more)\n");
 		return EXIT_USAGE;
 	}
 	rc = pipeline_init(pl, o, 0);

@@ -94,7 +94,10 @@ static void summary_json(struct pipeline *pl, const struct worker_stats *tot,
 	jw_init(&w, buf, cap);
 	jw_obj_open(&w);
 	jw_kv_str(&w, "status", status);
-	jw_kv_str(&w, "mode", pl->o->raw_read ? "raw-read" : pl->o->preload ? "preload" : "pipeline");
+	jw_kv_str(&w, "mode", pl->o->raw_read      ? "raw-read"
+			      : pl->o->decode_only ? "decode-only"
+			      : pl->o->preload     ? "preload"
+						   : "pipeline");
 	if (pl->have_replay) {
 		kv_fixed(&w, "load_s", 6, pl->replay.load_s);
 		jw_kv_u64(&w, "repeat", pl->o->preload ? pl->o->preload : 1);
@@ -287,7 +290,7 @@ void pipeline_summary(struct pipeline *pl, double elapsed,
 	if (pl->have_replay) {
 		/* the replay's own clock: excludes start-up and preloading */
 		elapsed = pl->replay.run_s;
-		if (pl->o->raw_read) {
+		if (pl->o->raw_read || pl->o->decode_only) {
 			tot.pkts = pl->replay.pkts;
 			tot.bytes = pl->replay.bytes;
 		}
@@ -371,7 +374,7 @@ void pipeline_summary(struct pipeline *pl, double elapsed,
 			"peak RSS %ld MiB, %u worker%s%s\n", elapsed, mpps, gbps,
 			tot.pkts ? elapsed * 1e9 / (double)tot.pkts : 0.0,
 			ru.ru_maxrss / 1024, pl->nw, pl->nw > 1 ? "s" : "",
-			pl->o->raw_read ? " (raw read)" : "");
+			pl->o->raw_read ? " (raw read)" : pl->o->decode_only ? " (decode only)" : "");
 	}
 	if (pl->o->summary_json)
 		summary_json(pl, &tot, &ct, &ts, &apps, elapsed, ru.ru_maxrss, evq_drops, status);

@@ -23,6 +23,14 @@
 #define HANDOVER_RING 4096
 #define CTRL_RING 1024
 
+/* Every mbuf's private area (both pools): the packet as decoded when it
+ * was routed, valid until the pool hands the mbuf out again. */
+struct mbuf_priv {
+	struct pkt_decoded x;
+	uint8_t valid;
+};
+#define MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct mbuf_priv), RTE_MBUF_PRIV_ALIGN)
+
 /* Symmetric Toeplitz key: the 16-bit pattern repeated makes the hash of
  * (src, dst) equal that of (dst, src) (Woo and Park, 2012). */
 static uint8_t sym_rss_key[52];
@@ -133,7 +141,7 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 			 c->nq, c->o.rx_desc, need);
 		goto fail;
 	}
-	c->pool = rte_pktmbuf_pool_create("vigia_mbufs", nb, 256, 0,
+	c->pool = rte_pktmbuf_pool_create("vigia_mbufs", nb, 256, MBUF_PRIV_SIZE,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  rte_eth_dev_socket_id(c->ports[0]));
 	if (!c->pool) {
@@ -143,7 +151,7 @@ struct dpdk_ctx *dpdk_open(const struct dpdk_opts *o, char *err, size_t errlen)
 		goto fail;
 	}
 	if (o->reasm_mem) {
-		c->rpool = rte_pktmbuf_pool_create("vigia_reasm", 255, 16, 0, UINT16_MAX,
+		c->rpool = rte_pktmbuf_pool_create("vigia_reasm", 255, 16, MBUF_PRIV_SIZE, UINT16_MAX,
 						   rte_eth_dev_socket_id(c->ports[0]));
 		struct reasm_cfg rc = { .mem_bytes = o->reasm_mem, .max_datagrams = 4096,
 					.timeout_us = o->reasm_timeout_us };
@@ -252,31 +260,45 @@ unsigned dpdk_nb_queues(const struct dpdk_ctx *c)
 	return c->nq;
 }
 
+/* Decode the mbuf into its private area, once: whichever worker gets it
+ * (this one, the owner of a GTP-U packet's inner flow, every worker for
+ * control plane) reads it from there. */
+static struct mbuf_priv *decode_mbuf(struct rte_mbuf *m)
+{
+	struct mbuf_priv *pv = rte_mbuf_to_priv(m);
+	struct pkt pk = { .data = rte_pktmbuf_mtod(m, const uint8_t *), .caplen = m->data_len,
+			  .wirelen = m->pkt_len, .link = DEC_LINK_ETH };
+
+	worker_decode(&pk, &pv->x);
+	pv->valid = 1;
+	return pv;
+}
+
 /* Which worker owns a GTP-U packet's inner flow; -1 for anything else
  * (RSS already placed it right). */
-static int gtp_owner(const struct rte_mbuf *m, unsigned nq, int *ctrl)
+static int gtp_owner(struct rte_mbuf *m, unsigned nq, int *ctrl)
 {
-	struct decoded d;
-	struct flow_key k;
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct mbuf_priv *pv = decode_mbuf(m);
 
 	*ctrl = 0;
-	if (decode_packet(&d, DEC_LINK_ETH, p, m->data_len, m->pkt_len) != DEC_OK)
+	if (pv->x.r != DEC_OK)
 		return -1;
-	*ctrl = worker_is_control(&d);
-	if (d.tun_type != DEC_TUN_GTPU || d.frag == DEC_FRAG_LATER)
+	*ctrl = worker_is_control(&pv->x.d);
+	if (pv->x.d.tun_type != DEC_TUN_GTPU || !pkt_has_flow(&pv->x))
 		return -1;
-	flow_key_make(&k, &d);
-	return (int)(flow_key_hash(&k) % nq);
+	return (int)(pv->x.hash % nq);
 }
 
 static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 			  unsigned n, uint64_t now_us)
 {
 	struct pkt pk[BURST];
+	const struct pkt_decoded *pre[BURST];
 
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = ms[i];
+		struct mbuf_priv *pv = rte_mbuf_to_priv(m);
+		pre[i] = &(pv->valid ? pv : decode_mbuf(m))->x;
 		pk[i].data = rte_pktmbuf_mtod(m, const uint8_t *);
 		pk[i].caplen = m->data_len;   /* first segment: headers live there */
 		pk[i].wirelen = m->pkt_len;
@@ -288,7 +310,7 @@ static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 			pk[i].ts_us = now_us;
 		}
 	}
-	worker_process(c->workers[q], pk, n);
+	worker_process_decoded(c->workers[q], pk, pre, n);
 	c->worker_pkts[q] += n;
 	rte_pktmbuf_free_bulk(ms, n);
 }
@@ -326,8 +348,12 @@ static void take_control(struct dpdk_ctx *c, unsigned q, uint64_t now_us)
 
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt pk;
+		const struct mbuf_priv *pv = rte_mbuf_to_priv(ms[i]);
 		mbuf_pkt(c, ms[i], &pk, now_us);
-		worker_control(c->workers[q], &pk);
+		if (pv->valid)
+			worker_control_decoded(c->workers[q], &pk, &pv->x);
+		else
+			worker_control(c->workers[q], &pk);
 		rte_pktmbuf_free(ms[i]);
 	}
 }
@@ -338,7 +364,12 @@ static void route(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m, struct rte
 		  unsigned *keep, uint64_t now, int local)
 {
 	int ctl = 0;
-	int o = c->nq > 1 && !local ? gtp_owner(m, c->nq, &ctl) : -1;
+	int o = -1;
+
+	if (c->nq > 1 && !local)
+		o = gtp_owner(m, c->nq, &ctl);
+	else /* what the pool gave back holds an older packet's decoding */
+		((struct mbuf_priv *)rte_mbuf_to_priv(m))->valid = 0;
 
 	if (ctl)
 		share_control(c, q, m);
@@ -560,7 +591,11 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 				break;
 			for (unsigned i = 0; i < n; i++) {
 				int ctl;
-				int o = c->nq > 1 ? gtp_owner(ms[i], c->nq, &ctl) : -1;
+				int o = -1;
+				if (c->nq > 1)
+					o = gtp_owner(ms[i], c->nq, &ctl);
+				else
+					((struct mbuf_priv *)rte_mbuf_to_priv(ms[i]))->valid = 0;
 				struct rte_mbuf *one = ms[i];
 				process_mbufs(c, o < 0 ? q % c->nq : (unsigned)o, &one, 1,
 					      wall_us());

@@ -21,6 +21,9 @@ struct chunk {
 	struct pkt pkts[CHUNK_PKTS];
 	uint8_t owner[CHUNK_PKTS];
 	uint8_t ctrl[CHUNK_PKTS];    /* control plane: every worker sees it */
+	/* what finding the owner decoded (streaming with -w N): the owner
+	 * does not decode again; NULL: it does */
+	struct pkt_decoded *dec;
 	uint32_t n;
 	uint32_t used;            /* bytes of buf in use */
 	uint8_t *buf;
@@ -93,19 +96,23 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int chunk_init(struct chunk *c)
+static int chunk_init(struct chunk *c, int with_dec)
 {
 	memset(c, 0, sizeof(*c));
 	c->buf = malloc(CHUNK_BYTES);
-	return c->buf ? 0 : -ENOMEM;
+	if (with_dec)
+		c->dec = malloc(CHUNK_PKTS * sizeof(*c->dec));
+	return c->buf && (c->dec || !with_dec) ? 0 : -ENOMEM;
 }
 
 static void free_ring(struct replay *r)
 {
 	if (!r->ring)
 		return;
-	for (unsigned i = 0; i < r->nring; i++)
+	for (unsigned i = 0; i < r->nring; i++) {
 		free(r->ring[i].buf);
+		free(r->ring[i].dec);
+	}
 	free(r->ring);
 	r->ring = NULL;
 }
@@ -156,8 +163,9 @@ struct replay *replay_create(const struct replay_cfg *cfg, char *err,
 		r->ring = calloc(r->nring, sizeof(*r->ring));
 		if (!r->ring)
 			goto nomem;
+		int with_dec = cfg->nworkers > 1 && cfg->mode == REPLAY_PIPELINE;
 		for (unsigned i = 0; i < r->nring; i++)
-			if (chunk_init(&r->ring[i]))
+			if (chunk_init(&r->ring[i], with_dec))
 				goto nomem;
 	}
 	return r;
@@ -257,18 +265,14 @@ static void on_packet(void *ctx, const struct pkt *p)
 
 /* The worker that owns a packet: its symmetric flow hash, as RSS would
  * spread it. Packets without a flow go to worker 0. */
-static uint8_t owner_of(const struct pkt *p, unsigned n, uint8_t *ctrl)
+static uint8_t owner_of(const struct pkt *p, unsigned n, uint8_t *ctrl, struct pkt_decoded *x)
 {
-	struct decoded d;
-	struct flow_key k;
-
+	worker_decode(p, x);
 	*ctrl = 0;
-	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) != DEC_OK ||
-	    d.frag == DEC_FRAG_LATER)
+	if (!pkt_has_flow(x))
 		return 0;
-	*ctrl = (uint8_t)worker_is_control(&d);
-	flow_key_make(&k, &d);
-	return (uint8_t)(flow_key_hash(&k) % n);
+	*ctrl = (uint8_t)worker_is_control(&x->d);
+	return (uint8_t)(x->hash % n);
 }
 
 /* Fill c with the next packets. Sets c->eof at the end of the input, on
@@ -324,8 +328,11 @@ static void load_chunk(struct replay *r, struct chunk *c)
 			break;
 	}
 	if (r->cfg.nworkers > 1 && r->cfg.mode == REPLAY_PIPELINE)
-		for (uint32_t i = 0; i < c->n; i++)
-			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers, &c->ctrl[i]);
+		for (uint32_t i = 0; i < c->n; i++) {
+			struct pkt_decoded one;
+			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers, &c->ctrl[i],
+					       c->dec ? &c->dec[i] : &one);
+		}
 	else {
 		memset(c->owner, 0, c->n);
 		memset(c->ctrl, 0, c->n);
@@ -402,11 +409,21 @@ static void release(struct replay *r, struct chunk *c)
 
 /* ---- workers ------------------------------------------------------------ */
 
+static void flush_burst(struct worker *w, const struct pkt *burst,
+			const struct pkt_decoded *const *pre, unsigned nb)
+{
+	if (pre)
+		worker_process_decoded(w, burst, pre, nb);
+	else
+		worker_process(w, burst, nb);
+}
+
 static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 {
 	struct replay *r = x->r;
 	struct worker *w = r->cfg.workers ? r->cfg.workers[x->id] : NULL;
 	struct pkt burst[BURST];
+	const struct pkt_decoded *pre[BURST];
 	unsigned nb = 0;
 
 	if (r->cfg.mode == REPLAY_RAW_READ) {
@@ -420,6 +437,19 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 		x->pkts += c->n;
 		for (uint32_t i = 0; i < c->n; i++)
 			x->bytes += c->pkts[i].wirelen;
+		return;
+	}
+	if (r->cfg.mode == REPLAY_DECODE_ONLY) {
+		/* what finding each packet's worker costs, and nothing else */
+		uint64_t sum = 0;
+		for (uint32_t i = 0; i < c->n; i++) {
+			struct pkt_decoded d;
+			worker_decode(&c->pkts[i], &d);
+			sum += pkt_has_flow(&d) ? d.hash : (uint64_t)d.r;
+			x->bytes += c->pkts[i].wirelen;
+		}
+		x->checksum += sum;
+		x->pkts += c->n;
 		return;
 	}
 	/* Others' packets still move this worker's clock: a packet's time is
@@ -444,26 +474,31 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 			if (c->ctrl[i]) {
 				/* in stream order: this worker's packets before it first */
 				if (nb) {
-					worker_process(w, burst, nb);
+					flush_burst(w, burst, c->dec ? pre : NULL, nb);
 					nb = 0;
 				}
 				struct pkt cp = c->pkts[i];
 				cp.ts_us = clk;
-				worker_control(w, &cp);
+				if (c->dec)
+					worker_control_decoded(w, &cp, &c->dec[i]);
+				else
+					worker_control(w, &cp);
 			}
 			continue;
 		}
 		burst[nb] = c->pkts[i];
 		burst[nb].ts_us = clk;
+		if (c->dec)
+			pre[nb] = &c->dec[i];
 		if (++nb == BURST) {
-			worker_process(w, burst, nb);
+			flush_burst(w, burst, c->dec ? pre : NULL, nb);
 			nb = 0;
 		}
 		x->pkts++;
 		x->bytes += c->pkts[i].wirelen;
 	}
 	if (nb)
-		worker_process(w, burst, nb);
+		flush_burst(w, burst, c->dec ? pre : NULL, nb);
 	worker_clock(w, clk);
 	x->clk = clk;
 }
@@ -528,7 +563,8 @@ static int preload(struct replay *r)
 			cap *= 2;
 		}
 		struct chunk *c = &r->ring[r->nring];
-		if (chunk_init(c))
+		/* preloaded buffers shrink (move): each worker decodes its own */
+		if (chunk_init(c, 0))
 			return -ENOMEM;
 		r->nring++;
 		load_chunk(r, c);

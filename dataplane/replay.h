@@ -25,6 +25,7 @@
 enum replay_mode {
 	REPLAY_PIPELINE = 0, /* decode, flows, classification, events */
 	REPLAY_RAW_READ,     /* read and touch every byte, nothing else */
+	REPLAY_DECODE_ONLY,  /* read and decode (and hash), nothing else */
 };
 
 struct replay_cfg {

@@ -141,23 +141,12 @@ static enum flow_class tcp_update(struct flow *f, unsigned dir, uint8_t flags)
 	return FC_TCP_NEW;
 }
 
-/* First pass over a burst: decode and hash, and start fetching the hash
- * bucket, so the lookups of the second pass find it in cache. */
-struct prep {
-	struct decoded d;
-	struct flow_key k;
-	uint32_t h;
-	int r;
-	int from_lo;
-};
-
-static void prepare(struct worker *w, const struct pkt *p, struct prep *x)
+void worker_decode(const struct pkt *p, struct pkt_decoded *x)
 {
 	x->r = decode_packet(&x->d, p->link, p->data, p->caplen, p->wirelen);
-	if (x->r == DEC_OK && x->d.frag != DEC_FRAG_LATER) {
+	if (pkt_has_flow(x)) {
 		x->from_lo = flow_key_make(&x->k, &x->d);
-		x->h = flow_key_hash(&x->k);
-		flow_table_prefetch(w->ft, x->h);
+		x->hash = flow_key_hash(&x->k);
 	}
 }
 
@@ -172,13 +161,12 @@ static inline int is_reflector_port(uint16_t port)
 	}
 }
 
-static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
+static void process_one(struct worker *w, const struct pkt *p, const struct pkt_decoded *x)
 {
-	struct decoded d_, *dp = &x->d;
+	const struct decoded *dp = &x->d;
 #define d (*dp)
 	int created;
 
-	(void)d_;
 	w->st.pkts++;
 	w->st.bytes += p->wirelen;
 	if (p->ts_us > w->now_us) {
@@ -209,7 +197,7 @@ static void process_one(struct worker *w, const struct pkt *p, struct prep *x)
 	if (d.tun_depth)
 		w->st.tunnelled++;
 	int from_lo = x->from_lo;
-	uint32_t h = x->h;
+	uint32_t h = x->hash;
 	const struct flow_key *kp = &x->k;
 #define k (*kp)
 	struct flow *f = flow_table_get(w->ft, &k, h, w->now_us, &created);
@@ -373,18 +361,9 @@ void worker_policy_offline(struct worker *w)
 	}
 }
 
-void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
+/* After a burst: expiry, stats, the policy let go. */
+static void burst_end(struct worker *w)
 {
-	struct prep x[PREP_BURST];
-
-	wk_pol_enter(w);
-	for (unsigned base = 0; base < n; base += PREP_BURST) {
-		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
-		for (unsigned i = 0; i < m; i++)
-			prepare(w, &pkts[base + i], &x[i]);
-		for (unsigned i = 0; i < m; i++)
-			process_one(w, &pkts[base + i], &x[i]);
-	}
 	if (w->now_us >= w->next_expire_us) {
 		flow_table_expire(w->ft, w->now_us);
 		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
@@ -393,6 +372,42 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 	wk_pol_leave(w);
 	if ((++w->pub_bursts & 15) == 0)
 		publish_stats(w);
+}
+
+/* Two passes over each PREP_BURST packets: decode and hash, starting to
+ * fetch each hash bucket, so that the lookups of the second pass find
+ * them in cache. */
+void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
+{
+	struct pkt_decoded x[PREP_BURST];
+
+	wk_pol_enter(w);
+	for (unsigned base = 0; base < n; base += PREP_BURST) {
+		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
+		for (unsigned i = 0; i < m; i++) {
+			worker_decode(&pkts[base + i], &x[i]);
+			if (pkt_has_flow(&x[i]))
+				flow_table_prefetch(w->ft, x[i].hash);
+		}
+		for (unsigned i = 0; i < m; i++)
+			process_one(w, &pkts[base + i], &x[i]);
+	}
+	burst_end(w);
+}
+
+void worker_process_decoded(struct worker *w, const struct pkt *pkts,
+			    const struct pkt_decoded *const *pre, unsigned n)
+{
+	wk_pol_enter(w);
+	for (unsigned base = 0; base < n; base += PREP_BURST) {
+		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
+		for (unsigned i = 0; i < m; i++)
+			if (pkt_has_flow(pre[base + i]))
+				flow_table_prefetch(w->ft, pre[base + i]->hash);
+		for (unsigned i = 0; i < m; i++)
+			process_one(w, &pkts[base + i], pre[base + i]);
+	}
+	burst_end(w);
 }
 
 void worker_advance(struct worker *w, uint64_t now_us)
@@ -411,17 +426,22 @@ void worker_advance(struct worker *w, uint64_t now_us)
 	publish_stats(w);
 }
 
-void worker_control(struct worker *w, const struct pkt *p)
+void worker_control_decoded(struct worker *w, const struct pkt *p, const struct pkt_decoded *x)
 {
-	struct decoded d;
-
 	worker_clock(w, p->ts_us);
-	if (decode_packet(&d, p->link, p->data, p->caplen, p->wirelen) != DEC_OK ||
-	    d.proto != 17 || d.tun_depth || !d.payload_len)
+	if (x->r != DEC_OK || x->d.proto != 17 || x->d.tun_depth || !x->d.payload_len)
 		return;
 	wk_pol_enter(w); /* a session that ends here is reported with its segment */
-	al_control(w, w->al, w->nal, &d);
+	al_control(w, w->al, w->nal, &x->d);
 	wk_pol_leave(w);
+}
+
+void worker_control(struct worker *w, const struct pkt *p)
+{
+	struct pkt_decoded x;
+
+	x.r = decode_packet(&x.d, p->link, p->data, p->caplen, p->wirelen);
+	worker_control_decoded(w, p, &x);
 }
 
 int worker_is_control(const struct decoded *d)

@@ -75,6 +75,28 @@ void worker_destroy(struct worker *w);
 /* Process n packets in order. */
 void worker_process(struct worker *w, const struct pkt *pkts, unsigned n);
 
+/* A packet decoded: whoever dispatches packets to workers (the replay
+ * reader with -w N, the DPDK GTP-U re-dispatch) decodes each to find its
+ * owner, and hands this over with it, so that no packet is decoded twice.
+ * Its pointers point into the packet's bytes. */
+struct pkt_decoded {
+	struct decoded d;
+	struct flow_key k;         /* valid when pkt_has_flow() */
+	uint32_t hash;             /* flow_key_hash(&k) */
+	int r;                     /* enum dec_result */
+	int from_lo;               /* flow_key_make()'s direction */
+};
+
+void worker_decode(const struct pkt *p, struct pkt_decoded *x);
+static inline int pkt_has_flow(const struct pkt_decoded *x)
+{
+	return x->r == DEC_OK && x->d.frag != DEC_FRAG_LATER;
+}
+
+/* worker_process() for packets already decoded: pre[i] is pkts[i]'s. */
+void worker_process_decoded(struct worker *w, const struct pkt *pkts,
+			    const struct pkt_decoded *const *pre, unsigned n);
+
 /* No packets for a while: advance packet time to now_us (if later) and
  * expire flows. Live capture calls it when the link is quiet. */
 void worker_advance(struct worker *w, uint64_t now_us);
@@ -87,8 +109,8 @@ void worker_clock(struct worker *w, uint64_t ts_us);
 /* A control-plane packet (PFCP) another worker owns: learn from it too, so
  * every worker knows every PDU session (no shared table, no lock). */
 void worker_control(struct worker *w, const struct pkt *p);
+void worker_control_decoded(struct worker *w, const struct pkt *p, const struct pkt_decoded *x);
 /* Is this decoded packet control plane that every worker must see? */
-struct decoded;
 int worker_is_control(const struct decoded *d);
 
 /* The worker's thread starts / stops reading the policy (RCU). Online

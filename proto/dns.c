@@ -1,4 +1,5 @@
 #include "dns.h"
+#include "wire.h"
 
 #include <string.h>
 
@@ -55,18 +56,18 @@ int dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 		return -1;
 	memset(m, 0, offsetof(struct dns_msg, name));
 	m->name[0] = 0;
-	m->id = (uint16_t)(p[0] << 8 | p[1]);
+	m->id = rd16(p);
 	m->qr = p[2] >> 7;
 	m->opcode = (p[2] >> 3) & 15;
 	m->rcode = p[3] & 15;
-	m->qdcount = (uint16_t)(p[4] << 8 | p[5]);
-	m->ancount = (uint16_t)(p[6] << 8 | p[7]);
+	m->qdcount = rd16(p + 4);
+	m->ancount = rd16(p + 6);
 	if (m->qdcount == 0 || m->opcode > 5)
 		return -1;
 	long o = read_name(p, len, 12, m->name, &m->name_len);
 	if (o < 0 || (size_t)o + 4 > len)
 		return -1;
-	m->qtype = (uint16_t)(p[o] << 8 | p[o + 1]);
-	m->qclass = (uint16_t)(p[o + 2] << 8 | p[o + 3]);
+	m->qtype = rd16(p + o);
+	m->qclass = rd16(p + o + 2);
 	return 0;
 }

@@ -264,7 +264,7 @@ int gtpc_parse(const uint8_t *p, size_t len, struct gtpc_msg *m)
 		o = 8;
 	}
 	/* sequence number (3 octets), then a spare or message priority one */
-	m->seq = (uint32_t)p[o] << 16 | (uint32_t)p[o + 1] << 8 | p[o + 2];
+	m->seq = rd24(p + o);
 	o += 4;
 	struct ctx c = { m, NULL };
 	return walk(&c, p + o, mlen - o, 0);

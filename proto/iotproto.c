@@ -1,4 +1,5 @@
 #include "iotproto.h"
+#include "wire.h"
 
 #include <string.h>
 
@@ -82,7 +83,7 @@ static int rd_u16(struct rd *r, uint16_t *v)
 	int e = need(r, 2);
 	if (e)
 		return e;
-	*v = (uint16_t)(r->p[r->o] << 8 | r->p[r->o + 1]);
+	*v = rd16(r->p + r->o);
 	r->o += 2;
 	return RD_OK;
 }
@@ -504,7 +505,7 @@ static int opt_ext(const uint8_t *p, size_t len, size_t *o, unsigned nib, uint32
 	}
 	if (*o + 2 > len) /* 14; 15 was refused before */
 		return -1;
-	*v = 269u + (uint32_t)(p[*o] << 8 | p[*o + 1]);
+	*v = 269u + rd16(p + *o);
 	*o += 2;
 	return 0;
 }
@@ -528,7 +529,7 @@ static void coap_option(struct coap_msg *m, uint32_t num, const uint8_t *v, size
 		/* a uint of 0 to 2 bytes (§5.10); a longer one is not a format */
 		if (l <= 2) {
 			m->has_content_format = 1;
-			m->content_format = (uint16_t)(l == 2 ? v[0] << 8 | v[1] : l == 1 ? v[0] : 0);
+			m->content_format = (uint16_t)(l == 2 ? rd16(v) : l == 1 ? v[0] : 0);
 		}
 		break;
 	default:
@@ -556,7 +557,7 @@ int coap_parse(const uint8_t *p, size_t len, struct coap_msg *m)
 	m->code_detail = p[1] & 0x1f;
 	m->is_request = m->code_class == 0 && m->code_detail != 0;
 	code_str(m);
-	m->mid = (uint16_t)(p[2] << 8 | p[3]);
+	m->mid = rd16(p + 2);
 	/* token lengths 9 to 15 are reserved (§3) */
 	if (m->tkl > 8 || 4u + m->tkl > len) {
 		m->anomalies |= BIT(COAP_A_BAD_TOKEN_LENGTH);

@@ -308,7 +308,7 @@ int pfcp_parse(const uint8_t *p, size_t len, struct pfcp_msg *m)
 		m->seid = (uint64_t)rd32(p + 4) << 32 | rd32(p + 8);
 		o = 12;
 	}
-	m->seq = (uint32_t)p[o] << 16 | (uint32_t)p[o + 1] << 8 | p[o + 2];
+	m->seq = rd24(p + o);
 	o += 4;
 	struct ctx c = { m, NULL, 0, 0, 0, 0 };
 	return walk(&c, p + o, mlen - o, 0);

@@ -21,6 +21,7 @@ static void test_readers(void **st)
 	(void)st;
 	assert_int_equal(rd16(b), 0x1234);
 	assert_int_equal(rd16le(b), 0x3412);
+	assert_int_equal(rd24(b), 0x123456u);
 	assert_int_equal(rd32(b), 0x12345678u);
 	assert_true(rd64(b) == 0x123456789abcdef0ULL);
 	assert_int_equal(rd32(b + 4), 0x9abcdef0u); /* no sign extension */
