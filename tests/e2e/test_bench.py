@@ -69,6 +69,9 @@ def test_bench_smoke_results():
     assert names[:4] == ['raw-read (limit)', 'vigia -w 1', 'vigia -w 2', 'ndpiReader']
     assert r['agreement']['share'] >= 0.99
     assert r['flow_stress']['flows_tracked'] >= 19000
+    assert 'decode only' in names and r['decode_ns_per_pkt'] > 0
     for row in r['rows']:
         assert row['pps']['min'] <= row['pps']['median'] <= row['pps']['max']
+        if row['config'].startswith('vigia -w'):
+            assert row['cpu_ns_per_pkt'] > 0
     assert os.path.exists(os.path.join(ROOT, 'build', 'bench-smoke', 'latest.png'))

@@ -239,3 +239,7 @@ def test_preload_and_raw_read(vigia, demo_pcap, tmp_path):
     p, evs, s = replay(vigia, demo_pcap, extra=['--raw-read'], tmp_path=tmp_path)
     assert p.returncode == 0 and s['mode'] == 'raw-read'
     assert s['pkts'] == 5780 and evs == []
+    # decode only: every packet read and decoded, no flow, no event
+    p, evs, s = replay(vigia, demo_pcap, extra=['--decode-only'], tmp_path=tmp_path)
+    assert p.returncode == 0 and s['mode'] == 'decode-only'
+    assert s['pkts'] == 5780 and evs == [] and s['flows_created'] == 0
