@@ -1,6 +1,7 @@
 /* Frame decoder. Every read is preceded by a length check against the bytes
  * left in the current layer, which is itself bounded by caplen. */
 #include "decode.h"
+#include "../proto/gtpu.h"
 #include "../proto/wire.h"
 
 #include <string.h>
@@ -359,86 +360,56 @@ void decode_set_gtp_depth(unsigned depth)
 static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 {
 	struct decoded *d = c->d;
+	struct gtpu_hdr h;
+	int g = gtpu_header(p, len, &h);
 
-	if (len < 8) {
+	if (g == GTPU_SHORT) {
 		if (d->gtp_layers < 255)
 			d->gtp_layers++; /* a GTP-U port, too short to say more */
 		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
 		return DEC_OK;
 	}
-	/* Version 1, protocol type GTP: anything else is not GTP-U. */
-	if ((p[0] >> 5) != 1 || !(p[0] & 0x10))
+	if (g == GTPU_NOT)
 		return DEC_OK;
-	uint8_t msg = p[1];
-	uint32_t glen = rd16(p + 2) + 8u; /* bytes the header says follow */
-	uint32_t teid = rd32(p + 4);
-	uint32_t off = 8;
-	int qfi = -1, rqi = 0, ppi = -1;
-
 	int first = d->gtp_layers < 255 && ++d->gtp_layers == 1;
 	if (first) {
-		d->gtp_msg = msg;
-		d->gtp_flags = p[0] & 0x07;
+		d->gtp_msg = h.msg;
+		d->gtp_flags = h.flags;
 	}
 	/* the header's length is the UDP payload's, exactly (TS 29.281 5.1) */
-	if (glen < len || (glen > len && !c->snap_cut))
+	if (h.len < len || (h.len > len && !c->snap_cut))
 		flag(c, DEC_A_GTPU_LEN_MISMATCH);
-	if (glen < len)
-		len = glen;
-	if (p[0] & 0x07) {
-		if (len < 12) {
-			flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
-			return DEC_OK;
-		}
-		uint8_t next = (p[0] & 0x04) ? p[11] : 0;
-		off = 12;
-		if (first) {
-			d->gtp_seq = (p[0] & 0x02) ? rd16(p + 8) : 0;
-			d->gtp_npdu = (p[0] & 0x01) ? p[10] : 0;
-		}
-		while (next) {
-			if (len < off + 1) {
-				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
-				return DEC_OK;
-			}
-			uint32_t elen = p[off] * 4u;
-			if (elen == 0 || len < off + elen) {
-				flag(c, DEC_A_GTPU_EXTHDR_INVALID);
-				return DEC_OK;
-			}
-			/* PDU session container (TS 38.415): PDU type in the 1st
-			 * content octet; QFI in the 2nd, with (downlink) PPP and
-			 * RQI above it and the PPI in the 3rd when PPP is set */
-			if (next == 0x85 && elen >= 4) {
-				qfi = p[off + 2] & 0x3f;
-				if ((p[off + 1] >> 4) == 0) {
-					rqi = (p[off + 2] >> 6) & 1;
-					if ((p[off + 2] & 0x80) && elen >= 8)
-						ppi = p[off + 3] >> 5;
-				}
-			}
-			next = p[off + elen - 1];
-			off += elen;
-			if (first && d->gtp_exts < 255)
-				d->gtp_exts++;
-		}
-	}
-	if (msg != 0xff) /* echo, error indication, end marker: no T-PDU */
-		return DEC_OK;
-	if (d->gtp_layers > gtp_depth_max) /* seen, not followed */
-		return DEC_OK;
-	if (len <= off) {
+	if (h.len < len)
+		len = h.len;
+	g = gtpu_options(p, len, &h);
+	if (g == GTPU_SHORT) {
 		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
 		return DEC_OK;
 	}
-	int r = dec_tunnel(c, DEC_TUN_GTPU, teid, p + off, len - off,
-			   ip_any_inner);
-	if (d->tun_type == DEC_TUN_GTPU && d->tun_id == teid && qfi >= 0) {
-		d->qfi = (uint8_t)qfi;
+	if (first && h.flags) {
+		d->gtp_seq = h.seq;
+		d->gtp_npdu = h.npdu;
+		d->gtp_exts = (uint8_t)(h.exts < 255 ? h.exts : 255);
+	}
+	if (g == GTPU_BAD_EXT) {
+		flag(c, DEC_A_GTPU_EXTHDR_INVALID);
+		return DEC_OK;
+	}
+	if (h.msg != GTPU_GPDU) /* echo, error indication, end marker: no T-PDU */
+		return DEC_OK;
+	if (d->gtp_layers > gtp_depth_max) /* seen, not followed */
+		return DEC_OK;
+	if (len <= h.off) {
+		flag(c, DEC_A_GTPU_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	int r = dec_tunnel(c, DEC_TUN_GTPU, h.teid, p + h.off, len - h.off, ip_any_inner);
+	if (d->tun_type == DEC_TUN_GTPU && d->tun_id == h.teid && h.qfi >= 0) {
+		d->qfi = (uint8_t)h.qfi;
 		d->has_qfi = 1;
-		d->rqi = (uint8_t)rqi;
-		d->has_ppi = ppi >= 0;
-		d->ppi = (uint8_t)(ppi >= 0 ? ppi : 0);
+		d->rqi = (uint8_t)h.rqi;
+		d->has_ppi = h.ppi >= 0;
+		d->ppi = (uint8_t)(h.ppi >= 0 ? h.ppi : 0);
 	}
 	return r;
 }
@@ -610,7 +581,7 @@ static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 			ulen = len;
 		d->payload = p + 8;
 		d->payload_len = ulen - 8;
-		if (d->dport == 2152 || d->sport == 2152)
+		if (d->dport == GTPU_PORT || d->sport == GTPU_PORT)
 			return dec_gtpu(c, d->payload, d->payload_len);
 		if (d->dport == 4789)
 			return dec_vxlan(c, d->payload, d->payload_len);

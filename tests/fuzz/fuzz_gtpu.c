@@ -1,4 +1,4 @@
-/* libFuzzer: GTP-U (TS 29.281) as the decoder reads it. The input is the
+/* libFuzzer: GTP-U (TS 29.281) as the decoder reads it (proto/gtpu.c). The input is the
  * UDP payload of port 2152, framed here in Ethernet/IPv4/UDP with a
  * correct UDP length, so every byte lands in the GTP-U parser (header,
  * sequence/N-PDU, extension header chain, G-PDU and the inner packet, GTP
