@@ -1,9 +1,10 @@
-/* libFuzzer: GTP-U (TS 29.281) as the decoder reads it (proto/gtpu.c). The input is the
- * UDP payload of port 2152, framed here in Ethernet/IPv4/UDP with a
- * correct UDP length, so every byte lands in the GTP-U parser (header,
- * sequence/N-PDU, extension header chain, G-PDU and the inner packet, GTP
- * inside GTP). Byte 0 picks the depth followed and whether the frame was
- * cut by the snap length. The frame sits in a buffer of exactly its size. */
+/* libFuzzer: GTP-U (TS 29.281) as the decoder reads it (proto/gtpu.c). The
+ * input is the UDP payload of port 2152, framed here in Ethernet/IPv4/UDP
+ * with a correct UDP length, so every byte lands in the GTP-U parser
+ * (header, sequence/N-PDU, extension header chain, G-PDU and the inner
+ * packet, GTP inside GTP). Byte 0 picks the depth followed and whether the
+ * frame was cut by the snap length. The frame sits in a buffer of exactly
+ * its size. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
