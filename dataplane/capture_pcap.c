@@ -41,6 +41,19 @@ static int map_link(int dlt)
 #endif
 	case DLT_NULL: return DEC_LINK_NULL;
 	case DLT_LOOP: return DEC_LINK_LOOP;
+	case DLT_PPP: return DEC_LINK_PPP;
+#ifdef DLT_PPP_SERIAL
+	case DLT_PPP_SERIAL: return DEC_LINK_PPP_HDLC;
+#endif
+#ifdef DLT_C_HDLC
+	case DLT_C_HDLC: return DEC_LINK_C_HDLC;
+#endif
+#ifdef DLT_IPNET
+	case DLT_IPNET: return DEC_LINK_IPNET;
+#endif
+#ifdef DLT_NFLOG
+	case DLT_NFLOG: return DEC_LINK_NFLOG;
+#endif
 	default: return -1;
 	}
 }

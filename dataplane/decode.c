@@ -47,6 +47,11 @@ int decode_link_supported(int link)
 	case DEC_LINK_IPV4:
 	case DEC_LINK_IPV6:
 	case DEC_LINK_SLL2:
+	case DEC_LINK_PPP:
+	case DEC_LINK_PPP_HDLC:
+	case DEC_LINK_C_HDLC:
+	case DEC_LINK_IPNET:
+	case DEC_LINK_NFLOG:
 		return 1;
 	default:
 		return 0;
@@ -826,6 +831,93 @@ static int dec_null(struct dctx *c, const uint8_t *p, uint32_t len, int net)
 	}
 }
 
+/* Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control, then an
+ * ethertype. */
+static int dec_chdlc(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 4) {
+		flag(c, DEC_A_CHDLC_TRUNC);
+		return DEC_BAD;
+	}
+	return dec_ethertype(c, rd16(p + 2), p + 4, len - 4, 1);
+}
+
+/* PPP as a link (RFC 1661): the HDLC-like address and control octets
+ * (0xff 0x03, RFC 1662) when not compressed away, then the protocol, one
+ * octet when field compression made it odd (RFC 1661 6.5). A serial link
+ * may carry Cisco HDLC frames instead. */
+static int dec_ppp_link(struct dctx *c, const uint8_t *p, uint32_t len, int serial)
+{
+	if (serial && len >= 1 && (p[0] == 0x0f || p[0] == 0x8f))
+		return dec_chdlc(c, p, len);
+	if (len >= 2 && p[0] == 0xff && p[1] == 0x03) {
+		p += 2;
+		len -= 2;
+	}
+	if (len >= 1 && (p[0] & 1))
+		return dec_ppp_proto(c, p[0], p + 1, len - 1);
+	if (len < 2) {
+		flag(c, DEC_A_PPP_TRUNC);
+		return DEC_BAD;
+	}
+	return dec_ppp_proto(c, rd16(p), p + 2, len - 2);
+}
+
+/* Solaris/illumos ipnet: version, family (2 IPv4, 26 IPv6), hook type,
+ * packet length, interface and zone ids: 24 octets, then the packet. */
+static int dec_ipnet(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 24) {
+		flag(c, DEC_A_IPNET_TRUNC);
+		return DEC_BAD;
+	}
+	switch (p[1]) {
+	case 2:
+		return dec_ipv4(c, p + 24, len - 24);
+	case 26:
+		return dec_ipv6(c, p + 24, len - 24);
+	default:
+		return DEC_NOT_IP;
+	}
+}
+
+/* Linux NFLOG: family (AF_INET 2, AF_INET6 10), version 0, resource id
+ * (the log group), then TLVs - length (of the TLV, header included) and
+ * type in the capturing host's byte order, which libpcap turns into this
+ * one's - each padded to 4 octets; the packet is NFULA_PAYLOAD (9). */
+static int dec_nflog(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 4) {
+		flag(c, DEC_A_NFLOG_TRUNC);
+		return DEC_BAD;
+	}
+	uint8_t family = p[0];
+	uint32_t off = 4;
+	while (len - off >= 4) {
+		uint16_t tl, type;
+		memcpy(&tl, p + off, 2);
+		memcpy(&type, p + off + 2, 2);
+		if (tl < 4 || tl > len - off) {
+			flag(c, DEC_A_NFLOG_TLV_INVALID);
+			return DEC_BAD;
+		}
+		if (type == 9) {
+			const uint8_t *pl = p + off + 4;
+			uint32_t pn = tl - 4u;
+			if (family == 2)
+				return dec_ipv4(c, pl, pn);
+			if (family == 10)
+				return dec_ipv6(c, pl, pn);
+			return dec_ip_any(c, pl, pn, DEC_A_IPV4_WRONG_VERSION);
+		}
+		uint32_t step = (tl + 3u) & ~3u;
+		if (step >= len - off)
+			break;
+		off += step;
+	}
+	return DEC_NOT_IP; /* a log entry without the packet (prefix only) */
+}
+
 int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		  uint32_t caplen, uint32_t wirelen)
 {
@@ -859,6 +951,16 @@ int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		return dec_null(&c, data, caplen, 0);
 	case DEC_LINK_LOOP:
 		return dec_null(&c, data, caplen, 1);
+	case DEC_LINK_PPP:
+		return dec_ppp_link(&c, data, caplen, 0);
+	case DEC_LINK_PPP_HDLC:
+		return dec_ppp_link(&c, data, caplen, 1);
+	case DEC_LINK_C_HDLC:
+		return dec_chdlc(&c, data, caplen);
+	case DEC_LINK_IPNET:
+		return dec_ipnet(&c, data, caplen);
+	case DEC_LINK_NFLOG:
+		return dec_nflog(&c, data, caplen);
 	default:
 		return DEC_NOT_IP;
 	}
@@ -901,7 +1003,18 @@ int decode_outer_ipv4_frag(int link, const uint8_t *data, uint32_t caplen,
 	case DEC_LINK_LOOP:
 		off = 4;
 		break;
-	default:
+	case DEC_LINK_C_HDLC:
+		if (caplen < 4)
+			return 0;
+		off = 4;
+		et = rd16(data + 2);
+		break;
+	case DEC_LINK_IPNET:
+		if (caplen < 24 || data[1] != 2)
+			return 0;
+		off = 24;
+		break;
+	default: /* PPP, NFLOG: variable headers, not reassembled */
 		return 0;
 	}
 	if (et != 0x0800 || caplen < off + 20 || (data[off] >> 4) != 4)

@@ -19,11 +19,16 @@
 enum dec_link {
 	DEC_LINK_NULL = 0,    /* BSD loopback, host-order AF */
 	DEC_LINK_ETH = 1,
+	DEC_LINK_PPP = 9,     /* PPP (RFC 1661), HDLC address/control optional */
+	DEC_LINK_PPP_HDLC = 50, /* PPP in HDLC-like framing, or Cisco HDLC */
 	DEC_LINK_RAW = 101,   /* raw IP, version from first nibble */
+	DEC_LINK_C_HDLC = 104, /* Cisco HDLC: address, control, ethertype */
 	DEC_LINK_LOOP = 108,  /* OpenBSD loopback, network-order AF */
 	DEC_LINK_SLL = 113,   /* Linux cooked v1 */
+	DEC_LINK_IPNET = 226, /* Solaris/illumos ipnet: 24-byte header */
 	DEC_LINK_IPV4 = 228,
 	DEC_LINK_IPV6 = 229,
+	DEC_LINK_NFLOG = 239, /* Linux NFLOG (iptables/nftables log groups) */
 	DEC_LINK_SLL2 = 276,  /* Linux cooked v2 */
 };
 
@@ -73,7 +78,11 @@ int decode_link_supported(int link);
 	X(GTPU_BAD_PAYLOAD, "gtpu.unknown_payload_type")                       \
 	X(GTPU_LEN_MISMATCH, "gtpu.length_mismatch")                           \
 	X(CAPWAP_PKT_TOO_SMALL, "capwap.pkt_too_small")                        \
-	X(TOO_MANY_LAYERS, "decoder.too_many_layers")
+	X(TOO_MANY_LAYERS, "decoder.too_many_layers")                          \
+	X(CHDLC_TRUNC, "chdlc.pkt_too_small")                                  \
+	X(IPNET_TRUNC, "ipnet.pkt_too_small")                                  \
+	X(NFLOG_TRUNC, "nflog.pkt_too_small")                                  \
+	X(NFLOG_TLV_INVALID, "nflog.tlv_invalid")
 
 enum dec_anomaly {
 #define X_(e, s) DEC_A_##e,

@@ -13,7 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int links[] = { DEC_LINK_ETH, DEC_LINK_RAW, DEC_LINK_SLL,
 				     DEC_LINK_SLL2, DEC_LINK_NULL, DEC_LINK_LOOP,
-				     DEC_LINK_IPV4, DEC_LINK_IPV6 };
+				     DEC_LINK_IPV4, DEC_LINK_IPV6, DEC_LINK_PPP,
+				     DEC_LINK_PPP_HDLC, DEC_LINK_C_HDLC, DEC_LINK_IPNET,
+				     DEC_LINK_NFLOG };
 	struct decoded d;
 
 	if (size < 2 || size > 65537)

@@ -18,6 +18,23 @@ for sub in ('decode', 'pipeline', 'json', 'policy', 'dns', 'pfcp', 'gtpc', 'reas
     os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 for i, f in enumerate(frames[::4]):
     open(os.path.join(outdir, 'decode', 's%03d' % i), 'wb').write(b'\x00\x00' + f)
+# the other link types (fuzz_decode's table: 8 PPP, 9 PPP/HDLC, 10 Cisco
+# HDLC, 11 ipnet, 12 NFLOG) around the demo's IPv4 packets
+for i, f in enumerate(frames[1::16]):
+    if len(f) <= 34 or f[12:14] != b'\x08\x00':
+        continue
+    ip = f[14:]
+    wrapped = {
+        8: b'\xff\x03\x00\x21' + ip,
+        9: (b'\x0f\x00\x08\x00' if i % 2 else b'\xff\x03\x00\x21') + ip,
+        10: b'\x0f\x00\x08\x00' + ip,
+        11: struct.pack('>BBHIIIII', 2, 2, 0, len(ip), 2, 0, 0, 0) + ip,
+        12: struct.pack('>BBH', 2, 0, 5) + struct.pack('<HH', 8, 10) + b'log\x00' +
+            struct.pack('<HH', 4 + len(ip), 9) + ip,
+    }
+    for sel, body in wrapped.items():
+        open(os.path.join(outdir, 'decode', 'l%02d-%03d' % (sel, i)), 'wb').write(
+            bytes([sel, 0]) + body)
     open(os.path.join(outdir, 'json', 's%03d' % i), 'wb').write(f[40:120])
 # DNS messages: the UDP payloads to or from port 53 (Ethernet + IPv4 frames)
 k = 0

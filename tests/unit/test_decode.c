@@ -237,6 +237,113 @@ static void test_link_types(void **state)
 	assert_false(decode_link_supported(105)); /* 802.11 */
 }
 
+/* What edge servers capture besides Ethernet: PPP (compressed or not),
+ * PPP in HDLC framing carrying Cisco HDLC, Cisco HDLC, Solaris ipnet and
+ * Linux NFLOG (its TLVs in host order, the payload after a prefix TLV);
+ * each decoded to the same packet, and cut at every length. */
+static size_t edge_frame(uint8_t *out, int link, int v6, int variant)
+{
+	const uint8_t *ip = v6 ? pkt_raw_ipv6_udp : pkt_sll_ipv4_udp + 16;
+	size_t iplen = v6 ? sizeof(pkt_raw_ipv6_udp) : sizeof(pkt_sll_ipv4_udp) - 16;
+	size_t h = 0;
+
+	switch (link) {
+	case DEC_LINK_PPP:
+		if (variant == 0) { /* address, control, 2-byte protocol */
+			out[h++] = 0xff;
+			out[h++] = 0x03;
+		}
+		if (variant == 2) { /* protocol field compressed */
+			out[h++] = v6 ? 0x57 : 0x21;
+		} else {
+			out[h++] = 0x00;
+			out[h++] = v6 ? 0x57 : 0x21;
+		}
+		break;
+	case DEC_LINK_PPP_HDLC:
+	case DEC_LINK_C_HDLC:
+		out[h++] = 0x0f;
+		out[h++] = 0x00;
+		out[h++] = v6 ? 0x86 : 0x08;
+		out[h++] = v6 ? 0xdd : 0x00;
+		break;
+	case DEC_LINK_IPNET:
+		memset(out, 0, 24);
+		out[0] = 2;
+		out[1] = v6 ? 26 : 2;
+		h = 24;
+		break;
+	case DEC_LINK_NFLOG: {
+		uint16_t tl = 8, ty = 10; /* NFULA_PREFIX "x" (padded) first */
+		out[0] = v6 ? 10 : 2;
+		out[1] = 0;
+		out[2] = 0;
+		out[3] = 5; /* group 5 */
+		memcpy(out + 4, &tl, 2);
+		memcpy(out + 6, &ty, 2);
+		memcpy(out + 8, "x\0\0\0", 4);
+		tl = (uint16_t)(4 + iplen);
+		ty = 9; /* NFULA_PAYLOAD */
+		memcpy(out + 12, &tl, 2);
+		memcpy(out + 14, &ty, 2);
+		h = 16;
+		break;
+	}
+	default:
+		break;
+	}
+	memcpy(out + h, ip, iplen);
+	return h + iplen;
+}
+
+static void test_edge_link_types(void **state)
+{
+	static const int links[] = { DEC_LINK_PPP, DEC_LINK_PPP_HDLC, DEC_LINK_C_HDLC,
+				     DEC_LINK_IPNET, DEC_LINK_NFLOG };
+	(void)state;
+	for (unsigned l = 0; l < sizeof(links) / sizeof(links[0]); l++) {
+		assert_true(decode_link_supported(links[l]));
+		for (int v6 = 0; v6 < 2; v6++) {
+			for (int var = 0; var < (links[l] == DEC_LINK_PPP ? 3 : 1); var++) {
+				uint8_t fr[256];
+				struct decoded d;
+				size_t n = edge_frame(fr, links[l], v6, var);
+				assert_int_equal(decode_packet(&d, links[l], fr, (uint32_t)n,
+							       (uint32_t)n), DEC_OK);
+				assert_int_equal(d.ipver, v6 ? 6 : 4);
+				assert_int_equal(d.proto, 17);
+				assert_int_equal(d.dport, v6 ? 5683 : 123);
+				assert_int_equal(d.anomalies, 0);
+				for (size_t cut = 0; cut < n; cut++) {
+					uint8_t *b = malloc(cut ? cut : 1);
+					memcpy(b, fr, cut);
+					int r = decode_packet(&d, links[l], b, (uint32_t)cut,
+							      (uint32_t)cut);
+					assert_true(r >= DEC_OK && r <= DEC_BAD);
+					if (r == DEC_OK)
+						assert_true(d.l3 >= b && d.l3 + d.l3_len <= b + cut);
+					free(b);
+				}
+			}
+		}
+	}
+	/* NFLOG: a TLV longer than the entry; an entry without the packet */
+	uint8_t fr[256];
+	struct decoded d;
+	size_t n = edge_frame(fr, DEC_LINK_NFLOG, 0, 0);
+	uint16_t big = 300;
+	memcpy(fr + 4, &big, 2);
+	assert_int_equal(decode_packet(&d, DEC_LINK_NFLOG, fr, (uint32_t)n, (uint32_t)n),
+			 DEC_BAD);
+	assert_true(d.anomalies & (1ULL << DEC_A_NFLOG_TLV_INVALID));
+	assert_int_equal(decode_packet(&d, DEC_LINK_NFLOG, fr, 12, 12), DEC_BAD);
+	n = edge_frame(fr, DEC_LINK_NFLOG, 0, 0);
+	assert_int_equal(decode_packet(&d, DEC_LINK_NFLOG, fr, 12, 12), DEC_NOT_IP);
+	assert_int_equal(decode_packet(&d, DEC_LINK_IPNET, fr, 20, 20), DEC_BAD);
+	assert_true(d.anomalies & (1ULL << DEC_A_IPNET_TRUNC));
+	assert_false(decode_link_supported(127)); /* radiotap stays refused */
+}
+
 static void test_malformed(void **state)
 {
 	struct decoded d;
@@ -476,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_sctp_icmpv6),
 		cmocka_unit_test(test_link_types),
+		cmocka_unit_test(test_edge_link_types),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_bad_inner_keeps_outer),
 		cmocka_unit_test(test_truncation),
