@@ -30,8 +30,8 @@ const char *decode_anomaly_name(unsigned a)
 
 const char *decode_tunnel_name(unsigned t)
 {
-	static const char *const names[] = { "none", "gre", "vxlan", "geneve",
-					     "gtp-u", "capwap" };
+	static const char *const names[] = { "none",   "gre",    "vxlan",    "geneve",
+					     "gtp-u",  "capwap", "teredo",   "vxlan-gpe" };
 
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
@@ -249,9 +249,12 @@ static int ip_any_inner(struct dctx *c, const uint8_t *p, uint32_t len)
 	return dec_ip_any(c, p, len, DEC_A_GTPU_BAD_PAYLOAD);
 }
 
-/* GRE inner protocol is stashed here between gre parse and dec_tunnel. */
+/* GRE inner protocol (and whether a sequence number was there: ERSPAN
+ * type I has none, and no ERSPAN header) is stashed here between gre
+ * parse and dec_tunnel. */
 struct gre_payload {
 	uint16_t proto;
+	uint8_t seq;
 };
 
 static _Thread_local struct gre_payload gre_pl;
@@ -277,7 +280,9 @@ static int gre_inner(struct dctx *c, const uint8_t *p, uint32_t len)
 			return DEC_BAD;
 		}
 		return dec_ppp_proto(c, rd16(p), p + 2, len - 2);
-	case 0x88be: /* ERSPAN type II: 8-byte header, Ethernet */
+	case 0x88be: /* ERSPAN type II: 8-byte header, Ethernet; type I: none */
+		if (!gre_pl.seq)
+			return dec_eth(c, p, len);
 		if (len < 8) {
 			flag(c, DEC_A_GRE_PKT_TOO_SMALL);
 			return DEC_BAD;
@@ -337,6 +342,7 @@ static int dec_gre(struct dctx *c, const uint8_t *p, uint32_t len)
 			return DEC_OK;
 		}
 		key = rd16(p + 6);
+		c->d->tun_id_dir = 1; /* the peer's call id: each side its own */
 		off = 8;
 		if (flags & 0x1000)
 			off += 4;
@@ -352,6 +358,7 @@ static int dec_gre(struct dctx *c, const uint8_t *p, uint32_t len)
 		return DEC_OK;
 	}
 	gre_pl.proto = proto;
+	gre_pl.seq = (flags & 0x1000) != 0;
 	return dec_tunnel(c, DEC_TUN_GRE, key, p + off, len - off, gre_inner);
 }
 
@@ -429,6 +436,62 @@ static int dec_vxlan(struct dctx *c, const uint8_t *p, uint32_t len)
 		return DEC_OK;
 	uint32_t vni = rd32(p + 4) >> 8;
 	return dec_tunnel(c, DEC_TUN_VXLAN, vni, p + 8, len - 8, dec_eth);
+}
+
+/* VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe): flags (version 0, I: the VNI is
+ * valid), reserved, next protocol (1 IPv4, 2 IPv6, 3 Ethernet, 5 MPLS),
+ * VNI, reserved. */
+static int vxlan_gpe_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	switch (gre_pl.proto) {
+	case 1:
+		return dec_ipv4(c, p, len);
+	case 2:
+		return dec_ipv6(c, p, len);
+	case 3:
+		return dec_eth(c, p, len);
+	case 5:
+		return dec_mpls(c, p, len);
+	default:
+		return DEC_NOT_IP; /* NSH and others: not followed */
+	}
+}
+
+static int dec_vxlan_gpe(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	if (len < 8) {
+		flag(c, DEC_A_VXLAN_PKT_TOO_SMALL);
+		return DEC_OK;
+	}
+	if (!(p[0] & 0x08) || (p[0] & 0x30)) /* no VNI, or a version we do not know */
+		return DEC_OK;
+	gre_pl.proto = p[3];
+	return dec_tunnel(c, DEC_TUN_VXLAN_GPE, rd32(p + 4) >> 8, p + 8, len - 8,
+			  vxlan_gpe_inner);
+}
+
+/* Teredo (RFC 4380): IPv6 in UDP, maybe after an origin indication (8
+ * octets). Nothing in the header says Teredo, so the IPv6 packet must be
+ * plausible, as Suricata checks it: version 6, a payload length that is
+ * exactly the datagram's rest, not a bubble (no next header); anything
+ * else on the port (DNS, an authentication exchange) is left alone. */
+static int teredo_inner(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	return dec_ipv6(c, p, len);
+}
+
+static int dec_teredo(struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	uint32_t off = 0;
+
+	if (len >= 2 && p[0] == 0 && p[1] == 0)
+		off = 8; /* origin indication */
+	else if (len >= 2 && p[0] == 0)
+		return DEC_OK; /* authentication: the qualification, no tunnel */
+	if (len < off + 40 || (p[off] >> 4) != 6 || p[off + 6] == 59 ||
+	    rd16(p + off + 4) + 40u != len - off)
+		return DEC_OK;
+	return dec_tunnel(c, DEC_TUN_TEREDO, 0, p + off, len - off, teredo_inner);
 }
 
 static int geneve_inner(struct dctx *c, const uint8_t *p, uint32_t len)
@@ -592,6 +655,10 @@ static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 			return dec_vxlan(c, d->payload, d->payload_len);
 		if (d->dport == 6081)
 			return dec_geneve(c, d->payload, d->payload_len);
+		if (d->dport == 4790)
+			return dec_vxlan_gpe(c, d->payload, d->payload_len);
+		if (d->dport == 3544 || d->sport == 3544)
+			return dec_teredo(c, d->payload, d->payload_len);
 		if (d->dport == 5247 || d->sport == 5247)
 			return dec_capwap(c, d->payload, d->payload_len);
 		return DEC_OK;

@@ -101,6 +101,8 @@ enum dec_tunnel {
 	DEC_TUN_GENEVE,
 	DEC_TUN_GTPU,
 	DEC_TUN_CAPWAP,
+	DEC_TUN_TEREDO,       /* IPv6 in UDP 3544 (RFC 4380) */
+	DEC_TUN_VXLAN_GPE,    /* UDP 4790: VXLAN with a next-protocol field */
 };
 
 /* Printable tunnel type ("gtp-u"); "none" for DEC_TUN_NONE. */
@@ -153,6 +155,8 @@ struct decoded {
 	uint8_t gtp_flags, gtp_npdu, gtp_exts;
 	uint16_t gtp_seq;
 	uint32_t tun_id;          /* GTP TEID, VXLAN/Geneve VNI, GRE key */
+	uint8_t tun_id_dir;       /* tun_id is the sender's own (PPTP's call
+				   * id, one per direction): not the flow's */
 	uint32_t inner_off;       /* where the innermost tunnel's payload
 				   * (frame or IP packet) starts */
 	uint8_t outer_ipver;

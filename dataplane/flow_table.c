@@ -122,10 +122,12 @@ int flow_key_make(struct flow_key *k, const struct decoded *d)
 		   (uint32_t)(d->vlan_count > 1 ? d->vlan[1] : 0) << 12 |
 		   (uint32_t)d->vlan_count << 24;
 	if (d->tun_type == DEC_TUN_VXLAN || d->tun_type == DEC_TUN_GENEVE ||
-	    d->tun_type == DEC_TUN_GRE) {
+	    d->tun_type == DEC_TUN_VXLAN_GPE ||
+	    (d->tun_type == DEC_TUN_GRE && !d->tun_id_dir)) {
 		k->tun_ctx = d->tun_id;
 	} else if (d->tun_depth) {
-		/* GTP-U, IP-in-IP: symmetric fold of the outer pair */
+		/* GTP-U, IP-in-IP, Teredo, PPTP (whose key is per direction):
+		 * symmetric fold of the outer pair */
 		k->tun_ctx = fold16(d->outer_src) + fold16(d->outer_dst);
 	}
 	return fwd;

@@ -312,10 +312,14 @@ static void tunnel_fields(struct eve_encoder *e, struct jw *w, const struct even
 		jw_kv_str(w, "type", tn);
 		const char *idk = gtp ? "teid" : strcmp(tn, "gre") == 0 ? "key"
 									 : "vni";
-		if (t->tun_type) {
+		if (t->tun_type && strcmp(tn, "teredo") != 0) { /* Teredo: no id */
 			jw_kv_u64(w, idk, t->tun_id[0]);
 			if (gtp && t->tun_id[1] != t->tun_id[0] && t->tun_id[1])
 				jw_kv_u64(w, "teid_toclient", t->tun_id[1]);
+			/* PPTP: each side names the other's call id */
+			if (!gtp && !strcmp(idk, "key") && t->tun_id[1] != t->tun_id[0] &&
+			    t->tun_id[1])
+				jw_kv_u64(w, "key_toclient", t->tun_id[1]);
 		}
 		if (t->has_qfi)
 			jw_kv_u64(w, "qfi", t->qfi);

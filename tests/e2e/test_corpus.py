@@ -108,11 +108,10 @@ def test_suricata_verify_flows(vigia, corpus):
             m = flt['match']
             # alerts (rules) and bypass are Suricata features, not checked here
             # nor is Suricata's narrower app-layer list ('failed' where nDPI
-            # names the protocol), nor Teredo, which vigia like ndpiReader
-            # leaves encapsulated
+            # names the protocol); Teredo, opened as Suricata opens it, is
             if (not set(m) <= SUPPORTED | {'flow.alerted'} or
                     m.get('flow.alerted') or m.get('flow.state') == 'bypassed' or
-                    m.get('app_proto') == 'failed' or name == 'decode-teredo-01'):
+                    m.get('app_proto') == 'failed'):
                 skipped += 1
                 continue
             checked += 1

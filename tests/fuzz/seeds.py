@@ -440,3 +440,12 @@ body = b''.join(spool_rec(f, b'alert' if f == 1 else b'flow', b'iot', b'{"n":%d}
 open(os.path.join(outdir, 'spool', 's00'), 'wb').write(b'\x01' + body)
 open(os.path.join(outdir, 'spool', 's01'), 'wb').write(b'\x01' + body[:-7])
 open(os.path.join(outdir, 'spool', 's02'), 'wb').write(b'\x00' + b'PSGV' + body)
+
+# every unit-test packet (tests/unit/packets.h: tunnels, link types) as a
+# decode seed, link picked as fuzz_decode's table does (0 Ethernet, 1 raw,
+# 2 Linux cooked)
+hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'unit', 'packets.h')
+for m in re.finditer(r'static const uint8_t pkt_(\w+)\[\d+\] = \{([^}]*)\}', open(hdr).read()):
+    sel = 2 if m.group(1).startswith('sll') else 1 if m.group(1).startswith('raw') else 0
+    b = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-f]{2})', m.group(2)))
+    open(os.path.join(outdir, 'decode', 'u-' + m.group(1)), 'wb').write(bytes([sel, 0]) + b)

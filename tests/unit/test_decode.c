@@ -237,6 +237,41 @@ static void test_link_types(void **state)
 	assert_false(decode_link_supported(105)); /* 802.11 */
 }
 
+/* Teredo (after an origin indication), VXLAN-GPE, ERSPAN type I, PPTP:
+ * opened, the tunnel said, PPTP's per-direction key kept out of the flow. */
+static void test_more_tunnels(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_teredo_icmpv6), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_TEREDO);
+	assert_string_equal(decode_tunnel_name(d.tun_type), "teredo");
+	assert_int_equal(d.ipver, 6);
+	assert_int_equal(d.proto, 58);
+	assert_int_equal(d.icmp_type, 128);
+	assert_v4(d.outer_src, 192, 168, 2, 16);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_vxlan_gpe_tcp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_VXLAN_GPE);
+	assert_int_equal(d.tun_id, 77);
+	assert_int_equal(d.dport, 80);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_erspan1_tcp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_GRE);
+	assert_int_equal(d.dport, 80);
+	assert_v4(d.src, 10, 9, 0, 2);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_pptp_tcp), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_GRE);
+	assert_int_equal(d.tun_id, 0x0101);
+	assert_int_equal(d.tun_id_dir, 1);
+	assert_int_equal(d.dport, 80);
+	/* not plausible IPv6 on 3544 (its length off by one): not opened */
+	uint8_t b[sizeof(pkt_teredo_icmpv6)];
+	memcpy(b, pkt_teredo_icmpv6, sizeof(b));
+	b[42 + 8 + 5]++;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, b), DEC_OK);
+	assert_int_equal(d.tun_type, DEC_TUN_NONE);
+	assert_int_equal(d.dport, 3544);
+}
+
 /* What edge servers capture besides Ethernet: PPP (compressed or not),
  * PPP in HDLC framing carrying Cisco HDLC, Cisco HDLC, Solaris ipnet and
  * Linux NFLOG (its TLVs in host order, the payload after a prefix TLV);
@@ -419,7 +454,9 @@ static const struct tp all_pkts[] = {
 	TP(pkt_gtpu_qfi_udp, DEC_LINK_ETH), TP(pkt_vxlan_tcp, DEC_LINK_ETH),
 	TP(pkt_gre_ipv4_udp, DEC_LINK_ETH), TP(pkt_sctp, DEC_LINK_ETH),
 	TP(pkt_icmpv6_echo, DEC_LINK_ETH), TP(pkt_sll_ipv4_udp, DEC_LINK_SLL),
-	TP(pkt_raw_ipv6_udp, DEC_LINK_RAW),
+	TP(pkt_raw_ipv6_udp, DEC_LINK_RAW), TP(pkt_teredo_icmpv6, DEC_LINK_ETH),
+	TP(pkt_vxlan_gpe_tcp, DEC_LINK_ETH), TP(pkt_erspan1_tcp, DEC_LINK_ETH),
+	TP(pkt_pptp_tcp, DEC_LINK_ETH),
 };
 
 /* Every packet cut at every length, both as a snaplen cut (wirelen kept)
@@ -584,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_sctp_icmpv6),
 		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_edge_link_types),
+		cmocka_unit_test(test_more_tunnels),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_bad_inner_keeps_outer),
 		cmocka_unit_test(test_truncation),
