@@ -286,7 +286,7 @@ static int gtp_owner(struct rte_mbuf *m, unsigned nq, int *ctrl)
 	*ctrl = worker_is_control(&pv->x.d);
 	if (pv->x.d.tun_type != DEC_TUN_GTPU || !pkt_has_flow(&pv->x))
 		return -1;
-	return (int)(pv->x.hash % nq);
+	return (int)(pv->x.owner_hash % nq);
 }
 
 static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,

@@ -576,6 +576,54 @@ static int dec_capwap(struct dctx *c, const uint8_t *p, uint32_t len)
 }
 
 /* `len` is the L4 length the IP header implies, bounded by the capture. */
+/* An ICMP error quotes the packet that caused it (RFC 792, RFC 4443 2.4):
+ * its IP header and at least 8 octets more, after the 8-octet ICMP header.
+ * What it says of the flow it is about: addresses, protocol, ports (TCP,
+ * UDP, SCTP: the first 4 octets). Options and IPv6 extension headers are
+ * not walked: such a quote stays an ICMP packet of its own. */
+static void icmp_quoted(struct decoded *d, const uint8_t *p, uint32_t len)
+{
+	int v4 = d->proto == 1;
+	uint8_t t = p[0];
+
+	if (v4 ? !(t == 3 || t == 11 || t == 12) : !(t >= 1 && t <= 4))
+		return;
+	if (len < 8)
+		return;
+	const uint8_t *q = p + 8;
+	uint32_t ql = len - 8, hl;
+	if (v4) {
+		if (ql < 20 || (q[0] >> 4) != 4 || (q[0] & 0x0f) < 5 ||
+		    (rd16(q + 6) & 0x1fff)) /* a later fragment: no ports */
+			return;
+		hl = (q[0] & 0x0f) * 4u;
+		d->q_proto = q[9];
+		memset(d->q_src, 0, 16);
+		memset(d->q_dst, 0, 16);
+		memcpy(d->q_src, q + 12, 4);
+		memcpy(d->q_dst, q + 16, 4);
+		d->q_ipver = 4;
+	} else {
+		if (ql < 40 || (q[0] >> 4) != 6)
+			return;
+		hl = 40;
+		d->q_proto = q[6];
+		memcpy(d->q_src, q + 8, 16);
+		memcpy(d->q_dst, q + 24, 16);
+		d->q_ipver = 6;
+	}
+	d->q_sport = d->q_dport = 0;
+	if (d->q_proto == 6 || d->q_proto == 17 || d->q_proto == 132) {
+		if (ql < hl + 4)
+			return;
+		d->q_sport = rd16(q + hl);
+		d->q_dport = rd16(q + hl + 2);
+	} else if (d->q_proto != 1 && d->q_proto != 58) {
+		return; /* a protocol whose flows vigia keys otherwise */
+	}
+	d->icmp_err = 1;
+}
+
 static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 {
 	struct decoded *d = c->d;
@@ -688,6 +736,7 @@ static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 		d->has_l4 = 1;
 		d->payload = p + 4;
 		d->payload_len = len - 4;
+		icmp_quoted(d, p, len);
 		return DEC_OK;
 	case 47:
 		return dec_gre(c, p, len);

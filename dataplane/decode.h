@@ -162,6 +162,12 @@ struct decoded {
 	uint8_t outer_ipver;
 	uint8_t outer_src[16], outer_dst[16];
 	uint64_t anomalies;       /* bit (1 << enum dec_anomaly) */
+	/* An ICMP error (unreachable, time exceeded, parameter problem,
+	 * packet too big) and the packet it quotes: the flow it is about */
+	uint8_t icmp_err;
+	uint8_t q_ipver, q_proto;
+	uint16_t q_sport, q_dport;
+	uint8_t q_src[16], q_dst[16];
 };
 
 /* GTP-U headers followed into their payload (default 1): a GTP-U packet

@@ -271,6 +271,18 @@ struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 	return f;
 }
 
+struct flow *flow_table_find(struct flow_table *ft, const struct flow_key *k, uint32_t hash,
+			     uint64_t now_us)
+{
+	for (uint32_t i = ft->buckets[hash & ft->bucket_mask]; i != FLOW_NIL;
+	     i = ft->flows[i].hnext) {
+		struct flow *f = &ft->flows[i];
+		if (f->hash == hash && key_eq(&f->key, k))
+			return f->last_us + ft->timeout_us[f->cls] > now_us ? f : NULL;
+	}
+	return NULL;
+}
+
 void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
 {
 	__builtin_prefetch(&ft->buckets[hash & ft->bucket_mask]);

@@ -77,6 +77,7 @@ struct flow_meta {
 	/* GTP-U signalling / malformed packets of this second (detectors) */
 	uint64_t gsig_win_us;
 	uint32_t gsig_n, gsig_sent;
+	uint32_t icmp_errors;      /* ICMP errors quoting this flow's packets */
 };
 
 struct flow_table_cfg {
@@ -116,6 +117,9 @@ struct flow *flow_table_get(struct flow_table *ft, const struct flow_key *k,
 
 /* Start loading the bucket of `hash` into cache (a burst's first pass). */
 void flow_table_prefetch(const struct flow_table *ft, uint32_t hash);
+/* The live flow of k, or NULL: nothing created, nothing ended. */
+struct flow *flow_table_find(struct flow_table *ft, const struct flow_key *k, uint32_t hash,
+			     uint64_t now_us);
 
 /* Record activity at now_us and (re)file the flow under class `cls`. */
 void flow_table_touch(struct flow_table *ft, struct flow *f,

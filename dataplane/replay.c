@@ -272,7 +272,7 @@ static uint8_t owner_of(const struct pkt *p, unsigned n, uint8_t *ctrl, struct p
 	if (!pkt_has_flow(x))
 		return 0;
 	*ctrl = (uint8_t)worker_is_control(&x->d);
-	return (uint8_t)(x->hash % n);
+	return (uint8_t)(x->owner_hash % n);
 }
 
 /* Fill c with the next packets. Sets c->eof at the end of the input, on

@@ -103,6 +103,7 @@ static void init_meta(struct flow_meta *m, const struct decoded *d)
 	m->tcp_has_next = m->rtt_done = 0;
 	m->gsig_win_us = 0;
 	m->gsig_n = m->gsig_sent = 0;
+	m->icmp_errors = 0;
 	memcpy(t->src, d->src, 16);
 	memcpy(t->dst, d->dst, 16);
 	t->sport = d->sport;
@@ -141,12 +142,32 @@ static enum flow_class tcp_update(struct flow *f, unsigned dir, uint8_t flags)
 	return FC_TCP_NEW;
 }
 
+/* The key (k may be NULL) and hash of the flow an ICMP error quotes. */
+static uint32_t quoted_key(const struct decoded *d, struct flow_key *k)
+{
+	struct decoded q = *d;
+	struct flow_key kk;
+
+	q.ipver = d->q_ipver;
+	q.proto = d->q_proto;
+	memcpy(q.src, d->q_src, 16);
+	memcpy(q.dst, d->q_dst, 16);
+	q.sport = d->q_sport;
+	q.dport = d->q_dport;
+	if (!k)
+		k = &kk;
+	flow_key_make(k, &q);
+	return flow_key_hash(k);
+}
+
 void worker_decode(const struct pkt *p, struct pkt_decoded *x)
 {
 	x->r = decode_packet(&x->d, p->link, p->data, p->caplen, p->wirelen);
 	if (pkt_has_flow(x)) {
 		x->from_lo = flow_key_make(&x->k, &x->d);
-		x->hash = flow_key_hash(&x->k);
+		x->hash = x->owner_hash = flow_key_hash(&x->k);
+		if (x->d.icmp_err)
+			x->owner_hash = quoted_key(&x->d, NULL);
 	}
 }
 
@@ -159,6 +180,21 @@ static inline int is_reflector_port(uint16_t port)
 	default:
 		return 0;
 	}
+}
+
+/* An ICMP error about a flow this worker tracks: counted there, no flow
+ * of its own (as Suricata attaches it to the flow it quotes). The quote
+ * travelled the same way as the error: same tunnel, same VLANs. */
+static int icmp_error(struct worker *w, const struct decoded *d)
+{
+	struct flow_key k;
+	uint32_t h = quoted_key(d, &k);
+	struct flow *f = flow_table_find(w->ft, &k, h, w->now_us);
+	if (!f)
+		return 0;
+	flow_table_meta(w->ft, f)->icmp_errors++;
+	w->st.icmp_errors++;
+	return 1;
 }
 
 static void process_one(struct worker *w, const struct pkt *p, const struct pkt_decoded *x)
@@ -196,6 +232,8 @@ static void process_one(struct worker *w, const struct pkt *p, const struct pkt_
 	}
 	if (d.tun_depth)
 		w->st.tunnelled++;
+	if (d.icmp_err && icmp_error(w, &d))
+		return;
 	int from_lo = x->from_lo;
 	uint32_t h = x->hash;
 	const struct flow_key *kp = &x->k;

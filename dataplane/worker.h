@@ -44,7 +44,8 @@ struct pkt {
 	X(flows_peak, "most flows tracked at once")                            \
 	X(alerts, "alerts raised")                                             \
 	X(pfcp_malformed, "PFCP messages that could not be read")                     \
-	X(gtpc_malformed, "GTPv2-C messages that could not be read")
+	X(gtpc_malformed, "GTPv2-C messages that could not be read")              \
+	X(icmp_errors, "ICMP errors counted on the flow they quote")
 
 struct worker_stats {
 #define X_(n, d) uint64_t n;
@@ -83,6 +84,8 @@ struct pkt_decoded {
 	struct decoded d;
 	struct flow_key k;         /* valid when pkt_has_flow() */
 	uint32_t hash;             /* flow_key_hash(&k) */
+	uint32_t owner_hash;       /* picks the worker: hash, or for an ICMP
+				    * error the hash of the flow it quotes */
 	int r;                     /* enum dec_result */
 	int from_lo;               /* flow_key_make()'s direction */
 };

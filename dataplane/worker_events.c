@@ -135,6 +135,7 @@ void wk_emit_flow(struct worker *w, struct flow *f, struct flow_meta *m,
 	r->tcp_flags[0] = f->tcp_flags[0];
 	r->tcp_flags[1] = f->tcp_flags[1];
 	r->anomalies = f->anomalies;
+	r->icmp_errors = m->icmp_errors;
 	r->classified = f->classify_done;
 	if (f->classify_done)
 		classifier_describe(w->cls, &m->app, &r->app);

@@ -541,6 +541,8 @@ static void flow_fields(struct eve_encoder *e, struct jw *w,
 	jw_kv_str(w, "state", ev_state_name(f->state));
 	jw_kv_str(w, "reason", ev_reason_name(f->reason));
 	jw_kv_bool(w, "alerted", 0);
+	if (f->icmp_errors)
+		jw_kv_u64(w, "icmp_errors", f->icmp_errors);
 	jw_obj_close(w);
 	if (ev->t.proto == 6) {
 		uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];

@@ -129,6 +129,7 @@ struct ev_flow {
 	uint8_t tcp_flags[2];        /* OR of flags seen, per direction */
 	uint8_t classified;          /* app below is meaningful */
 	uint64_t anomalies;          /* decode.h anomaly bits seen */
+	uint32_t icmp_errors;        /* ICMP errors that quoted its packets */
 	struct ev_app app;
 };
 

@@ -3,7 +3,7 @@
 Run: /usr/bin/python3 tests/unit/gen_packets.py > tests/unit/packets.h"""
 from scapy.all import (Ether, Dot1Q, Dot1AD, IP, IPv6, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrFragment, IPv6ExtHdrRouting, TCP, UDP, ICMP,
-                       ICMPv6EchoRequest, GRE, SCTP, Raw, CookedLinux, raw)
+                       ICMPv6EchoRequest, ICMPv6PacketTooBig, GRE, SCTP, Raw, CookedLinux, raw)
 from scapy.contrib.mpls import MPLS
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
 from scapy.layers.vxlan import VXLAN
@@ -46,6 +46,10 @@ PKTS = [
      Ether() / IP(src='198.51.100.1', dst='198.51.100.2', proto=47) / b'\x00\x00\x88\xbe' / Ether() / IP(src='10.9.0.2', dst='10.9.0.1') / TCP(sport=40100, dport=80, flags='S')),
     ('pptp_tcp', 'IPv4 proto 47 / enhanced GRE (PPTP) call id 0x0101, sequence / PPP / IPv4 10.9.0.2:40100 -> 10.9.0.1:80 TCP',
      Ether() / IP(src='198.51.100.1', dst='198.51.100.2', proto=47) / b'\x30\x01\x88\x0b\x00\x2c\x01\x01\x00\x00\x00\x01' / b'\xff\x03\x00\x21' / IP(src='10.9.0.2', dst='10.9.0.1') / TCP(sport=40100, dport=80, flags='S')),
+    ('icmp_unreach_udp', 'IPv4 192.0.2.254 -> 10.0.0.1 ICMP port unreachable quoting UDP 10.0.0.1:5000 -> 10.0.0.2:53',
+     Ether() / IP(src='192.0.2.254', dst='10.0.0.1') / ICMP(type=3, code=3) / IP(src='10.0.0.1', dst='10.0.0.2') / UDP(sport=5000, dport=53) / (b'\x00' * 12)),
+    ('icmpv6_too_big_tcp', 'IPv6 2001:db8::fe -> 2001:db8::1 ICMPv6 packet too big quoting TCP [2001:db8::1]:40000 -> [2001:db8::2]:443',
+     Ether() / IPv6(src='2001:db8::fe', dst='2001:db8::1') / ICMPv6PacketTooBig(mtu=1280) / IPv6(src='2001:db8::1', dst='2001:db8::2') / TCP(sport=40000, dport=443, flags='A')),
     ('raw_ipv6_udp', 'raw IP (no link header) / IPv6 [2001:db8::5]:5683 -> [2001:db8::6]:5683 UDP (CoAP)',
      IPv6(src='2001:db8::5', dst='2001:db8::6') / UDP(sport=5683, dport=5683) / b'\x40\x01\x00\x01'),
 ]

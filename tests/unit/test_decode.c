@@ -272,6 +272,34 @@ static void test_more_tunnels(void **state)
 	assert_int_equal(d.dport, 3544);
 }
 
+/* An ICMP error names the flow it is about; an echo, or a quote cut
+ * before the ports, names none. */
+static void test_icmp_error_quotes(void **state)
+{
+	struct decoded d;
+	(void)state;
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_icmp_unreach_udp), DEC_OK);
+	assert_int_equal(d.icmp_err, 1);
+	assert_int_equal(d.q_ipver, 4);
+	assert_int_equal(d.q_proto, 17);
+	assert_v4(d.q_src, 10, 0, 0, 1);
+	assert_v4(d.q_dst, 10, 0, 0, 2);
+	assert_int_equal(d.q_sport, 5000);
+	assert_int_equal(d.q_dport, 53);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_icmpv6_too_big_tcp), DEC_OK);
+	assert_int_equal(d.icmp_err, 1);
+	assert_int_equal(d.q_ipver, 6);
+	assert_int_equal(d.q_proto, 6);
+	assert_int_equal(d.q_dport, 443);
+	assert_int_equal(d.q_dst[15], 2);
+	/* cut inside the quoted ports: no flow named */
+	uint32_t n = 14 + 20 + 8 + 20 + 3;
+	assert_int_equal(decode_packet(&d, DEC_LINK_ETH, pkt_icmp_unreach_udp, n, n), DEC_OK);
+	assert_int_equal(d.icmp_err, 0);
+	assert_int_equal(DECODE(d, DEC_LINK_ETH, pkt_icmpv6_echo), DEC_OK);
+	assert_int_equal(d.icmp_err, 0);
+}
+
 /* What edge servers capture besides Ethernet: PPP (compressed or not),
  * PPP in HDLC framing carrying Cisco HDLC, Cisco HDLC, Solaris ipnet and
  * Linux NFLOG (its TLVs in host order, the payload after a prefix TLV);
@@ -456,7 +484,8 @@ static const struct tp all_pkts[] = {
 	TP(pkt_icmpv6_echo, DEC_LINK_ETH), TP(pkt_sll_ipv4_udp, DEC_LINK_SLL),
 	TP(pkt_raw_ipv6_udp, DEC_LINK_RAW), TP(pkt_teredo_icmpv6, DEC_LINK_ETH),
 	TP(pkt_vxlan_gpe_tcp, DEC_LINK_ETH), TP(pkt_erspan1_tcp, DEC_LINK_ETH),
-	TP(pkt_pptp_tcp, DEC_LINK_ETH),
+	TP(pkt_pptp_tcp, DEC_LINK_ETH), TP(pkt_icmp_unreach_udp, DEC_LINK_ETH),
+	TP(pkt_icmpv6_too_big_tcp, DEC_LINK_ETH),
 };
 
 /* Every packet cut at every length, both as a snaplen cut (wirelen kept)
@@ -622,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_edge_link_types),
 		cmocka_unit_test(test_more_tunnels),
+		cmocka_unit_test(test_icmp_error_quotes),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_bad_inner_keeps_outer),
 		cmocka_unit_test(test_truncation),
