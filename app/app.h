@@ -103,7 +103,11 @@ int apply_config(int *argc, char ***argv, struct config *cfg);
 /* pipeline.c */
 double now_s(void);
 struct classifier *names_classifier(struct policy_names *nm, char *err, size_t errlen);
-int pipeline_init(struct pipeline *pl, struct opts *o, int lossless);
+/* flags: PL_LOSSLESS (a replay: queues wait, nothing dropped),
+ * PL_TIME_DECIDED (the reader decided each packet's time: pktclock.h) */
+#define PL_LOSSLESS 1
+#define PL_TIME_DECIDED 2
+int pipeline_init(struct pipeline *pl, struct opts *o, int flags);
 int pipeline_finish(struct pipeline *pl, const char *status);
 void maybe_reload(struct pipeline *pl);
 void show_progress(struct pipeline *pl, uint64_t pkts, uint64_t done, uint64_t total,

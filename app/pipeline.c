@@ -170,8 +170,9 @@ static void metrics_fill(void *ctx, struct metrics_snapshot *m)
 	status_alert_counts(pl->status, m);
 }
 
-int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
+int pipeline_init(struct pipeline *pl, struct opts *o, int flags)
 {
+	int lossless = !!(flags & PL_LOSSLESS);
 	char err[512] = "";
 
 	pl->o = o;
@@ -305,7 +306,8 @@ int pipeline_init(struct pipeline *pl, struct opts *o, int lossless)
 					 .stats_interval_s = o->stats_interval,
 					 .policy = pl->pref,
 					 .feed = pl->an ? analytics_feed(pl->an, i) : NULL,
-					 .max_sessions = o->max_sessions };
+					 .max_sessions = o->max_sessions,
+					 .time_decided = !!(flags & PL_TIME_DECIDED) };
 		pl->w[i] = worker_create(&wc, err, sizeof(err));
 		if (!pl->w[i]) {
 			fprintf(stderr, "vigia: %s\n",

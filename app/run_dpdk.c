@@ -57,7 +57,7 @@ static int run_dpdk(struct pipeline *pl, struct opts *o, int nargs, char **args)
 	o->workers = dpdk_nb_queues(c);
 	/* a vdev replay (idle stop) is lossless like replay; a live NIC drops
 	 * and counts events rather than stall its RX queues */
-	int rc = pipeline_init(pl, o, o->dpdk.idle_stop_ms != 0);
+	int rc = pipeline_init(pl, o, o->dpdk.idle_stop_ms != 0 ? PL_LOSSLESS : 0);
 	if (rc) {
 		dpdk_close(c);
 		free(eal);

@@ -76,7 +76,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "vigia: replay needs at least one capture file\n");
 		return EXIT_USAGE;
 	}
-	rc = pipeline_init(pl, o, 1);
+	rc = pipeline_init(pl, o, PL_LOSSLESS | PL_TIME_DECIDED);
 	if (rc)
 		return rc;
 	if (become_service(pl, SERVICE_KEEP_NONE, 0, "replaying") != 0) {

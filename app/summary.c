@@ -109,6 +109,7 @@ static void summary_json(struct pipeline *pl, const struct worker_stats *tot,
 		jw_key(&w, "timestamps");
 		jw_obj_open(&w);
 		jw_kv_u64(&w, "jumps", pl->replay.ts_jumps);
+		jw_kv_u64(&w, "followed", pl->replay.ts_followed);
 		jw_kv_u64(&w, "backwards", pl->replay.ts_backwards);
 		jw_obj_close(&w);
 		/* outer IPv4 reassembly before dispatch */

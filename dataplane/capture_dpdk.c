@@ -289,6 +289,15 @@ static int gtp_owner(struct rte_mbuf *m, unsigned nq, int *ctrl)
 	return (int)(pv->x.owner_hash % nq);
 }
 
+/* The packet's time in microseconds. net_pcap computes it from libpcap's
+ * seconds, which come negative after 2038 (pcap stores them unsigned, in
+ * 32 bits): bring those back. */
+static inline uint64_t dyn_ts(const struct dpdk_ctx *c, struct rte_mbuf *m)
+{
+	uint64_t ts = *RTE_MBUF_DYNFIELD(m, c->ts_offset, rte_mbuf_timestamp_t *);
+	return (int64_t)ts < 0 ? ts + 4294967296ULL * 1000000 : ts;
+}
+
 static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 			  unsigned n, uint64_t now_us)
 {
@@ -303,12 +312,8 @@ static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 		pk[i].caplen = m->data_len;   /* first segment: headers live there */
 		pk[i].wirelen = m->pkt_len;
 		pk[i].link = DEC_LINK_ETH;
-		if (c->ts_offset >= 0 && (m->ol_flags & c->ts_flag)) {
-			pk[i].ts_us = *RTE_MBUF_DYNFIELD(m, c->ts_offset,
-							 rte_mbuf_timestamp_t *);
-		} else {
-			pk[i].ts_us = now_us;
-		}
+		pk[i].ts_us = c->ts_offset >= 0 && (m->ol_flags & c->ts_flag) ? dyn_ts(c, m)
+										  : now_us;
 	}
 	worker_process_decoded(c->workers[q], pk, pre, n);
 	c->worker_pkts[q] += n;
@@ -321,9 +326,7 @@ static void mbuf_pkt(struct dpdk_ctx *c, struct rte_mbuf *m, struct pkt *pk, uin
 	pk->caplen = m->data_len;
 	pk->wirelen = m->pkt_len;
 	pk->link = DEC_LINK_ETH;
-	pk->ts_us = c->ts_offset >= 0 && (m->ol_flags & c->ts_flag)
-			    ? *RTE_MBUF_DYNFIELD(m, c->ts_offset, rte_mbuf_timestamp_t *)
-			    : now_us;
+	pk->ts_us = c->ts_offset >= 0 && (m->ol_flags & c->ts_flag) ? dyn_ts(c, m) : now_us;
 }
 
 /* A control packet worker q received: a reference to every other worker

@@ -165,6 +165,14 @@ void cap_pcap_close(struct cap_pcap *c)
 	free(c);
 }
 
+/* A pcap record's seconds are unsigned 32 bits, which libpcap hands over
+ * as a signed int: after 2038 they come negative. */
+static inline uint64_t cap_ts_us(long sec, long usec)
+{
+	uint64_t s = sec < 0 ? (uint64_t)(uint32_t)sec : (uint64_t)sec;
+	return s * 1000000 + (uint64_t)usec;
+}
+
 static void on_pkt(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct cap_pcap *c = (struct cap_pcap *)user;
@@ -172,7 +180,7 @@ static void on_pkt(u_char *user, const struct pcap_pkthdr *h, const u_char *data
 		.data = data,
 		.caplen = h->caplen,
 		.wirelen = h->len,
-		.ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec,
+		.ts_us = cap_ts_us(h->ts.tv_sec, h->ts.tv_usec),
 		.link = c->link,
 	};
 

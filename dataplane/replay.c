@@ -11,6 +11,7 @@
 #include "capture_pcap.h"
 #include "decode.h"
 #include "flow_table.h"
+#include "pktclock.h"
 
 #define CHUNK_PKTS 2048
 #define CHUNK_BYTES (4u << 20)
@@ -34,17 +35,10 @@ struct chunk {
 	uint64_t file_bytes;      /* input consumed once it was loaded */
 };
 
-/* Packet times: a jump of more than a day ahead is not followed (counted);
- * before 2000 the clock has not started (a capture from a box without a
- * clock begins near 1970). */
-#define CLOCK_JUMP_US (86400ULL * 1000000)
-#define CLOCK_SANE_US (946684800ULL * 1000000)
-
 struct wctx {
 	struct replay *r;
 	unsigned id;
 	uint64_t clk;             /* the stream's clock as this worker walked it */
-	uint64_t ts_jumps, ts_backwards;
 	pthread_t thr;
 	uint64_t pkts, bytes;
 	uint64_t checksum;
@@ -77,6 +71,12 @@ struct replay {
 	unsigned spill_cappk, spill_n, spill_first;
 	uint64_t spill_lost;      /* cannot happen: sized for all reasm holds */
 	int last_link;
+	/* packet time, decided here in stream order so that every worker
+	 * sees the same; a jump waiting for confirmation holds its packets */
+	struct pktclock clock;
+	struct pkt hold_pk[PKTCLOCK_CONFIRM];
+	uint8_t *hold_buf;        /* PKTCLOCK_CONFIRM frames */
+	unsigned nhold;
 	/* preload */
 	uint64_t span_us;         /* capture duration, for repetition shifts */
 	uint64_t first_ts, last_ts;
@@ -146,18 +146,24 @@ struct replay *replay_create(const struct replay_cfg *cfg, char *err,
 	r->file_idx = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
+	/* the spill: room for everything reassembly can give back at once,
+	 * and for the packets a confirmed jump releases */
+	size_t reasm_mem = 0;
 	if (cfg->reasm_mem && cfg->mode == REPLAY_PIPELINE) {
 		struct reasm_cfg rc = { .mem_bytes = cfg->reasm_mem, .max_datagrams = 4096,
 					.timeout_us = cfg->reasm_timeout_us };
 		r->reasm = reasm_create(&rc);
-		/* room for everything the table can give back at once */
-		r->spill_cap = cfg->reasm_mem + 2 * (size_t)MAX_FRAME;
-		r->spill_cappk = (unsigned)(cfg->reasm_mem / 256) + 256;
-		r->spill = malloc(r->spill_cap);
-		r->spill_pk = calloc(r->spill_cappk, sizeof(*r->spill_pk));
-		if (!r->reasm || !r->spill || !r->spill_pk)
+		if (!r->reasm)
 			goto nomem;
+		reasm_mem = cfg->reasm_mem;
 	}
+	r->spill_cap = reasm_mem + (2 + PKTCLOCK_CONFIRM) * (size_t)MAX_FRAME;
+	r->spill_cappk = (unsigned)(reasm_mem / 256) + 256;
+	r->spill = malloc(r->spill_cap);
+	r->spill_pk = calloc(r->spill_cappk, sizeof(*r->spill_pk));
+	r->hold_buf = malloc(PKTCLOCK_CONFIRM * (size_t)MAX_FRAME);
+	if (!r->spill || !r->spill_pk || !r->hold_buf)
+		goto nomem;
 	if (!cfg->preload_repeat) {
 		r->nring = 2 * cfg->nworkers + 2;
 		r->ring = calloc(r->nring, sizeof(*r->ring));
@@ -197,8 +203,8 @@ static void chunk_put(struct chunk *c, const struct pkt *p)
 	c->n++;
 }
 
-/* A frame for the stream, after those already waiting. */
-static void emit(struct replay *r, const struct pkt *p)
+/* A frame for the stream, its time decided, after those already waiting. */
+static void put(struct replay *r, const struct pkt *p)
 {
 	struct chunk *c = r->fill;
 
@@ -215,6 +221,66 @@ static void emit(struct replay *r, const struct pkt *p)
 	q->data = r->spill + r->spill_used;
 	memcpy(r->spill + r->spill_used, p->data, p->caplen);
 	r->spill_used += p->caplen;
+}
+
+/* The packets a jump held: at their own times (followed), or at the
+ * clock (an outlier). */
+static void release_held(struct replay *r, int followed)
+{
+	for (unsigned i = 0; i < r->nhold; i++) {
+		struct pkt q = r->hold_pk[i];
+		q.ts_us = followed ? pktclock_next(&r->clock, q.ts_us) : r->clock.now;
+		put(r, &q);
+	}
+	r->nhold = 0;
+}
+
+static void hold(struct replay *r, const struct pkt *p)
+{
+	struct pkt *q = &r->hold_pk[r->nhold];
+	uint32_t len = p->caplen < MAX_FRAME ? p->caplen : MAX_FRAME;
+
+	*q = *p;
+	q->caplen = len;
+	q->data = r->hold_buf + (size_t)r->nhold * MAX_FRAME;
+	memcpy(r->hold_buf + (size_t)r->nhold * MAX_FRAME, p->data, len);
+	r->nhold++;
+}
+
+/* A frame for the stream: its time decided first. */
+static void emit(struct replay *r, const struct pkt *p)
+{
+	struct pkt q = *p;
+
+	for (;;) {
+		switch (pktclock_offer(&r->clock, &q.ts_us)) {
+		case PC_STAMP:
+			put(r, &q);
+			return;
+		case PC_HOLD:
+			hold(r, p);
+			return;
+		case PC_FOLLOWED:
+			release_held(r, 1);
+			q.ts_us = pktclock_next(&r->clock, p->ts_us);
+			put(r, &q);
+			return;
+		case PC_OUTLIER:
+			release_held(r, 0);
+			q.ts_us = p->ts_us;
+			continue;
+		}
+	}
+}
+
+/* The input ends (a file, the stream): a jump it did not confirm is an
+ * outlier. */
+static void end_of_input(struct replay *r)
+{
+	if (r->nhold) {
+		pktclock_drop(&r->clock);
+		release_held(r, 0);
+	}
 }
 
 /* Move waiting frames into the chunk while it has room. */
@@ -294,11 +360,11 @@ static void load_chunk(struct replay *r, struct chunk *c)
 				c->eof = 1;
 				break;
 			}
-			if (++r->file_idx >= r->cfg.nfiles) {
+			if (r->file_idx + 1 >= r->cfg.nfiles) {
 				c->eof = 1;
 				break;
 			}
-			r->cur = cap_pcap_open_file(r->cfg.files[r->file_idx], err,
+			r->cur = cap_pcap_open_file(r->cfg.files[++r->file_idx], err,
 						    sizeof(err));
 			if (!r->cur) {
 				snprintf(r->error, sizeof(r->error), "%s", err);
@@ -306,6 +372,7 @@ static void load_chunk(struct replay *r, struct chunk *c)
 				c->eof = 1;
 				break;
 			}
+			pktclock_file(&r->clock); /* each file is its own time */
 		}
 		int got = cap_pcap_dispatch(r->cur, 1, on_packet, r);
 		if (got > 0)
@@ -324,6 +391,7 @@ static void load_chunk(struct replay *r, struct chunk *c)
 			reasm_flush(r->reasm);
 			drain_reasm(r, r->last_link);
 		}
+		end_of_input(r);
 		if (c->eof)
 			break;
 	}
@@ -453,23 +521,13 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 		return;
 	}
 	/* Others' packets still move this worker's clock: a packet's time is
-	 * the latest timestamp seen up to it in the whole stream, exactly as
-	 * a single worker would see it. */
+	 * the latest seen up to it in the whole stream, exactly as a single
+	 * worker would see it (the loader decided each one's time). */
 	uint64_t clk = x->clk;
 	for (uint32_t i = 0; i < c->n; i++) {
 		uint64_t ts = c->pkts[i].ts_us + shift;
-		if (ts > clk) {
-			/* a clock a day ahead of the stream (year 2100) is a broken
-			 * timestamp, not the time: followed, it would end every flow */
-			if (clk >= CLOCK_SANE_US && ts > clk + CLOCK_JUMP_US) {
-				if (c->owner[i] == x->id)
-					x->ts_jumps++;
-			} else {
-				clk = ts;
-			}
-		} else if (ts < clk && c->owner[i] == x->id) {
-			x->ts_backwards++;
-		}
+		if (ts > clk)
+			clk = ts;
 		if (c->owner[i] != x->id) {
 			if (c->ctrl[i]) {
 				/* in stream order: this worker's packets before it first */
@@ -643,13 +701,14 @@ void replay_finish(struct replay *r, struct replay_result *res)
 	res->run_s = r->t1 - r->t0;
 	res->load_s = r->load_s;
 	for (unsigned i = 0; i < r->cfg.nworkers; i++) {
-		res->ts_jumps += r->w[i].ts_jumps;
-		res->ts_backwards += r->w[i].ts_backwards;
 	}
 	memset(&res->reasm, 0, sizeof(res->reasm));
 	if (r->reasm)
 		reasm_get_stats(r->reasm, &res->reasm);
 	res->reasm_lost = r->spill_lost;
+	res->ts_jumps = r->clock.outliers;
+	res->ts_followed = r->clock.followed;
+	res->ts_backwards = r->clock.backwards;
 }
 
 void replay_destroy(struct replay *r)
@@ -662,6 +721,7 @@ void replay_destroy(struct replay *r)
 	reasm_destroy(r->reasm);
 	free(r->spill);
 	free(r->spill_pk);
+	free(r->hold_buf);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
 	free(r);

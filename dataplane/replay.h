@@ -61,7 +61,8 @@ struct replay_result {
 	double run_s;           /* wall time of the replay itself */
 	struct reasm_stats reasm;  /* all zero when reassembly is off */
 	uint64_t reasm_lost;       /* frames it gave back with no room (0) */
-	uint64_t ts_jumps;         /* timestamps a day or more ahead: not followed */
+	uint64_t ts_jumps;         /* a day or more ahead, not confirmed: at the clock */
+	uint64_t ts_followed;      /* jumps of a day or more followed (pktclock.h) */
 	uint64_t ts_backwards;     /* timestamps before the stream's clock */
 	uint64_t checksum;      /* raw mode: sum of all bytes touched */
 };

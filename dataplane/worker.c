@@ -197,6 +197,23 @@ static int icmp_error(struct worker *w, const struct decoded *d)
 	return 1;
 }
 
+/* A packet ahead of the clock. Flows idle past their timeout end at
+ * their own last packet (flow_table_get() ends one it meets). */
+static void advance_to(struct worker *w, uint64_t ts_us)
+{
+	if (!w->cfg.time_decided) {
+		/* live: a jump is followed once packets confirm it */
+		w->clock.now = w->now_us;
+		ts_us = pktclock_live(&w->clock, ts_us);
+		if (ts_us <= w->now_us)
+			return;
+	}
+	wk_interim_before_clock(w, ts_us);
+	w->now_us = ts_us;
+	if (w->feed)
+		wk_advance_records(w);
+}
+
 static void process_one(struct worker *w, const struct pkt *p, const struct pkt_decoded *x)
 {
 	const struct decoded *dp = &x->d;
@@ -205,12 +222,8 @@ static void process_one(struct worker *w, const struct pkt *p, const struct pkt_
 
 	w->st.pkts++;
 	w->st.bytes += p->wirelen;
-	if (p->ts_us > w->now_us) {
-		wk_interim_before_clock(w, p->ts_us);
-		w->now_us = p->ts_us;
-		if (w->feed)
-			wk_advance_records(w);
-	}
+	if (p->ts_us > w->now_us)
+		advance_to(w, p->ts_us);
 
 	int r = x->r;
 	if (d.anomalies)
@@ -489,12 +502,8 @@ int worker_is_control(const struct decoded *d)
 
 void worker_clock(struct worker *w, uint64_t ts_us)
 {
-	if (ts_us > w->now_us) {
-		wk_interim_before_clock(w, ts_us);
-		w->now_us = ts_us;
-		if (w->feed)
-			wk_advance_records(w);
-	}
+	if (ts_us > w->now_us)
+		advance_to(w, ts_us);
 	if (w->stats_us && w->now_us >= w->next_stats_us)
 		wk_stats_tick(w);
 }

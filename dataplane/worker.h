@@ -64,6 +64,9 @@ struct worker_cfg {
 	struct policy_ref *policy;   /* NULL: no policy; thread id = id */
 	struct det_feed *feed;       /* analytics records; NULL: none */
 	unsigned max_sessions;       /* PDU session table (0: 16384) */
+	int time_decided;            /* packet times come decided (the replay
+				      * reader's pktclock); else the worker
+				      * guards its clock against jumps itself */
 };
 
 struct worker;

@@ -14,6 +14,7 @@
 
 #include "app_layer.h"
 #include "decode.h"
+#include "pktclock.h"
 #include "session.h"
 #include "worker.h"
 #include "../detectors/analytics.h"
@@ -45,6 +46,7 @@ struct worker {
 	struct classifier *cls;
 	struct evq *q;
 	uint64_t now_us;
+	struct pktclock clock;       /* live and DPDK: jumps confirmed here */
 	uint64_t next_expire_us;
 	uint64_t active_us;
 	uint64_t stats_us, next_stats_us;

@@ -103,7 +103,7 @@ def test_pathological_captures(vigia, tmp_path):
                                   (0, pkt, len(pkt))])
     r, s = replay_summary(vigia, d + '/times.pcap', tmp_path)
     assert r.returncode == 0 and s['pkts'] == 5
-    assert s['timestamps'] == {'jumps': 1, 'backwards': 2}
+    assert s['timestamps'] == {'jumps': 1, 'followed': 0, 'backwards': 2}
     assert s['flows_created'] == 1    # the year-2100 packet did not end the flow
     pcap_file(d + '/l147.pcap', [(T, pkt, len(pkt))], link=147)
     r, s = replay_summary(vigia, d + '/l147.pcap', tmp_path)
