@@ -50,7 +50,7 @@ LDFLAGS  += $(SANFLAGS)
 # The protocol room: wire formats only, below the worker and the detectors.
 LIB_SRC  := $(wildcard proto/*.c)
 LIB_SRC  += dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
-            dataplane/session.c dataplane/pcapng.c dataplane/pktclock.c \
+            dataplane/session.c dataplane/pcapng.c dataplane/pktclock.c dataplane/gtpu_peers.c \
             dataplane/worker.c dataplane/worker_events.c dataplane/worker_detect.c \
             dataplane/worker_sess.c $(wildcard dataplane/app_*.c) \
             dataplane/capture_pcap.c dataplane/replay.c \

@@ -50,6 +50,7 @@ static void pfcp_packet(struct worker *w, void *st, struct flow *f, struct flow_
 		}
 	}
 	sess_learn(w->sess, &m, w->now_us);
+	gtpu_peers_learn_pfcp(w->peers, &m); /* DPDK: the other queues' PFCP */
 }
 
 /* S11/S5 (4G without CUPS): learn sessions from GTPv2-C, every worker. A
@@ -70,6 +71,7 @@ static void gtpc_packet(struct worker *w, void *st, struct flow *f, struct flow_
 			return;
 		}
 		sess_learn_gtpc(w->sess, &m, w->now_us);
+		gtpu_peers_learn_gtpc(w->peers, &m);
 		if (!m.piggybacked)
 			return;
 		off += m.msg_len;

@@ -263,22 +263,22 @@ unsigned dpdk_nb_queues(const struct dpdk_ctx *c)
 /* Decode the mbuf into its private area, once: whichever worker gets it
  * (this one, the owner of a GTP-U packet's inner flow, every worker for
  * control plane) reads it from there. */
-static struct mbuf_priv *decode_mbuf(struct rte_mbuf *m)
+static struct mbuf_priv *decode_mbuf(struct rte_mbuf *m, const struct gtpu_peers *peers)
 {
 	struct mbuf_priv *pv = rte_mbuf_to_priv(m);
 	struct pkt pk = { .data = rte_pktmbuf_mtod(m, const uint8_t *), .caplen = m->data_len,
 			  .wirelen = m->pkt_len, .link = DEC_LINK_ETH };
 
-	worker_decode(&pk, &pv->x);
+	worker_decode(&pk, &pv->x, peers);
 	pv->valid = 1;
 	return pv;
 }
 
 /* Which worker owns a GTP-U packet's inner flow; -1 for anything else
  * (RSS already placed it right). */
-static int gtp_owner(struct rte_mbuf *m, unsigned nq, int *ctrl)
+static int gtp_owner(struct rte_mbuf *m, unsigned nq, int *ctrl, const struct gtpu_peers *peers)
 {
-	const struct mbuf_priv *pv = decode_mbuf(m);
+	const struct mbuf_priv *pv = decode_mbuf(m, peers);
 
 	*ctrl = 0;
 	if (pv->x.r != DEC_OK)
@@ -307,7 +307,7 @@ static void process_mbufs(struct dpdk_ctx *c, unsigned q, struct rte_mbuf **ms,
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = ms[i];
 		struct mbuf_priv *pv = rte_mbuf_to_priv(m);
-		pre[i] = &(pv->valid ? pv : decode_mbuf(m))->x;
+		pre[i] = &(pv->valid ? pv : decode_mbuf(m, worker_gtpu_peers(c->workers[q])))->x;
 		pk[i].data = rte_pktmbuf_mtod(m, const uint8_t *);
 		pk[i].caplen = m->data_len;   /* first segment: headers live there */
 		pk[i].wirelen = m->pkt_len;
@@ -370,7 +370,7 @@ static void route(struct dpdk_ctx *c, unsigned q, struct rte_mbuf *m, struct rte
 	int o = -1;
 
 	if (c->nq > 1 && !local)
-		o = gtp_owner(m, c->nq, &ctl);
+		o = gtp_owner(m, c->nq, &ctl, worker_gtpu_peers(c->workers[q]));
 	else /* what the pool gave back holds an older packet's decoding */
 		((struct mbuf_priv *)rte_mbuf_to_priv(m))->valid = 0;
 
@@ -596,7 +596,8 @@ int dpdk_run(struct dpdk_ctx *c, struct worker *const *workers)
 				int ctl;
 				int o = -1;
 				if (c->nq > 1)
-					o = gtp_owner(ms[i], c->nq, &ctl);
+					o = gtp_owner(ms[i], c->nq, &ctl,
+						      worker_gtpu_peers(c->workers[q % c->nq]));
 				else
 					((struct mbuf_priv *)rte_mbuf_to_priv(ms[i]))->valid = 0;
 				struct rte_mbuf *one = ms[i];

@@ -2,6 +2,7 @@
  * left in the current layer, which is itself bounded by caplen. */
 #include "decode.h"
 #include "../proto/gtpu.h"
+#include "gtpu_peers.h"
 #include "../proto/wire.h"
 
 #include <string.h>
@@ -15,6 +16,7 @@ struct dctx {
 	const uint8_t *base;
 	int layers;
 	int snap_cut;     /* caplen < wirelen: short data is not an anomaly */
+	const struct gtpu_peers *peers;
 };
 
 static const char *const anomaly_names[] = {
@@ -369,6 +371,17 @@ void decode_set_gtp_depth(unsigned depth)
 	gtp_depth_max = depth;
 }
 
+/* A G-PDU (version 1, GTP, type 255, its length within the datagram) to
+ * an F-TEID the control plane announced, on a port that is not 2152. */
+static int learnt_gpdu(const struct dctx *c, const uint8_t *p, uint32_t len)
+{
+	const struct decoded *d = c->d;
+
+	if (len < 8 || (p[0] & 0xf0) != 0x30 || p[1] != 0xff || rd16(p + 2) + 8u > len)
+		return 0;
+	return gtpu_peers_has(c->peers, d->ipver, d->dst, rd32(p + 4));
+}
+
 static int dec_gtpu(struct dctx *c, const uint8_t *p, uint32_t len)
 {
 	struct decoded *d = c->d;
@@ -709,6 +722,8 @@ static int dec_l4(struct dctx *c, const uint8_t *p, uint32_t len)
 			return dec_teredo(c, d->payload, d->payload_len);
 		if (d->dport == 5247 || d->sport == 5247)
 			return dec_capwap(c, d->payload, d->payload_len);
+		if (c->peers && learnt_gpdu(c, d->payload, d->payload_len))
+			return dec_gtpu(c, d->payload, d->payload_len);
 		return DEC_OK;
 	}
 	case 132:
@@ -1037,8 +1052,14 @@ static int dec_nflog(struct dctx *c, const uint8_t *p, uint32_t len)
 int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		  uint32_t caplen, uint32_t wirelen)
 {
+	return decode_packet_peers(d, link, data, caplen, wirelen, NULL);
+}
+
+int decode_packet_peers(struct decoded *d, int link, const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen, const struct gtpu_peers *peers)
+{
 	struct dctx c = { .d = d, .base = data, .layers = 0,
-			  .snap_cut = wirelen > caplen };
+			  .snap_cut = wirelen > caplen, .peers = peers };
 
 	memset(d, 0, sizeof(*d));
 	switch (link) {

@@ -189,4 +189,11 @@ int decode_outer_ipv4_frag(int link, const uint8_t *data, uint32_t caplen,
 int decode_packet(struct decoded *d, int link, const uint8_t *data,
 		  uint32_t caplen, uint32_t wirelen);
 
+/* The same, opening as GTP-U a G-PDU on any UDP port when its destination
+ * and TEID are an F-TEID the control plane announced (gtpu_peers.h);
+ * peers NULL: decode_packet(). */
+struct gtpu_peers;
+int decode_packet_peers(struct decoded *d, int link, const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen, const struct gtpu_peers *peers);
+
 #endif

@@ -11,6 +11,7 @@
 #include "capture_pcap.h"
 #include "decode.h"
 #include "flow_table.h"
+#include "gtpu_peers.h"
 #include "pktclock.h"
 
 #define CHUNK_PKTS 2048
@@ -77,6 +78,8 @@ struct replay {
 	struct pkt hold_pk[PKTCLOCK_CONFIRM];
 	uint8_t *hold_buf;        /* PKTCLOCK_CONFIRM frames */
 	unsigned nhold;
+	/* F-TEIDs the control plane announced so far (-w N: decoding here) */
+	struct gtpu_peers *peers;
 	/* preload */
 	uint64_t span_us;         /* capture duration, for repetition shifts */
 	uint64_t first_ts, last_ts;
@@ -162,7 +165,8 @@ struct replay *replay_create(const struct replay_cfg *cfg, char *err,
 	r->spill = malloc(r->spill_cap);
 	r->spill_pk = calloc(r->spill_cappk, sizeof(*r->spill_pk));
 	r->hold_buf = malloc(PKTCLOCK_CONFIRM * (size_t)MAX_FRAME);
-	if (!r->spill || !r->spill_pk || !r->hold_buf)
+	r->peers = calloc(1, sizeof(*r->peers));
+	if (!r->spill || !r->spill_pk || !r->hold_buf || !r->peers)
 		goto nomem;
 	if (!cfg->preload_repeat) {
 		r->nring = 2 * cfg->nworkers + 2;
@@ -331,14 +335,17 @@ static void on_packet(void *ctx, const struct pkt *p)
 
 /* The worker that owns a packet: its symmetric flow hash, as RSS would
  * spread it. Packets without a flow go to worker 0. */
-static uint8_t owner_of(const struct pkt *p, unsigned n, uint8_t *ctrl, struct pkt_decoded *x)
+static uint8_t owner_of(struct replay *r, const struct pkt *p, uint8_t *ctrl,
+		       struct pkt_decoded *x)
 {
-	worker_decode(p, x);
+	worker_decode(p, x, r->peers);
 	*ctrl = 0;
 	if (!pkt_has_flow(x))
 		return 0;
 	*ctrl = (uint8_t)worker_is_control(&x->d);
-	return (uint8_t)(x->owner_hash % n);
+	if (*ctrl)
+		gtpu_peers_learn(r->peers, &x->d); /* from the next packet on */
+	return (uint8_t)(x->owner_hash % r->cfg.nworkers);
 }
 
 /* Fill c with the next packets. Sets c->eof at the end of the input, on
@@ -398,7 +405,7 @@ static void load_chunk(struct replay *r, struct chunk *c)
 	if (r->cfg.nworkers > 1 && r->cfg.mode == REPLAY_PIPELINE)
 		for (uint32_t i = 0; i < c->n; i++) {
 			struct pkt_decoded one;
-			c->owner[i] = owner_of(&c->pkts[i], r->cfg.nworkers, &c->ctrl[i],
+			c->owner[i] = owner_of(r, &c->pkts[i], &c->ctrl[i],
 					       c->dec ? &c->dec[i] : &one);
 		}
 	else {
@@ -512,7 +519,7 @@ static void walk_chunk(struct wctx *x, const struct chunk *c, uint64_t shift)
 		uint64_t sum = 0;
 		for (uint32_t i = 0; i < c->n; i++) {
 			struct pkt_decoded d;
-			worker_decode(&c->pkts[i], &d);
+			worker_decode(&c->pkts[i], &d, NULL);
 			sum += pkt_has_flow(&d) ? d.hash : (uint64_t)d.r;
 			x->bytes += c->pkts[i].wirelen;
 		}
@@ -722,6 +729,7 @@ void replay_destroy(struct replay *r)
 	free(r->spill);
 	free(r->spill_pk);
 	free(r->hold_buf);
+	free(r->peers);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
 	free(r);

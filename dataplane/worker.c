@@ -35,6 +35,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	if (!w->ft)
 		goto err;
 	w->probes = malloc(PROBE_RING * sizeof(*w->probes));
+	w->peers = calloc(1, sizeof(*w->peers));
 	/* 16384 sessions per worker; a day without N4 news ends one */
 	unsigned max_sess = cfg->max_sessions ? cfg->max_sessions : 16384;
 	w->sess = sess_create(max_sess, 86400ULL * 1000000);
@@ -43,7 +44,7 @@ struct worker *worker_create(const struct worker_cfg *cfg, char *err,
 	w->idirty_cap = max_sess;
 	if (w->sess)
 		sess_on_end(w->sess, wk_sess_ended, w);
-	if (!w->probes || !w->sess || !w->idirty || !w->idirty_gen ||
+	if (!w->probes || !w->peers || !w->sess || !w->idirty || !w->idirty_gen ||
 	    al_init(w, w->al, &w->nal, cfg->feed != NULL, w->stats_us != 0) != 0)
 		goto err;
 	return w;
@@ -61,6 +62,7 @@ void worker_destroy(struct worker *w)
 	flow_table_destroy(w->ft);
 	al_fini(w->al, w->nal);
 	free(w->probes);
+	free(w->peers);
 	sess_destroy(w->sess);
 	free(w->idirty);
 	free(w->idirty_gen);
@@ -160,9 +162,9 @@ static uint32_t quoted_key(const struct decoded *d, struct flow_key *k)
 	return flow_key_hash(k);
 }
 
-void worker_decode(const struct pkt *p, struct pkt_decoded *x)
+void worker_decode(const struct pkt *p, struct pkt_decoded *x, const struct gtpu_peers *peers)
 {
-	x->r = decode_packet(&x->d, p->link, p->data, p->caplen, p->wirelen);
+	x->r = decode_packet_peers(&x->d, p->link, p->data, p->caplen, p->wirelen, peers);
 	if (pkt_has_flow(x)) {
 		x->from_lo = flow_key_make(&x->k, &x->d);
 		x->hash = x->owner_hash = flow_key_hash(&x->k);
@@ -436,9 +438,13 @@ void worker_process(struct worker *w, const struct pkt *pkts, unsigned n)
 	for (unsigned base = 0; base < n; base += PREP_BURST) {
 		unsigned m = n - base < PREP_BURST ? n - base : PREP_BURST;
 		for (unsigned i = 0; i < m; i++) {
-			worker_decode(&pkts[base + i], &x[i]);
+			worker_decode(&pkts[base + i], &x[i], w->peers);
 			if (pkt_has_flow(&x[i]))
 				flow_table_prefetch(w->ft, x[i].hash);
+			/* the F-TEIDs it announces apply from the next packet on,
+			 * in stream order as the -w N reader learns them */
+			if (x[i].r == DEC_OK && x[i].d.proto == 17 && worker_is_control(&x[i].d))
+				gtpu_peers_learn(w->peers, &x[i].d);
 		}
 		for (unsigned i = 0; i < m; i++)
 			process_one(w, &pkts[base + i], &x[i]);
@@ -498,6 +504,11 @@ void worker_control(struct worker *w, const struct pkt *p)
 int worker_is_control(const struct decoded *d)
 {
 	return al_is_control(d);
+}
+
+struct gtpu_peers *worker_gtpu_peers(struct worker *w)
+{
+	return w->peers;
 }
 
 void worker_clock(struct worker *w, uint64_t ts_us)

@@ -93,7 +93,9 @@ struct pkt_decoded {
 	int from_lo;               /* flow_key_make()'s direction */
 };
 
-void worker_decode(const struct pkt *p, struct pkt_decoded *x);
+/* peers: the F-TEIDs learnt so far (GTP-U on other ports), or NULL. */
+struct gtpu_peers;
+void worker_decode(const struct pkt *p, struct pkt_decoded *x, const struct gtpu_peers *peers);
 static inline int pkt_has_flow(const struct pkt_decoded *x)
 {
 	return x->r == DEC_OK && x->d.frag != DEC_FRAG_LATER;
@@ -118,6 +120,9 @@ void worker_control(struct worker *w, const struct pkt *p);
 void worker_control_decoded(struct worker *w, const struct pkt *p, const struct pkt_decoded *x);
 /* Is this decoded packet control plane that every worker must see? */
 int worker_is_control(const struct decoded *d);
+/* The worker's learnt F-TEIDs (for whoever decodes its packets: DPDK rx on
+ * its own lcore). */
+struct gtpu_peers *worker_gtpu_peers(struct worker *w);
 
 /* The worker's thread starts / stops reading the policy (RCU). Online
  * also names the calling thread as the one running the worker (its CPU

@@ -14,6 +14,7 @@
 
 #include "app_layer.h"
 #include "decode.h"
+#include "gtpu_peers.h"
 #include "pktclock.h"
 #include "session.h"
 #include "worker.h"
@@ -46,7 +47,8 @@ struct worker {
 	struct classifier *cls;
 	struct evq *q;
 	uint64_t now_us;
-	struct pktclock clock;       /* live and DPDK: jumps confirmed here */
+	struct pktclock clock;
+	struct gtpu_peers *peers;    /* F-TEIDs from N4/S11: GTP-U off 2152 */       /* live and DPDK: jumps confirmed here */
 	uint64_t next_expire_us;
 	uint64_t active_us;
 	uint64_t stats_us, next_stats_us;

@@ -192,6 +192,14 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 		if (d) {
 			d->has_teid = 1;
 			d->teid = rd32(v + 1);
+			/* where the tunnel arrives: V4 first, else V6 */
+			if (fl & 1) {
+				d->teid_ipver = 4;
+				memcpy(d->teid_ip, v + 5, 4);
+			} else if ((fl & 2) && l >= 21) {
+				d->teid_ipver = 6;
+				memcpy(d->teid_ip, v + 5, 16);
+			}
 		}
 		return 0;
 	}
@@ -257,9 +265,14 @@ static int one_ie(struct ctx *c, uint16_t type, const uint8_t *v, size_t l, int 
 			m->has_dl_teid = 1;
 			m->dl_teid = rd32(v + 2);
 			memcpy(m->dl_ip4, v + 6, 4);
+			m->dl_ipver = 4;
 		} else if ((v[0] & 0x02) && l >= 6) {
 			m->has_dl_teid = 1;
 			m->dl_teid = rd32(v + 2);
+			if (l >= 22) {
+				memcpy(m->dl_ip6, v + 6, 16);
+				m->dl_ipver = 6;
+			}
 		}
 		return 0;
 	default:

@@ -31,6 +31,8 @@ struct pfcp_pdi {
 	uint8_t has_src_if, src_if;      /* 0 access (uplink), 1 core */
 	uint8_t has_teid;
 	uint32_t teid;                   /* local F-TEID */
+	uint8_t teid_ipver;              /* its address (4, 6), 0 none */
+	uint8_t teid_ip[16];
 	uint8_t has_ue4, has_ue6;
 	uint8_t ue4[4], ue6[16];
 	uint8_t has_qfi, qfi;
@@ -56,6 +58,8 @@ struct pfcp_msg {
 	uint8_t has_dl_teid;
 	uint32_t dl_teid;
 	uint8_t dl_ip4[4];
+	uint8_t dl_ipver;                /* 4: dl_ip4, 6: dl_ip6, 0: none */
+	uint8_t dl_ip6[16];
 	/* QFIs of Create/Update QERs: granted to the session */
 	uint64_t qer_qfi_mask;
 	/* Remove PDR: the PDR IDs whose tunnels end */

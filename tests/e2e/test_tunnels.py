@@ -135,3 +135,92 @@ def test_inner_flows_match_tshark(vigia, tmp_path, kind, tun, flows):
         t = tunnelled[0]['tunnel']
         assert {t['key'], t['key_toclient']} == {0x0101, 0x4000}
         assert tunnelled[0]['flow']['pkts_toserver'] == 2 == tunnelled[0]['flow']['pkts_toclient']
+
+
+SMF, UPF, GNB, UPF_N3 = '10.200.0.1', '10.200.0.2', '10.201.0.1', '10.201.0.2'
+TEID_UL, TEID_DL = 0x1111, 0x2222
+
+
+def n4_establishment():
+    """The SMF tells the UPF where uplink arrives (its N3 F-TEID) and where
+    downlink goes (outer header creation towards the gNB)."""
+    from scapy.contrib.pfcp import (PFCP, IE_CreateFAR, IE_CreatePDR, IE_FSEID, IE_FTEID,
+                                    IE_ForwardingParameters, IE_OuterHeaderCreation, IE_PDI,
+                                    IE_SourceInterface, IE_UE_IP_Address,
+                                    PFCPSessionEstablishmentRequest)
+    pdi = IE_PDI(IE_list=[IE_SourceInterface(interface=0),
+                          IE_FTEID(V4=1, TEID=TEID_UL, ipv4=UPF_N3),
+                          IE_UE_IP_Address(V4=1, ipv4='10.45.0.7')])
+    far = IE_CreateFAR(IE_list=[IE_ForwardingParameters(IE_list=[
+        IE_OuterHeaderCreation(GTPUUDPIPV4=1, TEID=TEID_DL, ipv4=GNB)])])
+    req = PFCPSessionEstablishmentRequest(IE_list=[IE_FSEID(v4=1, seid=7, ipv4=SMF),
+                                                   IE_CreatePDR(IE_list=[pdi]), far])
+    return bytes(Ether() / IP(src=SMF, dst=UPF) / UDP(sport=8805, dport=8805) /
+                 PFCP(S=1, seid=0, seq=1) / req)
+
+
+def gpdu(teid, inner, up, sport, dport):
+    g = struct.pack('>BBHI', 0x30, 0xff, len(inner), teid)
+    a, b = (GNB, UPF_N3) if up else (UPF_N3, GNB)
+    return bytes(Ether() / IP(src=a, dst=b) / UDP(sport=sport, dport=dport) / Raw(g + inner))
+
+
+def gtpu_off_port_frames(with_n4):
+    c, s = ('10.45.0.7', 40100), ('192.0.2.80', 80)
+    out = [n4_establishment()] if with_n4 else []
+    for k in range(4):
+        up = k % 2 == 0
+        a, b = (c, s) if up else (s, c)
+        inner = bytes(IP(src=a[0], dst=b[0]) / TCP(sport=a[1], dport=b[1], flags='PA', seq=k) /
+                      Raw(b'x' * 10))
+        # uplink to the UPF on 3386, downlink to the gNB on 3387, each from
+        # an ephemeral port: the tunnel is the address pair
+        out.append(gpdu(TEID_UL, inner, True, 50000, 3386) if up else
+                   gpdu(TEID_DL, inner, False, 50001, 3387))
+    # a G-PDU-shaped datagram for a TEID nobody announced: plain UDP
+    out.append(gpdu(0x9999, b'\x45' + b'\x00' * 27, True, 50002, 3386))
+    return out
+
+
+@pytest.mark.skipif(not shutil.which('tshark'), reason='tshark not installed')
+@pytest.mark.parametrize('workers', [1, 2])
+def test_gtpu_on_ports_n4_announced(vigia, tmp_path, workers):
+    cap = str(tmp_path / 'gtpu-ports.pcap')
+    with open(cap, 'wb') as f:
+        f.write(pcap_header(1))
+        for k, fr in enumerate(gtpu_off_port_frames(True)):
+            f.write(pcap_record(fr, ts=1700000000 + k))
+    out = str(tmp_path / 'eve.json')
+    p = run([vigia, 'replay', '-q', '-w', str(workers), '-o', out, cap])
+    assert p.returncode == 0, p.stderr
+    evs = [json.loads(l) for l in open(out) if '"event_type":"flow"' in l]
+    inner = [e for e in evs if 'tunnel' in e]
+    assert len(inner) == 1, evs  # both directions, whichever ports: one flow
+    t = inner[0]['tunnel']
+    assert t['type'] == 'gtp-u' and t['teid'] == TEID_UL and t['teid_toclient'] == TEID_DL
+    assert inner[0]['flow']['pkts_toserver'] == 2 == inner[0]['flow']['pkts_toclient']
+    assert inner[0]['session']['seid'] == 7
+    # what tshark decodes when told those ports carry GTP
+    p = run(['tshark', '-r', cap, '-d', 'udp.port==3386,gtp', '-d', 'udp.port==3387,gtp',
+             '-Y', 'gtp.teid != 0x9999 && tcp', '-T', 'fields', '-E', 'occurrence=l',
+             '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport'])
+    theirs = {key(*l.split('\t'), 6) for l in p.stdout.decode().splitlines()}
+    e = inner[0]
+    # the UE's address is a pseudonym in events: compare it by the session's
+    ue = e['session']['ue_ip']
+    assert ue.startswith('pseudo:') and e['src_ip'] == ue
+    assert theirs == {key('10.45.0.7', e['dest_ip'], e['src_port'], e['dest_port'], 6)}
+    # the unannounced TEID stays a UDP flow of the outer addresses
+    plain = [e for e in evs if 'tunnel' not in e and e['proto'] == 'UDP' and e['dest_port'] == 3386]
+    assert len(plain) == 1 and plain[0]['src_port'] == 50002
+
+
+def test_gtpu_off_port_without_n4_is_udp(vigia, tmp_path):
+    cap = str(tmp_path / 'no-n4.pcap')
+    with open(cap, 'wb') as f:
+        f.write(pcap_header(1))
+        for k, fr in enumerate(gtpu_off_port_frames(False)):
+            f.write(pcap_record(fr, ts=1700000000 + k))
+    evs = vigia_flows(vigia, cap, tmp_path)
+    assert not [e for e in evs if 'tunnel' in e]
+    assert {(e['src_ip'], e['dest_port']) for e in evs} == {(GNB, 3386), (UPF_N3, 3387)}

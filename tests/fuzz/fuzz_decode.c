@@ -1,11 +1,14 @@
 /* libFuzzer: the frame decoder. Byte 0 picks the link type, byte 1 says
- * whether the frame was cut by the snap length; the rest is the frame, in
- * a buffer of exactly its size so ASan catches any over-read. */
+ * whether the frame was cut by the snap length (bit 0) and whether a UDP
+ * datagram's destination and would-be TEID are an announced F-TEID (bit
+ * 1: GTP-U on any port); the rest is the frame, in a buffer of exactly its
+ * size so ASan catches any over-read. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../dataplane/decode.h"
+#include "../../dataplane/gtpu_peers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +29,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	memcpy(buf, data + 2, len);
-	if (decode_packet(&d, link, buf, len, (data[1] & 1) ? len + 100 : len) == DEC_OK) {
+	static struct gtpu_peers peers;
+	const struct gtpu_peers *pp = NULL;
+	uint32_t wire = (data[1] & 1) ? len + 100 : len;
+	if ((data[1] & 2) && decode_packet(&d, link, buf, len, wire) == DEC_OK && d.proto == 17 &&
+	    d.payload_len >= 8) {
+		memset(&peers, 0, sizeof(peers));
+		gtpu_peers_add(&peers, d.ipver, d.dst,
+			       (uint32_t)d.payload[4] << 24 | (uint32_t)d.payload[5] << 16 |
+				       (uint32_t)d.payload[6] << 8 | d.payload[7]);
+		pp = &peers;
+	}
+	if (decode_packet_peers(&d, link, buf, len, wire, pp) == DEC_OK) {
 		/* what the decoder hands on must lie inside the frame */
 		if (d.l3 < buf || d.l3 + d.l3_len > buf + len)
 			abort();

@@ -449,3 +449,12 @@ for m in re.finditer(r'static const uint8_t pkt_(\w+)\[\d+\] = \{([^}]*)\}', ope
     sel = 2 if m.group(1).startswith('sll') else 1 if m.group(1).startswith('raw') else 0
     b = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-f]{2})', m.group(2)))
     open(os.path.join(outdir, 'decode', 'u-' + m.group(1)), 'wb').write(bytes([sel, 0]) + b)
+
+# GTP-U moved off 2152 to an announced F-TEID (fuzz_decode, byte 1 bit 1):
+# the G-PDUs above in Ethernet/IPv4/UDP 50000 -> 3386
+for i, g in enumerate(gseeds):
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 28 + len(g), 0, 0, 64, 17, 0,
+                     bytes([10, 201, 0, 1]), bytes([10, 201, 0, 2]))
+    udp = struct.pack('>HHHH', 50000, 3386, 8 + len(g), 0)
+    eth = b'\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00'
+    open(os.path.join(outdir, 'decode', 'gport%02d' % i), 'wb').write(b'\x00\x02' + eth + ip + udp + g)
