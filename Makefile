@@ -6,6 +6,8 @@
 #   make SAN=thread ThreadSanitizer build into build-tsan/ (DPDK rings built
 #                   with their C11 memory model, which TSan understands)
 #   make fuzz       libFuzzer targets (clang) into build-fuzz/
+#   make range      the attack range: real tools against real servers in
+#                   network namespaces, scored (build/range/results.json)
 #   make format     clang-format the tree
 
 SHARED   ?= ../shared
@@ -71,7 +73,7 @@ MAIN_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out app/config.c app/optable.c,$(wi
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit san-test e2e bench bench-smoke fuzz fuzz-build fuzz-regress format clean demo
+.PHONY: all deps run test unit san-test e2e bench bench-smoke range fuzz fuzz-build fuzz-regress format clean demo
 all: $(B)/vigia $(B)/vigia-gen $(B)/xadd-raw
 
 deps:
@@ -123,6 +125,10 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(PY) bench/run_bench.py
+
+range: deps
+	@$(MAKE) --no-print-directory all
+	$(PY) tests/range/range.py
 
 bench-smoke: all
 	$(PY) bench/run_bench.py --packets 20000 --reps 1 --preload 2 \

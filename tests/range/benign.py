@@ -1,0 +1,43 @@
+"""Benign clients that run alongside every attack (and alone, as their own
+scenario): an office PC browsing the city's web server and resolving names,
+IoT devices publishing telemetry over MQTT. Bounded loops, not daemons."""
+
+OFFICE = '10.10.0.21'
+IOT = ['10.20.0.31', '10.20.0.32', '10.20.0.33']
+WEB, DNS, MQTT = '10.50.0.80', '10.50.0.53', '10.20.0.2'
+
+
+def hosts(lab):
+    lab.host('office', [OFFICE + '/24'])
+    for i, a in enumerate(IOT):
+        lab.host('iot%d' % i, [a + '/24'])
+
+
+def start(lab, ctx, rounds=10, pace=0.5):
+    """Browsing and telemetry for about rounds * pace seconds."""
+    office = ('for i in $(seq %d); do curl -s -o /dev/null -m 3 http://%s/ ; '
+              'dig +time=1 +tries=1 @%s www.range.test A >/dev/null; sleep %s; done'
+              % (rounds, WEB, DNS, pace))
+    lab.start('office', ['sh', '-c', office], log=ctx.log('benign-office'))
+    for i in range(len(IOT)):
+        dev = ('for i in $(seq %d); do mosquitto_pub -h %s -q 1 -i lamp-%d -t city/lamp/%d '
+               '-m "{\\"lux\\":$i}"; sleep %s; done' % (rounds, MQTT, i, i, pace))
+        lab.start('iot%d' % i, ['sh', '-c', dev], log=ctx.log('benign-iot%d' % i))
+
+
+ADDRS = [OFFICE] + IOT
+
+
+def city(lab, ctx, web=True, dns=True, mqtt=True, dns_extra=(), zone_ns=None):
+    """The city's servers and its benign clients (not yet started)."""
+    import servers
+    if web:
+        lab.host('web', [WEB + '/24'])
+        servers.web(lab, 'web', ctx.dir)
+    if dns:
+        lab.host('dns', [DNS + '/24'])
+        servers.dns(lab, 'dns', ctx.dir, zone_ns=zone_ns, extra=dns_extra)
+    if mqtt:
+        lab.host('broker', [MQTT + '/24'])
+        servers.mqtt(lab, 'broker', ctx.dir)
+    hosts(lab)

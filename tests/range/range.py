@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""The attack range: real tools against real servers in network namespaces,
+captured on the LAN's tap, replayed through vigia with the range's policy,
+and scored against each scenario's truth.
+
+    range.py [--fast] [--only NAME[,NAME]] [--out DIR] [--vigia PATH] [--list]
+
+Writes DIR/<scenario>/{capture.pcap,truth.json,eve.json} and
+DIR/results.json, and prints the table. Exit status 1 when a scenario
+expected to alert did not (a known miss is reported, not failed), or when
+anything of the lab was left behind.
+"""
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+sys.path.insert(0, HERE)
+import lab as labmod  # noqa: E402
+import servers  # noqa: E402
+
+POLICY = os.path.join(HERE, 'range-policy.yaml')
+
+# What vigia cannot detect yet, with the reason: reported as missed, not
+# failed. Ending this list is the detectors' work (the next issue).
+KNOWN_MISSES = {
+    'hydra-ftp': 'FTP logins are counted per connection; hydra tries 3 passwords per '
+                 'connection over 4 tasks, so 24 tries are 8 connections (threshold 20)',
+    'sqlmap': 'vigia never calls ndpi_validate_url, and has no web-attack signatures '
+              'of its own: SQL injection in the query string goes unseen',
+}
+
+
+# False alerts on benign traffic that vigia still raises, by signature id,
+# with the reason: reported, not failed (ending them is the next issue's).
+KNOWN_FALSE = {
+    100102: 'a 20 MB download over the lab\'s veth runs at over 1 Gbit/s: the volumetric '
+            'flood floor (flood_mbps 1000) is a rate, with no baseline yet for the client',
+    300004: 'nDPI flags any application/octet-stream download as a binary transfer',
+}
+
+
+class Ctx:
+    def __init__(self, name, out):
+        self.name = name
+        self.dir = os.path.join(out, name)
+        shutil.rmtree(self.dir, ignore_errors=True)  # no log of an earlier run
+        os.makedirs(self.dir)
+        self.pcap = os.path.join(self.dir, 'capture.pcap')
+        self.users = []
+
+    def log(self, what):
+        return os.path.join(self.dir, what + '.log')
+
+
+def load_scenarios():
+    out = []
+    for path in sorted(glob.glob(os.path.join(HERE, 'scenarios', 'sc_*.py'))):
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        m = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(m)
+        out.append(m)
+    return out
+
+
+def tshark_first(pcap, flt):
+    """The packet time of the attack's first packet, read from the capture."""
+    p = subprocess.run(['tshark', '-r', pcap, '-Y', flt, '-T', 'fields',
+                        '-e', 'frame.time_epoch'], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, check=False)
+    v = (p.stdout.decode().split() or [''])[0]
+    return float(v) if v else None
+
+
+def ts_of(e):
+    # 2026-12-07T16:40:01.123456+0000
+    t = e['timestamp']
+    return time.mktime(time.strptime(t[:19], '%Y-%m-%dT%H:%M:%S')) - time.timezone + \
+        float('0.' + t[20:26])
+
+
+def replay(vigia, ctx):
+    eve = os.path.join(ctx.dir, 'eve.json')
+    env = dict(os.environ, VIGIA_ALLOW_ROOT='1')
+    p = subprocess.run([vigia, 'replay', '-q', '--policy', POLICY, '-o', eve, ctx.pcap],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False)
+    if p.returncode != 0:
+        raise RuntimeError('vigia replay: %s' % p.stderr.decode()[-500:])
+    return [json.loads(l) for l in open(eve) if l.strip()]
+
+
+def score(sc, truth, evs):
+    alerts = [e for e in evs if e['event_type'] == 'alert']
+    attackers = set(truth['attacker'])
+    victims = set(truth['victim'])
+    benign = set(truth.get('benign', []))
+    expect = set(truth['expect'])
+
+    def about_attack(a):
+        ends = {a.get('src_ip'), a.get('dest_ip')}
+        return bool(ends & attackers) or bool(ends & victims) or truth.get('spoofed')
+
+    hits = [a for a in alerts if a['alert']['signature_id'] in expect and about_attack(a)]
+    false = [a for a in alerts if a not in hits and
+             ({a.get('src_ip'), a.get('dest_ip')} & benign) and
+             not ({a.get('src_ip'), a.get('dest_ip')} & attackers)]
+    first = truth.get('first_ts')
+    ttd = None
+    if hits and first:
+        ttd = round(min(ts_of(a) for a in hits) - first, 3)
+    return {
+        'scenario': truth['name'], 'tool': truth['tool'], 'command': truth['command'],
+        'kind': truth['kind'], 'expect': sorted(expect),
+        'alerted': bool(hits) if expect else None, 'time_to_detect_s': ttd,
+        'alerts_for_attack': len(hits),
+        'signatures': sorted({a['alert']['signature'] for a in hits}),
+        'false_alerts': len(false),
+        'false_signatures': sorted({a['alert']['signature'] for a in false}),
+        'false_unknown': sorted({a['alert']['signature_id'] for a in false
+                                 if a['alert']['signature_id'] not in KNOWN_FALSE}),
+        'other_alerts': len(alerts) - len(hits) - len(false),
+        'known_miss': KNOWN_MISSES.get(truth['name']),
+        'packets': truth.get('packets'),
+    }
+
+
+def count_packets(pcap):
+    p = subprocess.run(['tshark', '-r', pcap, '-T', 'fields', '-e', 'frame.number'],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    return len(p.stdout.split())
+
+
+def run_one(sc, out, vigia):
+    ctx = Ctx(sc.NAME, out)
+    missing = labmod.have(*sc.TOOLS)
+    if missing:
+        return {'scenario': sc.NAME, 'skipped': '%s is not installed' % missing}
+    lab = labmod.Lab(sc.NAME.replace('-', ''))
+    t0 = time.time()
+    try:
+        info = sc.run(lab, ctx)
+    finally:
+        lab.stop_capture()
+        lab.teardown()
+        servers.remove_users(ctx.users)
+    truth = {'name': sc.NAME, 'kind': sc.KIND, 'expect': list(sc.EXPECT),
+             'detectors': list(getattr(sc, 'DETECTORS', [])),
+             'tool': info['tool'], 'command': info['command'],
+             'attacker': info.get('attacker', []), 'victim': info.get('victim', []),
+             'benign': info.get('benign', []), 'spoofed': info.get('spoofed', False)}
+    truth['first_ts'] = tshark_first(ctx.pcap, info['first']) if info.get('first') else None
+    truth['packets'] = count_packets(ctx.pcap)
+    truth['wall_s'] = round(time.time() - t0, 1)
+    with open(os.path.join(ctx.dir, 'truth.json'), 'w') as f:
+        json.dump(truth, f, indent=1)
+    r = score(sc, truth, replay(vigia, ctx))
+    r['wall_s'] = truth['wall_s']
+    return r
+
+
+def table(results):
+    rows = [('scenario', 'tool', 'expected', 'alerted', 'ttd s', 'alerts', 'false', 'note')]
+    for r in results:
+        if 'skipped' in r:
+            rows.append((r['scenario'], '-', '-', 'skipped', '-', '-', '-', r['skipped']))
+            continue
+        al = '-' if r['alerted'] is None else 'yes' if r['alerted'] else 'NO'
+        note = ('known miss: ' + r['known_miss']) if r['known_miss'] and not r['alerted'] else ''
+        if r['known_miss'] and r['alerted']:
+            note = 'known miss caught: take it off the list'
+        rows.append((r['scenario'], r['tool'], ','.join(map(str, r['expect'])) or '(none)', al,
+                     '-' if r['time_to_detect_s'] is None else '%.3f' % r['time_to_detect_s'],
+                     str(r['alerts_for_attack']), str(r['false_alerts']), note[:90]))
+    w = [max(len(row[i]) for row in rows) for i in range(7)]
+    lines = []
+    for row in rows:
+        lines.append('  '.join(row[i].ljust(w[i]) for i in range(7)) + '  ' + row[7])
+    return '\n'.join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--fast', action='store_true', help='the subset make test runs')
+    ap.add_argument('--only', default='')
+    ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'range'))
+    ap.add_argument('--vigia', default=os.path.join(ROOT, 'build', 'vigia'))
+    ap.add_argument('--list', action='store_true')
+    a = ap.parse_args()
+    scs = load_scenarios()
+    if a.list:
+        for s in scs:
+            print('%-16s %-6s %s' % (s.NAME, 'fast' if s.FAST else '', s.__doc__.strip().splitlines()[0]))
+        return 0
+    if os.geteuid() != 0:
+        print('range: needs root (network namespaces)', file=sys.stderr)
+        return 2
+    if a.only:
+        names = a.only.split(',')
+        scs = [s for s in scs if s.NAME in names]
+    elif a.fast:
+        scs = [s for s in scs if s.FAST]
+    os.makedirs(a.out, exist_ok=True)
+    results = []
+    for s in scs:
+        t = time.time()
+        try:
+            results.append(run_one(s, a.out, a.vigia))
+        except Exception as e:  # a broken scenario is a failure, never a pass
+            results.append({'scenario': s.NAME, 'error': repr(e)[:400]})
+        print('range: %s done in %.1f s' % (s.NAME, time.time() - t), file=sys.stderr)
+    left = labmod.leftovers()
+    summary = {'results': results, 'left_behind': left}
+    with open(os.path.join(a.out, 'results.json'), 'w') as f:
+        json.dump(summary, f, indent=1)
+    print(table([r for r in results if 'error' not in r]))
+    bad = 0
+    for r in results:
+        if 'error' in r:
+            print('range: %s: error: %s' % (r['scenario'], r['error']), file=sys.stderr)
+            bad = 1
+        elif r.get('alerted') is False and not r.get('known_miss'):
+            bad = 1
+        elif r.get('false_unknown'):
+            bad = 1
+    if left:
+        print('range: left behind: %s' % left, file=sys.stderr)
+        bad = 1
+    return bad
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Benign city traffic alone: browsing, lookups, MQTT telemetry, ssh logins
+with a key and scp, a 20 MB download. Nothing may alert."""
+import os
+import subprocess
+
+import benign
+import servers
+
+NAME = 'benign'
+KIND = 'benign'
+TOOLS = ['curl', 'dig', 'mosquitto_pub', 'lighttpd', 'dnsmasq', 'mosquitto', 'sshd', 'tcpdump']
+FAST = True
+EXPECT = []
+SSH = '10.50.0.22'
+
+
+def run(lab, ctx):
+    benign.city(lab, ctx)
+    lab.host('sshsrv', [SSH + '/24'])
+    servers.ensure_user(ctx.users)
+    key = os.path.join(ctx.dir, 'id_ed25519')
+    if not os.path.exists(key):
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key], check=True)
+    servers.ssh(lab, 'sshsrv', ctx.dir, authorized=key + '.pub')
+    lab.capture(ctx.pcap)
+    benign.start(lab, ctx, rounds=16)
+    ssh = ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+           '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5']
+    for i in range(3):
+        lab.run('office', ssh + ['%s@%s' % (servers.FTP_USER, SSH), 'true'], timeout=20,
+                log=ctx.log('ssh'))
+    lab.run('office', ['scp'] + ssh[1:] + [os.path.join(ctx.dir, 'lighttpd.conf'),
+                                           '%s@%s:/dev/null' % (servers.FTP_USER, SSH)],
+            timeout=20, log=ctx.log('scp'))
+    lab.run('office', ['curl', '-s', '-o', '/dev/null', '-m', '30', 'http://%s/big.bin' % benign.WEB],
+            timeout=40, log=ctx.log('download'))
+    lab.run('office', ['sh', '-c', 'sleep 8'], timeout=12)  # the background loops end
+    return {'tool': 'curl, dig, mosquitto_pub, ssh, scp',
+            'command': 'browsing, lookups, telemetry, 3 ssh logins, scp, 20 MB download',
+            'benign': benign.ADDRS, 'attacker': [], 'victim': []}
