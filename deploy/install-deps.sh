@@ -18,7 +18,7 @@ libmicrohttpd-dev libsystemd-dev libcap-ng-dev libgcrypt20-dev chromium systemd 
 RANGE_PKGS="nmap masscan hping3 hydra sqlmap slowhttptest iodine ptunnel-ng dsniff thc-ipv6
 yersinia openssh-server openssh-client telnetd openbsd-inetd telnet vsftpd ftp lighttpd
 dnsmasq-base mosquitto mosquitto-clients memcached libcoap3-bin python3-pymodbus tcpdump curl
-sqlite3 python3-serial bind9-dnsutils isc-dhcp-client iputils-ping"
+sqlite3 python3-serial python3-serial-asyncio bind9-dnsutils isc-dhcp-client iputils-ping"
 
 missing=""
 for p in $PKGS $RANGE_PKGS; do

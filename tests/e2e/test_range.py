@@ -45,5 +45,7 @@ def test_range_scenario(vigia, tmp_path, name):
             assert r['alerted'], (name, r)
             assert r['time_to_detect_s'] is not None and r['time_to_detect_s'] >= 0
     assert r['false_unknown'] == [], r
+    if 'live_equals_replay' in r:  # vigia live ran on the tap during the attack
+        assert r['live_equals_replay'], (r['live_signatures'], r['signatures'])
     # the exit status says the same
     assert p.returncode == 0, p.stderr.decode()[-2000:]

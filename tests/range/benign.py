@@ -18,11 +18,23 @@ def start(lab, ctx, rounds=10, pace=0.5):
     office = ('for i in $(seq %d); do curl -s -o /dev/null -m 3 http://%s/ ; '
               'dig +time=1 +tries=1 @%s www.range.test A >/dev/null; sleep %s; done'
               % (rounds, WEB, DNS, pace))
-    lab.start('office', ['sh', '-c', office], log=ctx.log('benign-office'))
+    procs = [lab.start('office', ['sh', '-c', office], log=ctx.log('benign-office'))]
     for i in range(len(IOT)):
         dev = ('for i in $(seq %d); do mosquitto_pub -h %s -q 1 -i lamp-%d -t city/lamp/%d '
                '-m "{\\"lux\\":$i}"; sleep %s; done' % (rounds, MQTT, i, i, pace))
-        lab.start('iot%d' % i, ['sh', '-c', dev], log=ctx.log('benign-iot%d' % i))
+        procs.append(lab.start('iot%d' % i, ['sh', '-c', dev], log=ctx.log('benign-iot%d' % i)))
+    return procs
+
+
+def wait(procs, deadline=60):
+    """Until the benign loops are done (they are bounded)."""
+    import time
+    end = time.time() + deadline
+    for p in procs:
+        try:
+            p.wait(max(0.1, end - time.time()))
+        except Exception:
+            pass
 
 
 ADDRS = [OFFICE] + IOT

@@ -8,8 +8,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PY = '/usr/bin/python3'
 
 LOGIN_CGI = r'''#!/usr/bin/python3
-# The city portal's login form: POST user=..&pass=..; a failure is a 401
-# with the form again, as many portals do.
+# The city portal's login form: POST user=..&pass=..; a failure is the
+# form again with "Login failed" (200), as most portals answer.
 import os, sys, urllib.parse
 n = int(os.environ.get('CONTENT_LENGTH') or 0)
 body = sys.stdin.read(n) if n else os.environ.get('QUERY_STRING', '')
@@ -18,7 +18,7 @@ ok = f.get('user', [''])[0] == 'operator' and f.get('pass', [''])[0] == 'street-
 if os.environ.get('REQUEST_METHOD') == 'POST' and ok:
     print('Status: 200 OK\r\nContent-Type: text/html\r\n\r\n<p>Welcome, operator</p>')
 elif os.environ.get('REQUEST_METHOD') == 'POST':
-    print('Status: 401 Unauthorized\r\nContent-Type: text/html\r\n\r\n<p>Login failed</p>'
+    print('Status: 200 OK\r\nContent-Type: text/html\r\n\r\n<p>Login failed</p>'
           '<form method=post><input name=user><input name=pass type=password></form>')
 else:
     print('Status: 200 OK\r\nContent-Type: text/html\r\n\r\n'

@@ -11,6 +11,7 @@ KIND = 'benign'
 TOOLS = ['curl', 'dig', 'mosquitto_pub', 'lighttpd', 'dnsmasq', 'mosquitto', 'sshd', 'tcpdump']
 FAST = True
 EXPECT = []
+DETECTORS = []
 SSH = '10.50.0.22'
 
 
@@ -23,7 +24,7 @@ def run(lab, ctx):
         subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key], check=True)
     servers.ssh(lab, 'sshsrv', ctx.dir, authorized=key + '.pub')
     lab.capture(ctx.pcap)
-    benign.start(lab, ctx, rounds=16)
+    procs = benign.start(lab, ctx, rounds=16)
     ssh = ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
            '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5']
     for i in range(3):
@@ -34,7 +35,7 @@ def run(lab, ctx):
             timeout=20, log=ctx.log('scp'))
     lab.run('office', ['curl', '-s', '-o', '/dev/null', '-m', '30', 'http://%s/big.bin' % benign.WEB],
             timeout=40, log=ctx.log('download'))
-    lab.run('office', ['sh', '-c', 'sleep 8'], timeout=12)  # the background loops end
+    benign.wait(procs)
     return {'tool': 'curl, dig, mosquitto_pub, ssh, scp',
             'command': 'browsing, lookups, telemetry, 3 ssh logins, scp, 20 MB download',
             'benign': benign.ADDRS, 'attacker': [], 'victim': []}

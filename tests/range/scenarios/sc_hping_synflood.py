@@ -1,15 +1,16 @@
 """hping3 SYN flood with random spoofed sources against the city's web
-server: 30,000 SYNs at about 10,000 per second."""
+server: 20,000 SYNs at up to 20,000 per second."""
 import benign
 
 NAME = 'hping-synflood'
 KIND = 'flood'
 TOOLS = ['hping3', 'lighttpd', 'dnsmasq', 'mosquitto', 'tcpdump']
 FAST = True
+LIVE = True
 EXPECT = [100101]
 DETECTORS = ['flood']
 ATTACKER = '198.51.100.66'
-CMD = ['hping3', '-S', '-p', '80', '--rand-source', '-c', '30000', '-i', 'u100', '-q',
+CMD = ['hping3', '-S', '-p', '80', '--rand-source', '-c', '20000', '-i', 'u50', '-q',
        benign.WEB]
 
 

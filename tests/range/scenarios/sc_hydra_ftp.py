@@ -1,4 +1,4 @@
-"""hydra guessing FTP passwords on vsftpd: 24 tries with 4 tasks, the last
+"""hydra guessing FTP passwords on vsftpd: 12 tries with 4 tasks, the last
 one right."""
 import os
 
@@ -22,7 +22,7 @@ def run(lab, ctx):
     servers.ftp(lab, 'victim', ctx.dir)
     words = os.path.join(ctx.dir, 'words.txt')
     with open(words, 'w') as f:
-        f.write(''.join('guess%02d\n' % i for i in range(23)) + servers.FTP_PASS + '\n')
+        f.write(''.join('guess%02d\n' % i for i in range(11)) + servers.FTP_PASS + '\n')
     cmd = ['hydra', '-l', servers.FTP_USER, '-P', words, '-t', '4', '-f', '-I',
            'ftp://%s' % VICTIM]
     lab.capture(ctx.pcap)

@@ -9,6 +9,7 @@ NAME = 'iodine'
 KIND = 'dns-tunnel'
 TOOLS = ['iodine', 'iodined', 'dnsmasq', 'lighttpd', 'mosquitto', 'tcpdump']
 FAST = True
+LIVE = True
 EXPECT = [100301, 100302]
 DETECTORS = ['dns']
 ATTACKER, TUNSRV = '10.20.0.66', '10.50.0.54'

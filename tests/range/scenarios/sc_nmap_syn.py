@@ -7,6 +7,7 @@ NAME = 'nmap-syn'
 KIND = 'scan'
 TOOLS = ['nmap', 'lighttpd', 'dnsmasq', 'mosquitto', 'sshd', 'tcpdump']
 FAST = True
+LIVE = True
 EXPECT = [100002]
 DETECTORS = ['scan']
 ATTACKER, VICTIM = '10.10.0.66', '10.50.0.22'

@@ -8,7 +8,7 @@ NAME = 'sqlmap'
 KIND = 'web-attack'
 TOOLS = ['sqlmap', 'lighttpd', 'dnsmasq', 'mosquitto', 'tcpdump']
 FAST = True
-EXPECT = [300002, 300013]
+EXPECT = [300002, 300013, 300040]
 DETECTORS = ['risk']
 ATTACKER = '198.51.100.77'
 
