@@ -18,7 +18,8 @@ libmicrohttpd-dev libsystemd-dev libcap-ng-dev libgcrypt20-dev chromium systemd 
 RANGE_PKGS="nmap masscan hping3 hydra sqlmap slowhttptest iodine ptunnel-ng dsniff thc-ipv6
 yersinia openssh-server openssh-client telnetd openbsd-inetd telnet vsftpd ftp lighttpd
 dnsmasq-base mosquitto mosquitto-clients memcached libcoap3-bin python3-pymodbus tcpdump curl
-sqlite3 python3-serial python3-serial-asyncio bind9-dnsutils isc-dhcp-client iputils-ping"
+sqlite3 python3-serial python3-serial-asyncio bind9-dnsutils isc-dhcp-client iputils-ping
+lighttpd-mod-openssl openssl chrony"
 
 missing=""
 for p in $PKGS $RANGE_PKGS; do
@@ -54,7 +55,7 @@ if [ -n "$own_policy" ]; then
 	$SUDO rm -f /usr/sbin/policy-rc.d
 fi
 if [ -d /run/systemd/system ]; then
-	for u in ssh vsftpd lighttpd mosquitto memcached openbsd-inetd inetd iodined; do
+	for u in ssh vsftpd lighttpd mosquitto memcached openbsd-inetd inetd iodined chrony; do
 		$SUDO systemctl disable --now "$u" >/dev/null 2>&1 || true
 	done
 fi

@@ -15,9 +15,13 @@ def hosts(lab):
 
 def start(lab, ctx, rounds=10, pace=0.5):
     """Browsing and telemetry for about rounds * pace seconds."""
+    import os
+    ca = os.path.join(ctx.dir, 'ca.pem')
     office = ('for i in $(seq %d); do curl -s -o /dev/null -m 3 http://%s/ ; '
+              'curl -s -o /dev/null -m 3 --cacert %s --resolve www.range.test:443:%s '
+              'https://www.range.test/ ; '
               'dig +time=1 +tries=1 @%s www.range.test A >/dev/null; sleep %s; done'
-              % (rounds, WEB, DNS, pace))
+              % (rounds, WEB, ca, WEB, DNS, pace))
     procs = [lab.start('office', ['sh', '-c', office], log=ctx.log('benign-office'))]
     for i in range(len(IOT)):
         dev = ('for i in $(seq %d); do mosquitto_pub -h %s -q 1 -i lamp-%d -t city/lamp/%d '
@@ -49,6 +53,9 @@ def city(lab, ctx, web=True, dns=True, mqtt=True, dns_extra=(), zone_ns=None):
     if dns:
         lab.host('dns', [DNS + '/24'])
         servers.dns(lab, 'dns', ctx.dir, zone_ns=zone_ns, extra=dns_extra)
+        import lab as labmod
+        if labmod.have('chronyd') is None:
+            servers.ntp(lab, 'dns', ctx.dir)
     if mqtt:
         lab.host('broker', [MQTT + '/24'])
         servers.mqtt(lab, 'broker', ctx.dir)

@@ -40,6 +40,39 @@ except sqlite3.Error as e:
 '''
 
 
+def tls_cert(d, name):
+    """The city's own CA and a server certificate it signed (clients trust
+    d/ca.pem): not self-signed, as a real portal's is not."""
+    ca, pem = os.path.join(d, 'ca.pem'), os.path.join(d, 'server.pem')
+    if os.path.exists(pem):
+        return pem
+    cakey, key, csr = (os.path.join(d, n) for n in ('ca.key', 'server.key', 'server.csr'))
+    q = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', cakey,
+                    '-out', ca, '-days', '30', '-subj', '/CN=City Range CA'], **q)
+    subprocess.run(['openssl', 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr,
+                    '-subj', '/CN=' + name], **q)
+    ext = os.path.join(d, 'san.ext')
+    with open(ext, 'w') as f:
+        f.write('subjectAltName=DNS:%s\n' % name)
+    subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca, '-CAkey', cakey,
+                    '-CAcreateserial', '-out', pem + '.crt', '-days', '30', '-extfile', ext], **q)
+    with open(pem, 'w') as f:
+        f.write(open(pem + '.crt').read() + open(key).read())
+    return pem
+
+
+def ntp(lab, host, d):
+    """chronyd serving time from the local clock (-x: it never touches the
+    machine's clock)."""
+    conf = os.path.join(d, 'chrony.conf')
+    with open(conf, 'w') as f:
+        f.write('local stratum 8\nallow 10.0.0.0/8\nbindaddress %s\nport 123\ncmdport 0\n'
+                'pidfile %s/chronyd.pid\ndriftfile %s/chrony.drift\n' % (lab.ip(host), d, d))
+    lab.start(host, ['chronyd', '-d', '-x', '-u', 'root', '-f', conf], log=os.path.join(d, 'chrony.log'))
+    lab.wait_port(host, 123, 'udp')
+
+
 def web(lab, host, d):
     """lighttpd: static pages, a 20 MB file, the login form and the search
     page (CGI, /usr/bin/python3)."""
@@ -71,9 +104,10 @@ def web(lab, host, d):
             os.chmod(os.path.join(dirpath, fn), 0o755 if fn.endswith('.py') else 0o644)
     os.chmod(os.path.join(cgi, 'city.db'), 0o666)
     os.chmod(cgi, 0o777)
+    pem = tls_cert(d, 'www.range.test')
     conf = os.path.join(d, 'lighttpd.conf')
     with open(conf, 'w') as f:
-        f.write('''server.modules = ("mod_cgi", "mod_access")
+        f.write('''server.modules = ("mod_cgi", "mod_access", "mod_openssl")
 server.document-root = "%s"
 server.bind = "%s"
 server.port = 80
@@ -82,7 +116,8 @@ server.max-connections = 1024
 index-file.names = ("index.html")
 mimetype.assign = (".html" => "text/html", ".bin" => "application/octet-stream")
 $HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = (".py" => "%s") }
-''' % (root, lab.ip(host), d, PY))
+$SERVER["socket"] == "%s:443" { ssl.engine = "enable" ssl.pemfile = "%s" }
+''' % (root, lab.ip(host), d, PY, lab.ip(host), pem))
     lab.start(host, ['lighttpd', '-D', '-f', conf], log=os.path.join(d, 'lighttpd.log'))
     lab.wait_port(host, 80)
 

@@ -1,5 +1,6 @@
-"""Benign city traffic alone: browsing, lookups, MQTT telemetry, ssh logins
-with a key and scp, a 20 MB download. Nothing may alert."""
+"""Benign city traffic alone: browsing (HTTP and HTTPS), lookups, MQTT
+telemetry, NTP, ssh logins with a key and scp, a 20 MB download. Nothing
+may alert."""
 import os
 import subprocess
 
@@ -8,7 +9,8 @@ import servers
 
 NAME = 'benign'
 KIND = 'benign'
-TOOLS = ['curl', 'dig', 'mosquitto_pub', 'lighttpd', 'dnsmasq', 'mosquitto', 'sshd', 'tcpdump']
+TOOLS = ['curl', 'dig', 'mosquitto_pub', 'lighttpd', 'dnsmasq', 'mosquitto', 'sshd', 'chronyd',
+         'tcpdump']
 FAST = True
 EXPECT = []
 DETECTORS = []
@@ -35,7 +37,12 @@ def run(lab, ctx):
             timeout=20, log=ctx.log('scp'))
     lab.run('office', ['curl', '-s', '-o', '/dev/null', '-m', '30', 'http://%s/big.bin' % benign.WEB],
             timeout=40, log=ctx.log('download'))
+    # NTP: the office PC asks the city's server (chronyd -Q: it only
+    # measures, the machine's clock is left alone)
+    lab.run('office', ['chronyd', '-Q', '-t', '8', 'server %s iburst maxsamples 4' % benign.DNS,
+                       'pidfile %s/chronyd-q.pid' % ctx.dir], timeout=12, log=ctx.log('ntp'))
     benign.wait(procs)
     return {'tool': 'curl, dig, mosquitto_pub, ssh, scp',
-            'command': 'browsing, lookups, telemetry, 3 ssh logins, scp, 20 MB download',
+            'command': 'browsing (HTTP, HTTPS), lookups, telemetry, NTP, 3 ssh logins, scp, '
+                       '20 MB download',
             'benign': benign.ADDRS, 'attacker': [], 'victim': []}
