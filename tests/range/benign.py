@@ -51,7 +51,8 @@ def city(lab, ctx, web=True, dns=True, mqtt=True, dns_extra=(), zone_ns=None):
         lab.host('web', [WEB + '/24'])
         servers.web(lab, 'web', ctx.dir)
     if dns:
-        lab.host('dns', [DNS + '/24'])
+        # the resolver also serves the IoT LAN (its DHCP server, when asked)
+        lab.host('dns', [DNS + '/24', '10.20.0.53/24'])
         servers.dns(lab, 'dns', ctx.dir, zone_ns=zone_ns, extra=dns_extra)
         import lab as labmod
         if labmod.have('chronyd') is None:

@@ -9,7 +9,7 @@ ATTACKER = '198.51.100.66'
 
 
 def run(lab, ctx, service, victim, start, tries=16, user=None, password=None, target=None,
-        extra=()):
+        extra=(), tasks=4, timeout=90):
     benign.city(lab, ctx)
     lab.host('attacker', [ATTACKER + '/24'])
     if victim != benign.WEB:
@@ -20,11 +20,11 @@ def run(lab, ctx, service, victim, start, tries=16, user=None, password=None, ta
     with open(words, 'w') as f:
         f.write(''.join('guess%02d\n' % i for i in range(tries - 1)) +
                 (password or servers.FTP_PASS) + '\n')
-    cmd = ['hydra', '-l', user or servers.FTP_USER, '-P', words, '-t', '4', '-f', '-I',
+    cmd = ['hydra', '-l', user or servers.FTP_USER, '-P', words, '-t', str(tasks), '-f', '-I',
            '-w', '10'] + list(extra) + [target or '%s://%s' % (service, victim)]
     lab.capture(ctx.pcap)
     benign.start(lab, ctx, rounds=8)
-    lab.run('attacker', cmd, timeout=90, log=ctx.log('hydra'))
+    lab.run('attacker', cmd, timeout=timeout, log=ctx.log('hydra'))
     return {'tool': 'hydra', 'command': ' '.join(cmd).replace(words, 'words.txt'),
             'attacker': [ATTACKER], 'victim': [victim], 'benign': benign.ADDRS,
             'first': 'ip.src==%s && ip.dst==%s && tcp.flags.syn==1' % (ATTACKER, victim)}

@@ -154,21 +154,26 @@ def mqtt(lab, host, d):
 
 FTP_USER = 'vrange'
 FTP_PASS = 'lamp-post-7'
+KEY_USER = 'vrangekey'   # logs in with a key only (its password is locked)
 
 
 def ensure_user(made):
-    """The range's login user (ssh, ftp, telnet): made now, removed at the end."""
-    r = subprocess.run(['id', FTP_USER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if r.returncode != 0:
-        subprocess.run(['useradd', '-M', '-d', '/nonexistent', '-s', '/bin/sh', FTP_USER],
-                       check=True)
-        made.append(FTP_USER)
+    """The range's login users (ssh, ftp, telnet): one with a password, one
+    with a key; made now, removed at the end."""
+    for u in (FTP_USER, KEY_USER):
+        r = subprocess.run(['id', u], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r.returncode != 0:
+            # a home of its own (vsftpd and login chdir there), removed with it
+            subprocess.run(['useradd', '-m', '-d', '/var/tmp/' + u, '-s', '/bin/sh', u],
+                           check=True)
+            made.append(u)
     subprocess.run(['chpasswd'], input=('%s:%s\n' % (FTP_USER, FTP_PASS)).encode(), check=True)
+    subprocess.run(['usermod', '-p', '*', KEY_USER], check=True)
 
 
 def remove_users(made):
     for u in made:
-        subprocess.run(['userdel', u], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(['userdel', '-r', u], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     made.clear()
 
 

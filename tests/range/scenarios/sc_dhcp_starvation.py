@@ -12,7 +12,7 @@ ATTACKER = '10.20.0.66'
 
 
 def run(lab, ctx):
-    benign.city(lab, ctx, dns_extra=['dhcp-range=10.50.0.100,10.50.0.199,255.255.255.0,1h',
+    benign.city(lab, ctx, dns_extra=['dhcp-range=10.20.0.100,10.20.0.199,255.255.255.0,1h',
                                      'interface=eth0', 'except-interface=lo',
                                      'dhcp-leasefile=%s/leases' % ctx.dir])
     lab.host('attacker', [ATTACKER + '/24'])

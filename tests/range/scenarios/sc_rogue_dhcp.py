@@ -10,18 +10,18 @@ TOOLS = ['dhclient', 'dnsmasq', 'lighttpd', 'mosquitto', 'tcpdump']
 FAST = False
 EXPECT = []
 DETECTORS = ['dhcp']
-ATTACKER = '10.50.0.66'
+ATTACKER = '10.20.0.66'
 
 
 def run(lab, ctx):
-    benign.city(lab, ctx, dns_extra=['dhcp-range=10.50.0.100,10.50.0.149,255.255.255.0,1h',
+    benign.city(lab, ctx, dns_extra=['dhcp-range=10.20.0.100,10.20.0.149,255.255.255.0,1h',
                                      'interface=eth0', 'dhcp-leasefile=%s/leases' % ctx.dir])
     lab.host('attacker', [ATTACKER + '/24'])
     lab.host('client', [])
     conf = os.path.join(ctx.dir, 'rogue.conf')
     with open(conf, 'w') as f:
         f.write('port=0\nno-resolv\nbind-interfaces\ninterface=eth0\n'
-                'dhcp-range=10.50.0.150,10.50.0.199,255.255.255.0,1h\n'
+                'dhcp-range=10.20.0.150,10.20.0.199,255.255.255.0,1h\n'
                 'dhcp-option=3,%s\ndhcp-option=6,%s\ndhcp-authoritative\n'
                 'dhcp-leasefile=%s/rogue.leases\npid-file=%s/rogue.pid\n'
                 % (ATTACKER, ATTACKER, ctx.dir, ctx.dir))
