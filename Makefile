@@ -147,7 +147,7 @@ test: deps
 	@$(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=10
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=7
 
 # libFuzzer targets (clang). `make fuzz` builds them and runs each for
 # FUZZ_TIME seconds (FUZZ_JOBS at a time) from a seed corpus made from the

@@ -32,7 +32,7 @@ def run(lab, ctx):
         subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key], check=True)
     servers.ssh(lab, 'sshsrv', ctx.dir, authorized=key + '.pub')
     lab.capture(ctx.pcap)
-    procs = benign.start(lab, ctx, rounds=16)
+    procs = benign.start(lab, ctx, rounds=10)
     procs.append(modbus_poll.start(lab, ctx, 'master', 'poll'))
     # a device joining the LAN takes a lease from the city's DHCP server
     lab.run('newdev', ['dhclient', '-1', '-v', '-sf', '/bin/true', '-lf',

