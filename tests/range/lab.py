@@ -10,6 +10,7 @@ simply has no route back.
 Everything made is remembered and removed in teardown(): processes by pid
 (then whatever else still runs in our namespaces), namespaces by name.
 """
+import itertools
 import os
 import shutil
 import signal
@@ -25,10 +26,13 @@ def sh(argv, check=True, **kw):
     return subprocess.run(argv, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
+_LABS = itertools.count()
+
+
 class Lab:
     def __init__(self, tag):
-        # short names: interface names are at most 15 bytes
-        self.tag = 'vr%x%s' % (os.getpid() & 0xfff, tag[:4])
+        # short names, unique in this run (labs may run side by side)
+        self.tag = 'vr%x%02d%s' % (os.getpid() & 0xfff, next(_LABS) % 100, tag[:4])
         self.sw = self.tag + '-sw'
         self.hosts = {}
         self.procs = []

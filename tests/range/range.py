@@ -67,6 +67,9 @@ KNOWN_FALSE = {
 }
 
 
+USERS = []
+
+
 class Ctx:
     def __init__(self, name, out):
         self.name = name
@@ -74,7 +77,7 @@ class Ctx:
         shutil.rmtree(self.dir, ignore_errors=True)  # no log of an earlier run
         os.makedirs(self.dir)
         self.pcap = os.path.join(self.dir, 'capture.pcap')
-        self.users = []
+        self.users = USERS  # made once per run, removed at its end
 
     def log(self, what):
         return os.path.join(self.dir, what + '.log')
@@ -215,7 +218,6 @@ def run_one(sc, out, vigia):
         if live:
             live_evs = live.stop()
         lab.teardown()
-        servers.remove_users(ctx.users)
     truth = {'name': sc.NAME, 'kind': sc.KIND, 'expect': list(sc.EXPECT),
              'detectors': list(getattr(sc, 'DETECTORS', [])),
              'tool': info['tool'], 'command': info['command'],
@@ -271,6 +273,8 @@ def main():
     ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'range'))
     ap.add_argument('--vigia', default=os.path.join(ROOT, 'build', 'vigia'))
     ap.add_argument('--list', action='store_true')
+    ap.add_argument('--jobs', type=int, default=1,
+                    help='scenarios at a time (each has its own LAN)')
     a = ap.parse_args()
     scs = load_scenarios()
     if a.list:
@@ -286,14 +290,25 @@ def main():
     elif a.fast:
         scs = [s for s in scs if s.FAST]
     os.makedirs(a.out, exist_ok=True)
-    results = []
-    for s in scs:
+
+    def one(s):
         t = time.time()
         try:
-            results.append(run_one(s, a.out, a.vigia))
+            r = run_one(s, a.out, a.vigia)
         except Exception as e:  # a broken scenario is a failure, never a pass
-            results.append({'scenario': s.NAME, 'error': repr(e)[:400]})
+            r = {'scenario': s.NAME, 'error': repr(e)[:400]}
         print('range: %s done in %.1f s' % (s.NAME, time.time() - t), file=sys.stderr)
+        return r
+
+    try:
+        if a.jobs > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(a.jobs) as ex:
+                results = list(ex.map(one, scs))
+        else:
+            results = [one(s) for s in scs]
+    finally:
+        servers.remove_users(USERS)
     left = labmod.leftovers()
     summary = {'results': results, 'left_behind': left}
     with open(os.path.join(a.out, 'results.json'), 'w') as f:

@@ -3,6 +3,7 @@ foreground (so the lab knows its pid), configured from files written under
 the scenario's directory and listening only on that host's address."""
 import os
 import subprocess
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = '/usr/bin/python3'
@@ -157,9 +158,17 @@ FTP_PASS = 'lamp-post-7'
 KEY_USER = 'vrangekey'   # logs in with a key only (its password is locked)
 
 
+_USER_LOCK = threading.Lock()
+
+
 def ensure_user(made):
     """The range's login users (ssh, ftp, telnet): one with a password, one
     with a key; made now, removed at the end."""
+    with _USER_LOCK:
+        _ensure_user(made)
+
+
+def _ensure_user(made):
     for u in (FTP_USER, KEY_USER):
         r = subprocess.run(['id', u], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if r.returncode != 0:
