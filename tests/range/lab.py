@@ -112,14 +112,14 @@ class Lab:
         self.procs.append(p)
         return p
 
-    def run(self, host, argv, timeout, log=None, check=False, env=None, inp=None):
+    def run(self, host, argv, timeout, log=None, check=False, env=None, inp=None, cwd=None):
         """A bounded command (a tool, a client): killed at its timeout."""
         ns = self.ns(host)
         out = open(log, 'ab') if log else subprocess.DEVNULL
         p = subprocess.Popen(['ip', 'netns', 'exec', ns] + list(argv), stdout=out,
                              stderr=subprocess.STDOUT,
                              stdin=subprocess.PIPE if inp is not None else subprocess.DEVNULL,
-                             env=env, start_new_session=True)
+                             env=env, cwd=cwd, start_new_session=True)
         try:
             p.communicate(inp, timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -19,9 +19,10 @@ def run(lab, ctx):
     cmd = ['yersinia', 'dhcp', '-attack', '1', '-interface', 'eth0']
     lab.capture(ctx.pcap)
     benign.start(lab, ctx, rounds=6)
-    # yersinia stops at a key press (or EOF) on its stdin: a pipe open 2 s
+    # yersinia stops at a key press (or EOF) on its stdin: a pipe open 2 s;
+    # it writes yersinia.log in its working directory, so that is the scenario's
     lab.run('attacker', ['sh', '-c', 'sleep 2 | ' + ' '.join(cmd)], timeout=10,
-            log=ctx.log('yersinia'))
+            log=ctx.log('yersinia'), cwd=ctx.dir)
     return {'tool': 'yersinia', 'command': ' '.join(cmd), 'attacker': [ATTACKER],
             'victim': [benign.DNS], 'benign': benign.ADDRS, 'spoofed': True,
             'first': 'dhcp.option.dhcp==1 && eth.src!=%s' % lab.hosts['office']['mac']}
