@@ -64,7 +64,7 @@ LIB_SRC  += dataplane/decode.c dataplane/flow_table.c dataplane/classify.c \
             detectors/sketch.c detectors/detector.c detectors/analytics.c \
             detectors/det_scan.c detectors/det_flood.c detectors/det_brute.c \
             detectors/det_dns.c detectors/det_beacon.c detectors/det_risk.c \
-            detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_ics.c detectors/det_policy.c detectors/det_intel.c detectors/devline.c
+            detectors/det_http.c detectors/det_5g.c detectors/det_baseline.c detectors/det_ics.c detectors/det_policy.c detectors/det_intel.c detectors/det_l2.c detectors/devline.c
 # The program's room: linked into vigia only; its config loader is in the
 # library too, for its unit test and fuzzer.
 LIB_SRC  += app/config.c app/optable.c

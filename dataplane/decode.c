@@ -186,6 +186,12 @@ static int dec_ethertype(struct dctx *c, uint16_t type, const uint8_t *p,
 				return DEC_BAD;
 			}
 			return dec_ppp_proto(c, rd16(p + 6), p + 8, len - 8);
+		case 0x0806:
+			if (!d->tun_depth) {
+				d->arp = p;
+				d->arp_len = len;
+			}
+			return DEC_NOT_IP;
 		default:
 			return DEC_NOT_IP;
 		}

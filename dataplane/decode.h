@@ -168,6 +168,9 @@ struct decoded {
 	uint8_t q_ipver, q_proto;
 	uint16_t q_sport, q_dport;
 	uint8_t q_src[16], q_dst[16];
+	/* DEC_NOT_IP: an ARP packet on the outermost link (for proto/l2.h) */
+	const uint8_t *arp;
+	uint32_t arp_len;
 };
 
 /* GTP-U headers followed into their payload (default 1): a GTP-U packet

@@ -184,6 +184,16 @@ static inline int is_reflector_port(uint16_t port)
 	}
 }
 
+/* DHCP (both ports 67/68) or IPv6 neighbour discovery on the outer link */
+static inline int is_l2_control(const struct decoded *d)
+{
+	if (d->tun_depth || !d->has_l4)
+		return 0;
+	if (d->proto == 17)
+		return (d->sport == 67 || d->sport == 68) && (d->dport == 67 || d->dport == 68);
+	return d->proto == 58 && d->icmp_type >= 133 && d->icmp_type <= 137;
+}
+
 /* An ICMP error about a flow this worker tracks: counted there, no flow
  * of its own (as Suricata attaches it to the flow it quotes). The quote
  * travelled the same way as the error: same tunnel, same VLANs. */
@@ -231,10 +241,13 @@ static void process_one(struct worker *w, const struct pkt *p, const struct pkt_
 	if (d.anomalies)
 		wk_count_anomalies(w, d.anomalies);
 	if (r != DEC_OK) {
-		if (r == DEC_BAD)
+		if (r == DEC_BAD) {
 			w->st.decode_bad++;
-		else
+		} else {
 			w->st.not_ip++;
+			if (d.arp && w->feed)
+				wk_l2(w, p, &d);
+		}
 		if (d.anomalies)
 			wk_flowless_anomalies(w, d.anomalies);
 		return;
@@ -249,6 +262,8 @@ static void process_one(struct worker *w, const struct pkt *p, const struct pkt_
 		w->st.tunnelled++;
 	if (d.icmp_err && icmp_error(w, &d))
 		return;
+	if (w->feed && is_l2_control(&d))
+		wk_l2(w, p, &d);
 	int from_lo = x->from_lo;
 	uint32_t h = x->hash;
 	const struct flow_key *kp = &x->k;

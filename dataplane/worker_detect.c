@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../policies/policy.h"
+#include "../proto/l2.h"
+
 const struct ev_app *wk_call_describe(void *ctx)
 {
 	struct det_call *c = ctx;
@@ -251,3 +254,93 @@ void wk_baseline_end(struct worker *w, struct flow *f, struct flow_meta *m)
 	det_feed_commit(w->feed, r);
 }
 
+
+/* ARP, DHCP and neighbour discovery: every message is a record for the L2
+ * detectors (the messages are few; a storm of them is what they judge).
+ * Only the outermost link's: a tunnelled LAN is not this sensor's LAN. */
+void wk_l2(struct worker *w, const struct pkt *p, const struct decoded *d)
+{
+	struct l2_arp arp;
+	struct l2_dhcp dh;
+	struct l2_nd nd;
+	int what;
+
+	if (d->arp) {
+		if (l2_arp_parse(d->arp, d->arp_len, &arp))
+			return;
+		what = DET_L2_ARP;
+	} else if (d->tun_depth || !d->has_l4) {
+		return;
+	} else if (d->proto == 17) {
+		if (l2_dhcp_parse(d->payload, d->payload_len, &dh))
+			return;
+		what = DET_L2_DHCP;
+	} else if (d->proto == 58 && d->payload_len >= 4 && d->ipver == 6) {
+		if (l2_nd_parse(d->payload - 4, d->payload_len + 4, &nd))
+			return;
+		what = DET_L2_ND;
+	} else {
+		return;
+	}
+	struct det_rec *r = det_feed_reserve(w->feed);
+	if (!r)
+		return;
+	memset(r, 0, offsetof(struct det_rec, u));
+	memset(&r->u.l2, 0, sizeof(r->u.l2));
+	r->kind = DR_L2;
+	r->ts_us = w->now_us;
+	r->worker = (uint16_t)w->cfg.id;
+	r->u.l2.what = (uint8_t)what;
+	r->u.l2.vlan = d->vlan_count ? d->vlan[0] : 0;
+	if (p->link == DEC_LINK_ETH && p->caplen >= 14) {
+		memcpy(r->u.l2.eth_dst, p->data, 6);
+		memcpy(r->u.l2.eth_src, p->data + 6, 6);
+	}
+	if (what == DET_L2_ARP) {
+		r->ipver = 4;
+		r->u.l2.op = (uint8_t)(arp.op > 255 ? 255 : arp.op);
+		memcpy(r->src, arp.spa, 4);
+		memcpy(r->dst, arp.tpa, 4);
+		memcpy(r->u.l2.hw, arp.sha, 6);
+		r->u.l2.has_hw = 1;
+		memcpy(r->u.l2.ip, arp.spa, 4);
+		memcpy(r->u.l2.ip2, arp.tpa, 4);
+	} else {
+		r->ipver = d->ipver;
+		r->proto = d->proto;
+		r->sport = d->sport;
+		r->dport = d->dport;
+		memcpy(r->src, d->src, 16);
+		memcpy(r->dst, d->dst, 16);
+		if (what == DET_L2_DHCP) {
+			r->u.l2.op = dh.msg;
+			memcpy(r->u.l2.hw, dh.chaddr, 6);
+			r->u.l2.has_hw = 1;
+			memcpy(r->u.l2.ip, dh.has_server_id ? dh.server_id : d->src, 4);
+			memcpy(r->u.l2.ip2, dh.op == 2 ? dh.yiaddr : dh.requested, 4);
+		} else {
+			r->u.l2.op = nd.type;
+			r->u.l2.flags = nd.type == ND_RA ? nd.router_lifetime > 0 : nd.flags;
+			memcpy(r->u.l2.hw, nd.lladdr, 6);
+			r->u.l2.has_hw = nd.has_lladdr;
+			memcpy(r->u.l2.ip, nd.has_target && nd.type != ND_REDIRECT ? nd.target : d->src,
+			       16);
+			if (nd.has_prefix) {
+				memcpy(r->u.l2.ip2, nd.prefix, 16);
+				r->u.l2.has_prefix = 1;
+				r->u.l2.prefix_len = nd.prefix_len;
+			}
+		}
+	}
+	/* the segment of the address the message is about */
+	const uint8_t *a = what == DET_L2_ND && r->u.l2.has_prefix ? r->u.l2.ip2 : r->u.l2.ip;
+	int seg = w->pol ? policy_segment(w->pol, r->ipver, a, r->u.l2.vlan) : -1;
+	if (seg < 0 && w->pol)
+		seg = policy_segment(w->pol, r->ipver, r->u.l2.ip2, r->u.l2.vlan);
+	r->seg = (int16_t)seg;
+	uint32_t h = 2166136261u; /* a stable tie-break: FNV-1a of the sender */
+	for (int i = 0; i < 6; i++)
+		h = (h ^ r->u.l2.eth_src[i]) * 16777619u;
+	r->hash = h;
+	det_feed_commit(w->feed, r);
+}

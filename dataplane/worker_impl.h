@@ -132,6 +132,8 @@ struct det_rec *wk_flow_rec(struct worker *w, struct flow *f, const struct flow_
 			    enum det_rec_kind kind, uint8_t flags);
 void wk_probe_failed(struct worker *w, struct flow *f, uint8_t flags, uint64_t ts);
 void wk_advance_records(struct worker *w);
+/* ARP, DHCP, neighbour discovery -> the L2 detectors */
+void wk_l2(struct worker *w, const struct pkt *p, const struct decoded *d);
 void wk_flow_started(struct worker *w, struct flow *f, struct flow_meta *m, uint8_t flags);
 void wk_flow_classified(struct worker *w, struct flow *f, struct flow_meta *m);
 void wk_baseline_end(struct worker *w, struct flow *f, struct flow_meta *m);

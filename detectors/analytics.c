@@ -618,6 +618,8 @@ static unsigned receive(struct analytics *an)
 								 sizeof(r->u.end)
 				     : rs[k]->kind == DR_ICS ? offsetof(struct det_rec, u) +
 								 sizeof(r->u.ics)
+				     : rs[k]->kind == DR_L2 ? offsetof(struct det_rec, u) +
+								sizeof(r->u.l2)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);

@@ -27,6 +27,7 @@ enum det_rec_kind {
 	DR_END,             /* a flow of a baseline segment ended */
 	DR_ICS,             /* Modbus/DNP3: a function first seen on a flow, a
 			     * write or control, exceptions counted */
+	DR_L2,              /* ARP, DHCP, IPv6 neighbour discovery (every packet) */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -109,6 +110,21 @@ struct det_rec {
 			struct ev_sess use;      /* this worker's share */
 			int16_t seg;
 		} sess;
+		struct {
+			uint8_t what;            /* DET_L2_ARP, _DHCP, _ND */
+			uint8_t op;              /* ARP op, DHCP message, ND type */
+			uint8_t flags;           /* NA: R S O; RA: 1 when a router */
+			uint8_t has_hw, has_prefix, prefix_len;
+			uint16_t vlan;           /* outermost tag, 0 none */
+			uint8_t eth_src[6], eth_dst[6];
+			uint8_t hw[6];           /* ARP sender MAC, DHCP chaddr, ND
+						  * link-layer address option */
+			uint8_t ip[16];          /* ARP sender IP; DHCP server (option
+						  * 54, else the IP source); ND target
+						  * (NS, NA), else the IP source */
+			uint8_t ip2[16];         /* ARP target IP; DHCP yiaddr (or the
+						  * requested address); RA prefix */
+		} l2;
 		struct sketch *sk;
 	} u;
 };

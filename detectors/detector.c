@@ -13,12 +13,13 @@
 #include "../telemetry/json.h"
 
 extern const struct detector det_scan, det_flood, det_brute, det_dns,
-	det_beacon, det_risk, det_http, det_5g, det_baseline, det_ics, det_policy, det_intel;
+	det_beacon, det_risk, det_http, det_5g, det_baseline, det_ics, det_policy, det_intel,
+	det_arp, det_dhcp, det_nd;
 
 static const struct detector *const registry[] = {
 	&det_scan, &det_flood, &det_brute, &det_dns, &det_beacon,
 	&det_risk, &det_http, &det_5g, &det_baseline, &det_ics, &det_policy,
-	&det_intel,
+	&det_intel, &det_arp, &det_dhcp, &det_nd,
 };
 
 const struct detector *const *detector_registry(unsigned *n)

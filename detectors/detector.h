@@ -151,6 +151,9 @@ enum { DET_GTPA_SHORT = 1, DET_GTPA_EXTHDR = 2, DET_GTPA_PAYLOAD = 4,
 
 enum { DET_ICS_MODBUS = 1, DET_ICS_DNP3 = 2 };
 
+/* DR_L2.u.l2.what */
+enum { DET_L2_ARP = 1, DET_L2_DHCP = 2, DET_L2_ND = 3 };
+
 /* DR_PFCP.u.pfcp.unexpected: a deletion request for a session from an
  * address that is not the SMF that established it. */
 

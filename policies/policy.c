@@ -40,6 +40,8 @@ struct seg {
 	int pseudonymise;
 	int clear_subscribers;
 	struct lpm *ics_masters;   /* who may write/operate ICS devices; NULL: not policed */
+	struct lpm *routers;       /* who may route the LAN (ARP gateway, IPv6 RAs) */
+	struct lpm *dhcp_servers;  /* who may answer DHCP */
 	struct kv thr[MAX_KV];
 	int nthr;
 	struct kv sev[MAX_KV];
@@ -413,6 +415,12 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				return fail(p, v, "ics_masters: out of memory");
 			if (load_cidrs(p, v, s->ics_masters, 1, "ics_masters", 0))
 				return -1;
+		} else if (!strcmp(ks, "routers") || !strcmp(ks, "dhcp_servers")) {
+			struct lpm **l = ks[0] == 'r' ? &s->routers : &s->dhcp_servers;
+			if (!*l && !(*l = lpm_create()))
+				return fail(p, v, "%s: out of memory", ks);
+			if (load_cidrs(p, v, *l, 1, ks, 0))
+				return -1;
 		} else if (!strcmp(ks, "clear_subscribers")) {
 			if (to_bool(p, v, "clear_subscribers", &s->clear_subscribers))
 				return -1;
@@ -430,8 +438,8 @@ static int load_segment(struct policy *p, yaml_node_t *map)
 				return -1;
 		} else {
 			return fail(p, k, "unknown key '%s' in segment (name, cidrs, vlans, "
-				    "dnn, teid_ranges, mode, pseudonymise, clear_subscribers, ics_masters, allow, "
-				    "thresholds, severity)", ks);
+				    "dnn, teid_ranges, mode, pseudonymise, clear_subscribers, ics_masters, "
+				    "routers, dhcp_servers, allow, thresholds, severity)", ks);
 		}
 	}
 	if (!s->name[0])
@@ -697,6 +705,8 @@ void policy_free(struct policy *p)
 	for (int i = 0; i < MAX_SEGS; i++) {
 		lpm_free(p->segs[i].dst);
 		lpm_free(p->segs[i].ics_masters);
+		lpm_free(p->segs[i].routers);
+		lpm_free(p->segs[i].dhcp_servers);
 	}
 	for (int i = 0; i < p->nintel; i++) {
 		lpm_free(p->intel[i].ips);
@@ -755,11 +765,40 @@ const char *policy_segment_name(const struct policy *p, int seg)
 	return seg >= 0 && seg < p->nsegs ? p->segs[seg].name : NULL;
 }
 
+static int named(const struct lpm *l, int ipver, const uint8_t *addr)
+{
+	return l ? lpm_lookup(l, ipver, addr) >= 0 : -1;
+}
+
 int policy_ics_master(const struct policy *p, int seg, int ipver, const uint8_t *addr)
 {
-	if (seg < 0 || seg >= p->nsegs || !p->segs[seg].ics_masters)
+	return seg < 0 || seg >= p->nsegs ? -1 : named(p->segs[seg].ics_masters, ipver, addr);
+}
+
+/* seg -1: any segment's list (a rogue's own prefix is in no segment) */
+static int named_in(const struct policy *p, int seg, size_t off, int ipver, const uint8_t *addr)
+{
+	if (seg >= p->nsegs)
 		return -1;
-	return lpm_lookup(p->segs[seg].ics_masters, ipver, addr) >= 0;
+	if (seg >= 0)
+		return named(*(struct lpm *const *)((const char *)&p->segs[seg] + off), ipver, addr);
+	int r = -1;
+	for (int i = 0; i < p->nsegs && r != 1; i++) {
+		int x = named(*(struct lpm *const *)((const char *)&p->segs[i] + off), ipver, addr);
+		if (x >= 0)
+			r = x;
+	}
+	return r;
+}
+
+int policy_router(const struct policy *p, int seg, int ipver, const uint8_t *addr)
+{
+	return named_in(p, seg, offsetof(struct seg, routers), ipver, addr);
+}
+
+int policy_dhcp_server(const struct policy *p, int seg, int ipver, const uint8_t *addr)
+{
+	return named_in(p, seg, offsetof(struct seg, dhcp_servers), ipver, addr);
 }
 
 int policy_segment_mode(const struct policy *p, int seg)

@@ -52,6 +52,12 @@ const char *policy_segment_name(const struct policy *p, int seg);
  * 1 it is one of the segment's ics_masters, 0 it is not, -1 the segment
  * lists none (not policed). */
 int policy_ics_master(const struct policy *p, int seg, int ipver, const uint8_t *addr);
+/* The same for the segment's `routers` (its gateways' addresses, IPv4 and
+ * IPv6 link-local: who may claim the gateway in ARP and send router
+ * advertisements) and `dhcp_servers` (who may offer addresses). seg -1:
+ * every segment's lists (1 when one names addr, -1 when none has a list). */
+int policy_router(const struct policy *p, int seg, int ipver, const uint8_t *addr);
+int policy_dhcp_server(const struct policy *p, int seg, int ipver, const uint8_t *addr);
 /* Device baselines of a segment: none (no `mode:`), learn, enforce. */
 enum { POLICY_MODE_NONE = 0, POLICY_MODE_LEARN, POLICY_MODE_ENFORCE };
 int policy_segment_mode(const struct policy *p, int seg);

@@ -12,7 +12,9 @@ import random
 import struct
 import sys
 
-from scapy.all import DNS, DNSQR, DNSRR, ICMP, IP, IPv6, TCP, UDP, Ether, Raw
+from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, DNSRR, ICMP, ICMPv6ND_NA, ICMPv6ND_NS,
+                       ICMPv6ND_RA, ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo,
+                       ICMPv6NDOptSrcLLAddr, IP, IPv6, TCP, UDP, Ether, Raw)
 
 T0 = 1795687200.0          # 2026-11-26 10:00:00 UTC
 ATTACK = T0 + 1.0          # every attack starts one second in
@@ -86,9 +88,78 @@ def dns(cap, t, c, s, sport, name, qtype='A', rcode=0, answer='192.0.2.10'):
     cap.add(t + 0.003, eth(IP(src=s, dst=c) / UDP(sport=53, dport=sport) / r))
 
 
+# The LAN's own: its gateway (IPv4 and the IPv6 router), its DHCP server,
+# two devices
+GW, GW6, GW_MAC = '10.60.0.1', 'fe80::1', '02:00:00:00:01:01'
+DEV = [('10.60.0.5', '2001:db8:60::5', '02:00:00:00:01:05'),
+       ('10.60.0.6', '2001:db8:60::6', '02:00:00:00:01:06')]
+BAD_MAC = '02:00:00:00:06:66'
+BCAST = 'ff:ff:ff:ff:ff:ff'
+
+
+def arp(cap, t, op, smac, sip, tip, tmac='00:00:00:00:00:00', dst=None):
+    cap.add(t, Ether(src=smac, dst=dst or (BCAST if op == 1 else tmac)) /
+            ARP(op=op, hwsrc=smac, psrc=sip, hwdst=tmac, pdst=tip))
+
+
+def dhcp(cap, t, msg, server, server_mac, client_mac, yiaddr='0.0.0.0', xid=1):
+    chaddr = bytes.fromhex(client_mac.replace(':', ''))
+    if msg in ('discover', 'request'):
+        p = (Ether(src=client_mac, dst=BCAST) / IP(src='0.0.0.0', dst='255.255.255.255') /
+             UDP(sport=68, dport=67) / BOOTP(op=1, chaddr=chaddr, xid=xid) /
+             DHCP(options=[('message-type', msg), 'end']))
+    else:
+        p = (Ether(src=server_mac, dst=client_mac) / IP(src=server, dst=yiaddr) /
+             UDP(sport=67, dport=68) / BOOTP(op=2, chaddr=chaddr, xid=xid, yiaddr=yiaddr) /
+             DHCP(options=[('message-type', msg), ('server_id', server), 'end']))
+    cap.add(t, p)
+
+
+def ra(cap, t, src, mac, prefix='2001:db8:60::'):
+    cap.add(t, Ether(src=mac, dst='33:33:00:00:00:01') / IPv6(src=src, dst='ff02::1') /
+            ICMPv6ND_RA(routerlifetime=1800) / ICMPv6NDOptSrcLLAddr(lladdr=mac) /
+            ICMPv6NDOptPrefixInfo(prefix=prefix, prefixlen=64))
+
+
+def na(cap, t, target, mac, dst, dst_mac, override=1):
+    cap.add(t, Ether(src=mac, dst=dst_mac) / IPv6(src=target, dst=dst) /
+            ICMPv6ND_NA(tgt=target, R=0, S=1, O=override) / ICMPv6NDOptDstLLAddr(lladdr=mac))
+
+
+def ns(cap, t, src, mac, target):
+    cap.add(t, Ether(src=mac, dst='33:33:ff:00:00:%02x' % int(target.split(':')[-1], 16)) /
+            IPv6(src=src, dst='ff02::1:ff00:%x' % int(target.split(':')[-1], 16)) /
+            ICMPv6ND_NS(tgt=target) / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+
+
+def lan(cap, end):
+    """The LAN's control traffic: a device's DHCP lease, ARP for the
+    gateway and between devices, router advertisements, neighbour
+    discovery; nothing the L2 detectors should mind."""
+    (ip5, ip65, mac5), (ip6, ip66, mac6) = DEV
+    dhcp(cap, T0 + 0.01, 'discover', GW, GW_MAC, mac6, xid=7)
+    dhcp(cap, T0 + 0.02, 'offer', GW, GW_MAC, mac6, ip6, xid=7)
+    dhcp(cap, T0 + 0.03, 'request', GW, GW_MAC, mac6, xid=7)
+    dhcp(cap, T0 + 0.04, 'ack', GW, GW_MAC, mac6, ip6, xid=7)
+    arp(cap, T0 + 0.05, 1, mac6, ip6, ip6)                        # announcement
+    t = T0 + 0.1
+    while t < end:
+        for ip, ip_6, mac in DEV:
+            arp(cap, t, 1, mac, ip, GW)
+            arp(cap, t + 0.001, 2, GW_MAC, GW, ip, mac)
+            ns(cap, t + 0.01, ip_6, mac, '2001:db8:60::1')
+        arp(cap, t + 0.02, 1, mac5, ip5, ip6)
+        arp(cap, t + 0.021, 2, mac6, ip6, ip5, mac5)
+        ns(cap, t + 0.03, ip65, mac5, ip66)
+        na(cap, t + 0.031, ip66, mac6, ip65, mac5)
+        ra(cap, t + 0.05, GW6, GW_MAC)
+        t += 3.0
+
+
 def background(cap, end):
-    """Ordinary city traffic: DNS, web, TLS, MQTT; nothing any detector
-    should mind."""
+    """Ordinary city traffic: DNS, web, TLS, MQTT, the LAN's ARP, DHCP and
+    neighbour discovery; nothing any detector should mind."""
+    lan(cap, end)
     rnd = random.Random(7)
     t, i = T0, 0
     while t < end:
@@ -235,6 +306,47 @@ def _(cap):
         tcp_conn(cap, ATTACK + i * 30.0 + rnd.uniform(-0.1, 0.1), '10.60.0.46', '203.0.113.77',
                  47000 + i, 443, b'\x17\x03\x03\x00\x10' + b'\x00' * 16,
                  b'\x17\x03\x03\x00\x10' + b'\x00' * 16)
+
+
+@scenario('arp_poisoning', 101002, GW, DEV[0][0])
+def _(cap):
+    for i in range(6):   # arpspoof: "the gateway is at me", to the victim, unasked
+        arp(cap, ATTACK + i * 0.15, 2, BAD_MAC, GW, DEV[0][0], DEV[0][2])
+
+
+@scenario('arp_sweep', 101005, '10.60.0.66')
+def _(cap):
+    for i in range(100):   # nmap -sn on its own LAN: who-has, 100 addresses
+        arp(cap, ATTACK + i * 0.002, 1, BAD_MAC, '10.60.0.66', '10.60.1.%d' % (i + 1))
+
+
+@scenario('dhcp_starvation', 101101, None)
+def _(cap):
+    rnd = random.Random(9)
+    for i in range(120):   # yersinia: DISCOVERs from random MACs
+        mac = '02:%02x:%02x:%02x:%02x:%02x' % tuple(rnd.randrange(256) for _ in range(5))
+        dhcp(cap, ATTACK + i * 0.005, 'discover', None, None, mac, xid=1000 + i)
+
+
+@scenario('rogue_dhcp', 101103, '10.60.0.66', DEV[1][0])
+def _(cap):
+    dhcp(cap, ATTACK, 'discover', GW, GW_MAC, DEV[1][2], xid=77)
+    dhcp(cap, ATTACK + 0.001, 'offer', '10.60.0.66', BAD_MAC, DEV[1][2], DEV[1][0], xid=77)
+    dhcp(cap, ATTACK + 0.002, 'offer', GW, GW_MAC, DEV[1][2], DEV[1][0], xid=77)
+
+
+@scenario('rogue_ra', 101202, 'fe80::66')
+def _(cap):
+    for i in range(3):   # fake_router6: a default router and a prefix of its own
+        ra(cap, ATTACK + i * 0.3, 'fe80::66', BAD_MAC, prefix='2001:db8:666::')
+
+
+@scenario('nd_spoofing', 101203, DEV[1][1], DEV[0][1])
+def _(cap):
+    # parasite6: answers the solicitation for a neighbour with its own MAC
+    ns(cap, ATTACK, DEV[0][1], DEV[0][2], DEV[1][1])
+    na(cap, ATTACK + 0.0005, DEV[1][1], BAD_MAC, DEV[0][1], DEV[0][2])
+    na(cap, ATTACK + 0.001, DEV[1][1], DEV[1][2], DEV[0][1], DEV[0][2])
 
 
 @scenario('benign', None, None)

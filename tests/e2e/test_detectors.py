@@ -35,7 +35,8 @@ BENIGN_CORPUS = [
 
 def behavioural(a):
     """Alerts of the cross-flow detectors (scan, flood, brute, dns, beacon)."""
-    return a['alert'].get('detector') in ('scan', 'flood', 'brute', 'dns', 'beacon', 'http')
+    return a['alert'].get('detector') in ('scan', 'flood', 'brute', 'dns', 'beacon', 'http',
+                                          'arp', 'dhcp', 'nd')
 
 
 def alerts(path):
@@ -64,7 +65,8 @@ def replay(vigia, pcap, out, *extra):
 SCENARIOS = ['scan_tcp_horizontal', 'scan_tcp_vertical_v6_xmas', 'scan_udp_horizontal',
              'scan_icmp_sweep', 'mirai_telnet', 'syn_flood', 'volumetric_flood',
              'dns_amplification', 'ssh_brute_force', 'http_401_brute_force', 'dns_tunnel',
-             'dga', 'beacon', 'http_smuggling']
+             'dga', 'beacon', 'http_smuggling', 'arp_poisoning', 'arp_sweep',
+             'dhcp_starvation', 'rogue_dhcp', 'rogue_ra', 'nd_spoofing']
 
 
 @pytest.mark.parametrize('name', SCENARIOS)
@@ -183,7 +185,7 @@ def test_inventory(vigia):
     inv = json.loads(p.stdout)
     ids = [d['id'] for d in inv]
     assert ids == ['scan', 'flood', 'brute', 'dns', 'beacon', 'risk', 'http', '5g', 'baseline', 'ics', 'policy',
-                   'intel']
+                   'intel', 'arp', 'dhcp', 'nd']
     sids = set()
     for d in inv:
         for k in ('name', 'version', 'description', 'inputs', 'runs_on', 'false_positives'):
@@ -209,3 +211,43 @@ def test_unknown_threshold_refused(vigia, tmp_path):
     p = run([vigia, 'check-policy', str(pol)])
     assert p.returncode == 1
     assert b'p.yaml:4:18: thresholds: unknown key' in p.stderr
+
+
+def test_l2_policy_names_servers_and_routers(vigia, scenarios, tmp_path):
+    """Where the policy names the LAN's DHCP servers and routers, an offer or
+    a router advertisement from anyone else is rogue (even for a prefix of
+    its own, in no segment); naming the newcomer makes it legitimate."""
+    pol = tmp_path / 'p.yaml'
+
+    def with_policy(name, servers):
+        pol.write_text('segments:\n'
+                       '  - name: lan\n'
+                       '    cidrs: [10.60.0.0/24, 2001:db8:60::/64]\n'
+                       '    routers: [%s]\n'
+                       '    dhcp_servers: [%s]\n' % (servers, servers))
+        got = replay(vigia, os.path.join(OUT, name + '.pcap'), tmp_path / 'ev.json',
+                     '--policy', str(pol))
+        return [(a['alert']['signature_id'], a.get('src_ip')) for a in got if behavioural(a)]
+
+    legit = '10.60.0.1, fe80::1'
+    assert with_policy('benign', legit) == []
+    assert with_policy('rogue_dhcp', legit) == [(101102, '10.60.0.66')]
+    assert with_policy('rogue_ra', legit) == [(101201, 'fe80::66')]
+    both = legit + ', 10.60.0.66, fe80::66'
+    assert with_policy('rogue_dhcp', both) == []
+    assert with_policy('rogue_ra', both) == []
+
+
+def test_l2_non_ethernet_and_tunnelled_lans_ignored(vigia, scenarios, tmp_path):
+    """ARP inside a tunnel is another site's LAN: the sweep generated on the
+    outer link alerts, the same frames in VXLAN do not."""
+    from scapy.all import IP, UDP, VXLAN, Ether, rdpcap, wrpcap
+    frames = [p for p in rdpcap(os.path.join(OUT, 'arp_sweep.pcap')) if p.haslayer('ARP')]
+    assert len(frames) >= 100
+    wrapped = [Ether() / IP(src='192.0.2.1', dst='192.0.2.2') / UDP(sport=4789, dport=4789) /
+               VXLAN(vni=7) / p for p in frames]
+    for w, p in zip(wrapped, frames):
+        w.time = p.time
+    cap = tmp_path / 'vx.pcap'
+    wrpcap(str(cap), wrapped)
+    assert [a for a in replay(vigia, str(cap), tmp_path / 'ev.json') if behavioural(a)] == []

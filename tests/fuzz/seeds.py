@@ -458,3 +458,18 @@ for i, g in enumerate(gseeds):
     udp = struct.pack('>HHHH', 50000, 3386, 8 + len(g), 0)
     eth = b'\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00'
     open(os.path.join(outdir, 'decode', 'gport%02d' % i), 'wb').write(b'\x00\x02' + eth + ip + udp + g)
+
+# ARP, DHCP and neighbour discovery (fuzz_l2): an is-at, a DHCP offer with
+# options, an RA with a prefix, an NA with its target's address
+mac = bytes.fromhex('020000000666')
+l2 = [bytes.fromhex('0001080006040002') + mac + bytes([10, 60, 0, 1]) + mac + bytes([10, 60, 0, 5]),
+      bytes([2, 1, 6, 0]) + b'\xde\xad\xbe\xef' + bytes(8) + bytes([10, 60, 0, 6]) + bytes(8) +
+      mac + bytes(202) + bytes.fromhex('63825363') + bytes.fromhex('350102') +
+      bytes.fromhex('36040a3c0042') + b'\xff',
+      bytes([134, 0, 0, 0, 64, 0x40, 7, 8]) + bytes(8) + b'\x01\x01' + mac +
+      bytes([3, 4, 64, 0xc0]) + bytes(12) + bytes.fromhex('20010db8') + bytes(12),
+      bytes([136, 0, 0, 0, 0x60, 0, 0, 0]) + bytes.fromhex('20010db8006000000000000000000006') +
+      b'\x02\x01' + mac]
+os.makedirs(os.path.join(outdir, 'l2'), exist_ok=True)
+for i, s in enumerate(l2):
+    open(os.path.join(outdir, 'l2', 's%02d' % i), 'wb').write(s)

@@ -34,18 +34,11 @@ KNOWN_MISSES = {
     'hydra-ftp': 'FTP logins are counted per connection (threshold 20); hydra tries '
                  'several passwords per connection over 4 tasks, and the 530 replies are '
                  'not read',
-    'nmap-sweep': 'on its own LAN nmap sweeps with ARP (3,000+ requests, IP probes only '
-                  'to the live hosts); vigia does not look at ARP',
     'hping-floods': '10,000 packets/s (41 Mbit/s) of ACK, UDP and ICMP stay under the '
                     'volumetric floors (flood_pps 100000, flood_mbps 1000)',
     'amp-coap': 'CoAP (5683) is not in the flood detector\'s fixed reflector port list',
     'slowloris': 'no detector counts concurrent HTTP requests that never finish',
     'ptunnel': 'no detector looks at ICMP echo payloads (size, entropy, volume)',
-    'arpspoof': 'vigia does not look at ARP (no IP): gratuitous replies unseen',
-    'fake-router6': 'no detector of router advertisements from unexpected hosts',
-    'parasite6': 'no detector of neighbour advertisements answering for others',
-    'dhcp-starvation': 'no DHCP detector: DISCOVER floods from random MACs unseen',
-    'rogue-dhcp': 'no DHCP detector: offers from a server that is not the segment\'s',
     'beacon': 'beacon_min_interval_s 10 leaves out a 3 s period, and 20% jitter is over '
               'beacon_jitter_pct 10',
     'hydra-ssh': 'SSH attempts are counted per connection at threshold 20; hydra tries '

@@ -7,7 +7,7 @@ KIND = 'rogue-ra'
 TOOLS = ['atk6-fake_router6', 'lighttpd', 'dnsmasq', 'mosquitto', 'tcpdump']
 FAST = False
 EXPECT = []
-DETECTORS = ['ipv6']
+DETECTORS = ['nd']
 ATTACKER = 'fd00:72:20::66'
 
 

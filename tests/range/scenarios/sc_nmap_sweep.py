@@ -7,7 +7,7 @@ KIND = 'scan'
 TOOLS = ['nmap', 'lighttpd', 'dnsmasq', 'mosquitto', 'tcpdump']
 FAST = False
 EXPECT = [100005, 100001]
-DETECTORS = ['scan']
+DETECTORS = ['scan', 'arp']
 ATTACKER = '10.20.0.66'
 CMD = ['nmap', '-sn', '-n', '--send-ip', '-T4', '--max-retries', '1', '10.20.0.0/24']
 

@@ -7,7 +7,7 @@ KIND = 'nd-spoofing'
 TOOLS = ['atk6-parasite6', 'lighttpd', 'dnsmasq', 'mosquitto', 'tcpdump']
 FAST = False
 EXPECT = []
-DETECTORS = ['ipv6']
+DETECTORS = ['nd']
 ATTACKER = 'fd00:72:20::66'
 
 
