@@ -13,8 +13,9 @@ enum { SID_BEACON = 100401 };
 
 static const struct det_param params[] = {
 	{ "beacon_min_count", 8, "intervals", "regular intervals needed before alerting" },
-	{ "beacon_jitter_pct", 10, "%", "largest stddev/mean of the intervals" },
-	{ "beacon_min_interval_s", 10, "s", "shorter gaps are one burst, not a beat" },
+	{ "beacon_jitter_pct", 25, "%",
+	  "largest stddev/mean of the intervals (uniform jitter of +-30% is 17%)" },
+	{ "beacon_min_interval_s", 1, "s", "shorter gaps are one burst, not a beat" },
 	{ "beacon_internal", 0, "0/1", "1: also internal destinations (RFC 1918, ULA, CGNAT)" },
 	{ "beacon_window_s", 3600, "s", "one alert per channel per window" },
 	{ NULL, 0, NULL, NULL },

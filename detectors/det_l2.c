@@ -226,7 +226,7 @@ static int rebind(struct l2_state *s, int ipver, const uint8_t *addr, uint16_t v
 static const struct det_param arp_params[] = {
 	{ "arp_hold_s", 300, "s",
 	  "an address's MAC counts as current this long after it was last seen" },
-	{ "arp_unsolicited", 3, "replies",
+	{ "arp_unsolicited", 2, "replies",
 	  "ARP replies nobody asked for, from one MAC, within arp_window_s" },
 	{ "arp_garp_storm", 20, "announcements", "gratuitous ARPs from one MAC within arp_window_s" },
 	{ "arp_mac_ips", 16, "addresses", "addresses one MAC claims within arp_window_s" },

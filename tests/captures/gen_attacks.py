@@ -308,6 +308,21 @@ def _(cap):
                  b'\x17\x03\x03\x00\x10' + b'\x00' * 16)
 
 
+# a RAT calling home every 3 s over HTTPS with +-25% jitter: the 9th
+# connection completes 8 intervals (beacon_min_count)
+_FAST = [ATTACK]
+_r = random.Random(11)
+for _i in range(11):
+    _FAST.append(_FAST[-1] + 3.0 * (1 + _r.uniform(-0.25, 0.25)))
+
+
+@scenario('beacon_jittered', 100401, '10.60.0.47', '203.0.113.78', start=_FAST[8], window=0.1)
+def _(cap):
+    for i, t in enumerate(_FAST):
+        tcp_conn(cap, t, '10.60.0.47', '203.0.113.78', 47100 + i, 443,
+                 b'\x17\x03\x03\x00\x10' + b'\x00' * 16, b'\x17\x03\x03\x00\x10' + b'\x00' * 16)
+
+
 @scenario('arp_poisoning', 101002, GW, DEV[0][0])
 def _(cap):
     for i in range(6):   # arpspoof: "the gateway is at me", to the victim, unasked

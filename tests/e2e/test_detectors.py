@@ -65,7 +65,7 @@ def replay(vigia, pcap, out, *extra):
 SCENARIOS = ['scan_tcp_horizontal', 'scan_tcp_vertical_v6_xmas', 'scan_udp_horizontal',
              'scan_icmp_sweep', 'mirai_telnet', 'syn_flood', 'volumetric_flood',
              'dns_amplification', 'ssh_brute_force', 'http_401_brute_force', 'dns_tunnel',
-             'dga', 'beacon', 'http_smuggling', 'arp_poisoning', 'arp_sweep',
+             'dga', 'beacon', 'beacon_jittered', 'http_smuggling', 'arp_poisoning', 'arp_sweep',
              'dhcp_starvation', 'rogue_dhcp', 'rogue_ra', 'nd_spoofing']
 
 

@@ -39,8 +39,6 @@ KNOWN_MISSES = {
     'amp-coap': 'CoAP (5683) is not in the flood detector\'s fixed reflector port list',
     'slowloris': 'no detector counts concurrent HTTP requests that never finish',
     'ptunnel': 'no detector looks at ICMP echo payloads (size, entropy, volume)',
-    'beacon': 'beacon_min_interval_s 10 leaves out a 3 s period, and 20% jitter is over '
-              'beacon_jitter_pct 10',
     'hydra-ssh': 'SSH attempts are counted per connection at threshold 20; hydra tries '
                  'several passwords per connection',
     'hydra-http': 'a failed form login is a 200 page saying "Login failed"; the brute '
