@@ -1,7 +1,10 @@
 /* app_http: HTTP/1.x through libhtp (proto/http.c) on the usual web ports
  * (the server's), for the HTTP detectors and failed logins. */
 #include "worker_impl.h"
+#include "../proto/auth.h"
 #include "../proto/http.h"
+
+#include <string.h>
 
 #define HTTP_DONE (HTTP_NONE - 1) /* a flow parsed, or that never will be */
 
@@ -17,11 +20,14 @@ static void http_done(void *ctx, const struct http_tx *tx)
 			      .status = tx->status, .invalid_line = tx->invalid_line,
 			      .method = tx->method, .uri = tx->uri, .host = tx->host };
 	detectors_http(&df, &h);
-	if (tx->response && tx->status == 401 && c->w->feed) {
-		/* one failed login: the brute-force detector counts them */
-		struct det_rec *r = wk_flow_rec(c->w, c->f, c->m, DR_APP, 0);
+	if (tx->response && tx->login && c->w->feed) {
+		/* a failed login (or one let in): the brute-force detector counts them */
+		struct det_rec *r = wk_flow_rec(c->w, c->f, c->m, DR_AUTH, 0);
 		if (r) {
-			r->u.app.http_status = 401;
+			memset(&r->u.auth, 0, sizeof(r->u.auth));
+			r->u.auth.service = AUTH_HTTP;
+			r->u.auth.ok = tx->login == HTTP_LOGIN_OK;
+			r->u.auth.count = 1;
 			det_feed_commit(c->w->feed, r);
 		}
 	}

@@ -4,13 +4,13 @@
 #include <stddef.h>
 
 /* The entries, each defined in its app_*.c. */
-extern const struct app_layer al_pfcp, al_gtpc, al_gtpu, al_dns, al_http, al_ics,
+extern const struct app_layer al_pfcp, al_gtpc, al_gtpu, al_dns, al_http, al_ics, al_auth,
 	al_iot;
 
 /* Table order is the order a packet visits them: the control plane (PDU
  * sessions) before whatever its flow's records say about them. */
 const struct app_layer *const app_layers[] = {
-	&al_pfcp, &al_gtpc, &al_gtpu, &al_dns, &al_http, &al_ics, &al_iot,
+	&al_pfcp, &al_gtpc, &al_gtpu, &al_dns, &al_http, &al_ics, &al_auth, &al_iot,
 };
 const unsigned app_layers_n = sizeof(app_layers) / sizeof(app_layers[0]);
 

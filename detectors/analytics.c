@@ -620,6 +620,8 @@ static unsigned receive(struct analytics *an)
 								 sizeof(r->u.ics)
 				     : rs[k]->kind == DR_L2 ? offsetof(struct det_rec, u) +
 								sizeof(r->u.l2)
+				     : rs[k]->kind == DR_AUTH ? offsetof(struct det_rec, u) +
+								  sizeof(r->u.auth)
 							     : offsetof(struct det_rec, u) +
 								 sizeof(r->u.sk);
 			memcpy(r, rs[k], len);

@@ -28,6 +28,7 @@ enum det_rec_kind {
 	DR_ICS,             /* Modbus/DNP3: a function first seen on a flow, a
 			     * write or control, exceptions counted */
 	DR_L2,              /* ARP, DHCP, IPv6 neighbour discovery (every packet) */
+	DR_AUTH,            /* logins a login service failed or let in */
 	DR_WATERMARK,       /* no record before ts will follow */
 	DR_EOF              /* this worker is done */
 };
@@ -125,6 +126,11 @@ struct det_rec {
 			uint8_t ip2[16];         /* ARP target IP; DHCP yiaddr (or the
 						  * requested address); RA prefix */
 		} l2;
+		struct {
+			uint8_t service;         /* proto/auth.h enum auth_service */
+			uint8_t ok;              /* 0 failed, 1 succeeded */
+			uint16_t count;
+		} auth;
 		struct sketch *sk;
 	} u;
 };

@@ -17,6 +17,8 @@ struct hslot {
 	http_tx_fn fn;                /* for the call being made */
 	void *ctx;
 	int stop;                     /* not HTTP after all: parse no further */
+	char body[256];               /* the response body's first bytes */
+	uint32_t body_len;
 };
 
 struct http_pool {
@@ -61,11 +63,70 @@ static void report(htp_tx_t *tx, int response)
 	bcopy_str(t.method, sizeof(t.method), tx->request_method);
 	bcopy_str(t.uri, sizeof(t.uri), tx->request_uri);
 	bcopy_str(t.host, sizeof(t.host), tx->request_hostname);
+	if (response) {
+		t.login = http_login_outcome(t.method, t.uri, t.status, s->body, s->body_len);
+		s->body_len = 0;
+	}
 	s->fn(s->ctx, &t);
 	/* an invalid request line is reported once; what follows it is not
 	 * HTTP libhtp can say more about, only slowly */
 	if (t.invalid_line && !response)
 		s->stop = 1;
+}
+
+/* Lower case ASCII substring of a bounded buffer. */
+static int has_word(const char *b, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	for (size_t i = 0; i + wl <= n; i++) {
+		size_t j = 0;
+		while (j < wl && (b[i + j] | 0x20) == w[j])
+			j++;
+		if (j == wl)
+			return 1;
+	}
+	return 0;
+}
+
+int http_login_outcome(const char *method, const char *uri, int status, const char *body,
+		       size_t body_len)
+{
+	static const char *const form[] = { "login", "logon", "signin", "sign-in", "sign_in",
+					    "auth", "session", NULL };
+	static const char *const fail[] = { "fail", "invalid", "incorrect", "wrong", "denied",
+					    "unauthori", NULL };
+	if (status == 401 || status == 407)
+		return HTTP_LOGIN_FAILED;
+	if (strcmp(method, "POST"))
+		return HTTP_LOGIN_NONE;
+	const char *q = strchr(uri, '?');
+	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+	int is_form = 0;
+	for (int i = 0; form[i] && !is_form; i++)
+		is_form = has_word(uri, plen, form[i]);
+	if (!is_form || status < 200 || status >= 500)
+		return HTTP_LOGIN_NONE;
+	if (status == 403)
+		return HTTP_LOGIN_FAILED;
+	if (status >= 400)
+		return HTTP_LOGIN_NONE;
+	for (int i = 0; fail[i]; i++)
+		if (has_word(body, body_len, fail[i]))
+			return HTTP_LOGIN_FAILED;
+	return HTTP_LOGIN_OK;
+}
+
+static int on_body(htp_tx_data_t *d)
+{
+	struct hslot *s = htp_connp_get_user_data(d->tx->connp);
+	if (s && d->data && s->body_len < sizeof(s->body)) {
+		size_t n = sizeof(s->body) - s->body_len;
+		if (n > d->len)
+			n = d->len;
+		memcpy(s->body + s->body_len, d->data, n);
+		s->body_len += (uint32_t)n;
+	}
+	return HTP_OK;
 }
 
 static int on_request(htp_tx_t *tx)
@@ -95,6 +156,7 @@ struct http_pool *http_pool_create(unsigned max_alive, uint32_t max_bytes)
 	htp_config_set_server_personality(p->cfg, HTP_SERVER_IDS);
 	htp_config_register_request_complete(p->cfg, on_request);
 	htp_config_register_response_complete(p->cfg, on_response);
+	htp_config_register_response_body_data(p->cfg, on_body);
 	htp_config_set_tx_auto_destroy(p->cfg, 1);
 	for (unsigned i = 0; i < max_alive; i++)
 		p->slots[i].next_free = i + 1 < max_alive ? i + 1 : HTTP_NONE;
@@ -140,6 +202,7 @@ uint32_t http_open(struct http_pool *p)
 	s->stop = 0;
 	memset(s->have_seq, 0, sizeof(s->have_seq));
 	s->bytes = 0;
+	s->body_len = 0;
 	p->st.parsed_flows++;
 	return i;
 }

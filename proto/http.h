@@ -23,7 +23,17 @@ struct http_tx {
 	char method[12];
 	char uri[96];
 	char host[64];
+	int login;                    /* response: enum http_login */
 };
+
+/* What a response says of a login: a 401 or 407 anywhere; on a POST to a
+ * login form (its path says login, logon, signin, auth or session), a 403
+ * or a page saying the login failed ("failed", "invalid", "incorrect",
+ * "wrong", "denied" in the first bytes of the body) is a failure, any other
+ * 2xx/3xx answer a success. */
+enum http_login { HTTP_LOGIN_NONE = 0, HTTP_LOGIN_FAILED, HTTP_LOGIN_OK };
+int http_login_outcome(const char *method, const char *uri, int status, const char *body,
+		       size_t body_len);
 
 typedef void (*http_tx_fn)(void *ctx, const struct http_tx *tx);
 

@@ -74,6 +74,40 @@ def tcp_conn(cap, t, c, s, sport, dport, req=b'', resp=b'', v6=False, rtt=0.002)
                                                       ack=ack + 2 + len(resp))))
 
 
+def tcp_talk(cap, t, c, s, sport, dport, talk, rtt=0.002):
+    """A TCP connection carrying several segments: talk is (delay, 0 client
+    / 1 server, payload), each delay after the previous segment."""
+    seq = [1000, 5000]
+    ends = [(c, sport), (s, dport)]
+
+    def seg(tt, d, flags, data=b''):
+        (a, ap), (b, bp) = ends[d], ends[1 - d]
+        cap.add(tt, eth(IP(src=a, dst=b) / TCP(sport=ap, dport=bp, flags=flags, seq=seq[d],
+                                               ack=seq[1 - d]) / Raw(data)) if data else
+                eth(IP(src=a, dst=b) / TCP(sport=ap, dport=bp, flags=flags, seq=seq[d],
+                                           ack=seq[1 - d])))
+        seq[d] += len(data) + (1 if 'S' in flags or 'F' in flags else 0)
+
+    seg(t, 0, 'S')
+    seq[0] = 1001
+    cap.add(t + rtt, eth(IP(src=s, dst=c) / TCP(sport=dport, dport=sport, flags='SA', seq=5000,
+                                                 ack=1001)))
+    seq[1] = 5001
+    tt = t + 2 * rtt
+    seg(tt, 0, 'A')
+    for delay, d, data in talk:
+        tt += delay
+        seg(tt, d, 'PA', data)
+    seg(tt + 0.001, 0, 'FA')
+    seg(tt + 0.001 + rtt, 1, 'FA')
+    seg(tt + 0.001 + 2 * rtt, 0, 'A')
+
+
+def ssh_try(rnd, n):
+    # an encrypted SSH packet: random bytes of the size a password try has
+    return bytes(rnd.randrange(256) for _ in range(n))
+
+
 def dns(cap, t, c, s, sport, name, qtype='A', rcode=0, answer='192.0.2.10'):
     q = DNS(id=sport & 0xffff, rd=1, qd=DNSQR(qname=name, qtype=qtype))
     cap.add(t, eth(IP(src=c, dst=s) / UDP(sport=sport, dport=53) / q))
@@ -160,6 +194,10 @@ def background(cap, end):
     """Ordinary city traffic: DNS, web, TLS, MQTT, the LAN's ARP, DHCP and
     neighbour discovery; nothing any detector should mind."""
     lan(cap, end)
+    # an operator logging in over SSH with a password, now and then
+    srnd = random.Random(5)
+    for k in range(int((end - T0) // 4) + 1):
+        ssh_guess(cap, T0 + 0.3 + k * 4.0, '10.60.0.8', '10.60.0.22', 44000 + k, 1, srnd, ok=True)
     rnd = random.Random(7)
     t, i = T0, 0
     while t < end:
@@ -259,6 +297,83 @@ def _(cap):
     for i in range(30):   # 30 logins in ~0.9 s
         tcp_conn(cap, ATTACK + i * 0.03, '10.9.9.12', '10.50.0.22', 45000 + i, 22,
                  b'SSH-2.0-libssh_0.9\r\n', b'SSH-2.0-OpenSSH_8.9\r\n')
+
+
+def ssh_guess(cap, t, c, s, sport, tries, rnd, ok=False):
+    # hydra against OpenSSH: banners, key exchange, NEWKEYS, the service
+    # request, "none", then password tries answered after the server's delay
+    talk = [(0.0, 0, b'SSH-2.0-libssh_0.9.6\r\n'), (0.01, 1, b'SSH-2.0-OpenSSH_9.2p1\r\n'),
+            (0.01, 0, bytes([0, 0, 3, 0x84, 4, 20]) + ssh_try(rnd, 898)),
+            (0.005, 1, bytes([0, 0, 4, 0x3c, 4, 20]) + ssh_try(rnd, 1082)),
+            (0.001, 0, bytes([0, 0, 0, 0x2c, 6, 30]) + ssh_try(rnd, 42)),
+            (0.006, 1, bytes([0, 0, 0, 0xbc, 4, 31]) + ssh_try(rnd, 518)),
+            (0.001, 0, bytes([0, 0, 0, 12, 10, 21]) + bytes(10)),
+            (0.04, 0, ssh_try(rnd, 44)), (0.001, 1, ssh_try(rnd, 44)),
+            (0.001, 0, ssh_try(rnd, 68)), (0.008, 1, ssh_try(rnd, 52))]
+    for i in range(tries):
+        talk += [(0.004, 0, ssh_try(rnd, 84)), (0.25, 1, ssh_try(rnd, 52))]
+    if ok:   # let in: OpenSSH's host keys, then the session
+        talk[-1] = (0.05, 1, ssh_try(rnd, 28))
+        talk += [(0.001, 1, ssh_try(rnd, 620)), (0.01, 0, ssh_try(rnd, 96)),
+                 (0.01, 1, ssh_try(rnd, 1200))]
+    tcp_talk(cap, t, c, s, sport, 22, talk)
+
+
+@scenario('ssh_password_guessing', 100201, '10.9.9.15', '10.50.0.22')
+def _(cap):
+    rnd = random.Random(12)
+    for task in range(4):   # hydra -t 4, 3 tries a connection
+        ssh_guess(cap, ATTACK + task * 0.002, '10.9.9.15', '10.50.0.22', 45100 + task, 3, rnd)
+
+
+# the login won comes 3 s in: its answer is the alert's moment
+_WON = ATTACK + 3.0 + 0.004 + 0.04 + 0.001 + 0.001 + 0.008 + 0.004 + 0.05
+
+
+@scenario('ssh_guessing_succeeds', 100210, '10.9.9.19', '10.50.0.22', start=_WON, window=0.1)
+def _(cap):
+    rnd = random.Random(13)
+    for task in range(4):
+        ssh_guess(cap, ATTACK + task * 0.002, '10.9.9.19', '10.50.0.22', 45150 + task, 3, rnd)
+    ssh_guess(cap, ATTACK + 3.0, '10.9.9.19', '10.50.0.22', 45160, 1, rnd, ok=True)
+
+
+@scenario('ftp_brute_force', 100203, '10.9.9.16', '10.50.0.21')
+def _(cap):
+    for task in range(4):   # 4 tasks, 3 passwords each, vsftpd's 530s
+        talk = [(0.0, 1, b'220 (vsFTPd 3.0.3)\r\n')]
+        for i in range(3):
+            talk += [(0.05, 0, b'USER vrange\r\n'), (0.001, 1, b'331 Please specify the password.\r\n'),
+                     (0.001, 0, b'PASS guess%02d\r\n' % (task * 3 + i)),
+                     (0.3, 1, b'530 Login incorrect.\r\n')]
+        tcp_talk(cap, ATTACK + task * 0.003, '10.9.9.16', '10.50.0.21', 45200 + task, 21, talk)
+
+
+@scenario('telnet_brute_force', 100202, '10.9.9.17', '10.50.0.23')
+def _(cap):
+    for task in range(4):
+        talk = [(0.0, 1, b'\r\nDebian GNU/Linux 12\r\nvm login: ')]
+        for i in range(2):
+            talk += [(0.05, 0, b'vrange\r\n'), (0.001, 1, b'Password: '),
+                     (0.05, 0, b'guess%02d\r\n' % (task * 2 + i)),
+                     (0.4, 1, b'\r\nLogin incorrect\r\nvm login: ')]
+        tcp_talk(cap, ATTACK + task * 0.003, '10.9.9.17', '10.50.0.23', 45300 + task, 23, talk)
+
+
+@scenario('http_form_brute_force', 100206, '10.9.9.18', '10.50.0.80')
+def _(cap):
+    # a portal's login form: 200 "Login failed" to every wrong password, on
+    # one keep-alive connection
+    talk = []
+    for i in range(10):
+        body = b'user=operator&pass=guess%02d' % i
+        page = b'<p>Login failed</p>'
+        talk += [(0.01, 0, b'POST /cgi-bin/login.py HTTP/1.1\r\nHost: portal.city.example\r\n'
+                  b'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n'
+                  % len(body) + body),
+                 (0.005, 1, b'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n'
+                  % len(page) + page)]
+    tcp_talk(cap, ATTACK, '10.9.9.18', '10.50.0.80', 45400, 80, talk)
 
 
 @scenario('http_401_brute_force', 100206, '10.9.9.13', '10.50.0.90')

@@ -137,10 +137,16 @@ def main():
     eth = lambda: Ether(src=MAC_C, dst=MAC_S)
     vlan20 = lambda: Ether(src=MAC_C, dst=MAC_S) / Dot1Q(vlan=20)
 
+    when = random.Random(7)
     for rep in range(scale):
-        # municipal office: DNS, TLS, HTTP, NTP
+        # municipal office: DNS, TLS, HTTP, NTP - 20 visits a round by people
+        # who come when they like (one visit each, every round, would make
+        # each of them a 2 s beacon)
+        round_start, round_end = cap.t, cap.t
         for i in range(20):
-            c = '10.10.%d.%d' % (1 + i % 4, 10 + i)
+            cap.t = round_start + when.uniform(0, 2.0)
+            k = when.randrange(20)
+            c = '10.10.%d.%d' % (1 + k % 4, 10 + k)
             qid = rnd.randrange(65536)
             sport = 30000 + rnd.randrange(20000)
             name = ['portal.city.example', 'tickets.city.example', 'www.google.com',
@@ -156,6 +162,8 @@ def main():
             tcp_session(cap, eth, c, '192.0.2.20', 42000 + i + 100 * rep, 80,
                         [(http_get('tickets.city.example', '/api/v1/status?id=%d' % i,
                                    'CityKiosk/2.1 (Linux)'), HTTP_OK)])
+            round_end = max(round_end, cap.t)
+        cap.t = round_end
         for i in range(4):
             c = '10.10.1.%d' % (100 + i)
             # NTP built by hand: scapy's NTP stamps the current time
@@ -209,6 +217,7 @@ def main():
         trunc = eth() / IP(src='10.10.9.8', dst='10.10.0.1', proto=6) / (b'\x00' * 10)
         cap.add(trunc, 0.01)
 
+    cap.pkts.sort(key=lambda p: p.time)  # stable: each flow keeps its order
     wrpcap(out, cap.pkts)
     print('%s: %d packets' % (out, len(cap.pkts)))
 

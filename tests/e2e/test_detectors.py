@@ -65,6 +65,8 @@ def replay(vigia, pcap, out, *extra):
 SCENARIOS = ['scan_tcp_horizontal', 'scan_tcp_vertical_v6_xmas', 'scan_udp_horizontal',
              'scan_icmp_sweep', 'mirai_telnet', 'syn_flood', 'volumetric_flood',
              'dns_amplification', 'ssh_brute_force', 'http_401_brute_force', 'dns_tunnel',
+             'ssh_password_guessing', 'ftp_brute_force', 'telnet_brute_force',
+             'http_form_brute_force',
              'dga', 'beacon', 'beacon_jittered', 'http_smuggling', 'arp_poisoning', 'arp_sweep',
              'dhcp_starvation', 'rogue_dhcp', 'rogue_ra', 'nd_spoofing']
 
@@ -97,6 +99,19 @@ def test_attack_detected_in_time_and_alone(vigia, scenarios, tmp_path, name):
     for x in others:
         assert x['alert']['detector'] == 'risk'
         assert s['src'] in (x.get('src_ip'), x.get('dest_ip'))
+
+
+def test_brute_force_succeeded(vigia, scenarios, tmp_path):
+    """hydra's tries, then the right password: the guessing, then the login
+    it won, at severity 1, about the same pair."""
+    s = scenarios['ssh_guessing_succeeds']
+    got = [a for a in replay(vigia, os.path.join(OUT, 'ssh_guessing_succeeds.pcap'),
+                             tmp_path / 'ev.json') if behavioural(a)]
+    assert [a['alert']['signature_id'] for a in got] == [100201, 100210], got
+    won = got[1]
+    assert (won['src_ip'], won['dest_ip']) == (s['src'], s['dst'])
+    assert won['alert']['severity'] == 1
+    assert s['start'] <= ts(won) <= s['start'] + s['window']
 
 
 def test_benign_background_alone_is_quiet(vigia, scenarios, tmp_path):

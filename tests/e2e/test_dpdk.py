@@ -159,7 +159,8 @@ def test_argfile_and_preflight(vigia, demo_pcap, prefix, tmp_path):
                     '--file-prefix %s -l 0\n' % (out, ' '.join(EAL), prefix))
     p = run([vigia, '@' + str(conf), '--vdev=net_pcap0,rx_pcap=%s' % demo_pcap])
     assert p.returncode == 0, p.stderr
-    assert len(out.read_text().splitlines()) == 759
+    # the demo's 757 flows, 2 anomalies and the UE app polling every 2.6 s (a beacon)
+    assert len(out.read_text().splitlines()) == 760
     assert run([vigia, '@' + str(tmp_path / 'missing.conf')]).returncode == 2
     # host checks: no hugepages here, so not ready without --no-huge
     p = run([vigia, 'preflight'])

@@ -473,3 +473,14 @@ l2 = [bytes.fromhex('0001080006040002') + mac + bytes([10, 60, 0, 1]) + mac + by
 os.makedirs(os.path.join(outdir, 'l2'), exist_ok=True)
 for i, s in enumerate(l2):
     open(os.path.join(outdir, 'l2', 's%02d' % i), 'wb').write(s)
+
+# login replies (fuzz_auth: first byte the service, see proto/auth.h)
+auth = [b'\x03530 Login incorrect.\r\n230 Login successful.\r\n',
+        b'\x02\r\nLogin incorrect\r\nvm login: ', b'\x05-ERR [AUTH] Authentication failed.\r\n',
+        b'\x06a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n',
+        b'\x07535 5.7.8 Authentication credentials invalid\r\n',
+        b'\x01' + bytes([0, 16, 0, 44, 1, 44, 0, 68, 1, 52, 0, 84, 1, 52, 0, 84, 1, 28]) +
+        bytes.fromhex('0000000c0a15') + bytes(10)]
+os.makedirs(os.path.join(outdir, 'auth'), exist_ok=True)
+for i, s in enumerate(auth):
+    open(os.path.join(outdir, 'auth', 's%02d' % i), 'wb').write(s)

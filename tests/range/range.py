@@ -31,20 +31,11 @@ POLICY = os.path.join(HERE, 'range-policy.yaml')
 # What vigia cannot detect yet, with the reason: reported as missed, not
 # failed. Ending this list is the detectors' work (the next issue).
 KNOWN_MISSES = {
-    'hydra-ftp': 'FTP logins are counted per connection (threshold 20); hydra tries '
-                 'several passwords per connection over 4 tasks, and the 530 replies are '
-                 'not read',
     'hping-floods': '10,000 packets/s (41 Mbit/s) of ACK, UDP and ICMP stay under the '
                     'volumetric floors (flood_pps 100000, flood_mbps 1000)',
     'amp-coap': 'CoAP (5683) is not in the flood detector\'s fixed reflector port list',
     'slowloris': 'no detector counts concurrent HTTP requests that never finish',
     'ptunnel': 'no detector looks at ICMP echo payloads (size, entropy, volume)',
-    'hydra-ssh': 'SSH attempts are counted per connection at threshold 20; hydra tries '
-                 'several passwords per connection',
-    'hydra-http': 'a failed form login is a 200 page saying "Login failed"; the brute '
-                  'force detector counts only 401 answers',
-    'hydra-telnet': 'telnet logins are counted per connection (threshold 20); failures in '
-                    'the clear-text replies are not read',
 
 }
 
