@@ -33,7 +33,8 @@ struct auth_count {
 void auth_reply(int service, const uint8_t *p, uint32_t len, struct auth_count *c);
 
 /* SSH: one connection's login, segment by segment. */
-#define AUTH_SSH_SMALL 160           /* a password try, cipher and MAC included */
+#define AUTH_SSH_SMALL 128           /* a password try, cipher and MAC included;
+					  * an ed25519 key query is 148 */
 struct auth_ssh {
 	uint8_t phase;                   /* 0 key exchange, 1 service request,
 					  * 2 authentication, 3 over */

@@ -107,7 +107,8 @@ def test_segments_and_alerts(vigia, demo_pcap, tmp_path):
     ja3 = by_sid[200103]
     assert len(ja3) == 200 and all(DEMO_JA3 in x['alert']['evidence']['rule'] for x in ja3)
     s = json.loads(summ.read_text())
-    assert s['events']['alert'] == len(alerts) == s['alerts']
+    # the workers' alerts and the analytics thread's (the demo's beaconing UE app)
+    assert s['events']['alert'] == len(alerts) == s['alerts'] + s['analytics']['alerts']
     assert len(s['policy']['hash']) == 16
 
 
@@ -181,7 +182,8 @@ def test_pseudonymise(vigia, demo_pcap, tmp_path):
     ue = [e for e in evs if e.get('segment') == '5g-n3']
     assert ue and len({e['src_ip'] for e in ue}) == 1
     assert ue[0]['src_ip'].startswith('pseudo:') and 'community_id' not in ue[0]
-    assert outs[0] == outs[1]
+    # the same events (the analytics thread's alerts interleave differently)
+    assert sorted(outs[0].splitlines()) == sorted(outs[1].splitlines())
     # other segments' addresses are untouched
     assert any(e['src_ip'] == '10.10.1.10' for e in evs)
     # without a key file each run has its own key: not linkable across runs
